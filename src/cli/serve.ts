@@ -1,0 +1,54 @@
+import type { Command } from 'commander';
+import { openStore } from '../db/index.ts';
+import { type Services, buildApp, createServices } from '../server/index.ts';
+import { DEFAULT_TENANT } from '../tenancy/index.ts';
+import { resolveDbUrl } from './database.ts';
+import { CliError } from './output.ts';
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('run the HTTP API (and the console) until interrupted')
+    .option('--port <port>', 'port to listen on (env PORT)', process.env.PORT ?? '8080')
+    .option('--host <host>', 'address to bind (env HOST)', process.env.HOST ?? '127.0.0.1')
+    .option('--db <url>', 'sqlite:PATH or postgres://… (env WARDEN_DB)')
+    .action(async (options: { port: string; host: string; db?: string }) => {
+      const port = Number(options.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be 0–65535, got "${options.port}"`);
+      await serve({ port, host: options.host, dbUrl: resolveDbUrl(options.db) });
+    });
+}
+
+async function serve(options: { port: number; host: string; dbUrl: string }): Promise<void> {
+  const store = await openStore(options.dbUrl);
+  const services = createServices(store);
+  await announceBootstrap(services);
+  for (const tenant of await services.tenancy.listTenants()) {
+    await store.db.transaction().execute((tx) => services.policies.seedTenant(tx, tenant));
+  }
+  const app = await buildApp(services);
+  const stop = async () => {
+    await app.close();
+    await store.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const address = await app.listen({ port: options.port, host: options.host });
+  process.stdout.write(`Warden is listening on ${address} (database ${store.location})\n`);
+}
+
+async function announceBootstrap(services: Services): Promise<void> {
+  const adminKey = process.env.WARDEN_ADMIN_KEY || undefined;
+  const result = await services.tenancy.bootstrap(adminKey);
+  if (!result.created) return;
+  if (result.generatedKey) {
+    process.stdout.write(
+      `\nCreated tenant "${DEFAULT_TENANT}" and its admin API key. It is shown only this once; store it now:\n\n` +
+        `    ${result.generatedKey}\n\n` +
+        `Try: curl -H "Authorization: Bearer ${result.generatedKey}" http://localhost:8080/v1/policies\n\n`,
+    );
+  } else {
+    process.stdout.write(`\nCreated tenant "${DEFAULT_TENANT}" with WARDEN_ADMIN_KEY as its admin API key.\n\n`);
+  }
+}

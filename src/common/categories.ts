@@ -1,0 +1,45 @@
+/** Moderation categories, exactly as OpenAI's omni-moderation names them (DESIGN §3). */
+export const MODERATION_CATEGORIES = [
+  'harassment',
+  'harassment/threatening',
+  'hate',
+  'hate/threatening',
+  'illicit',
+  'illicit/violent',
+  'self-harm',
+  'self-harm/intent',
+  'self-harm/instructions',
+  'sexual',
+  'sexual/minors',
+  'violence',
+  'violence/graphic',
+] as const;
+
+/** Categories Warden adds for the seed's clauses, reported under a result's `warden` extension. */
+export const WARDEN_CATEGORIES = [
+  'privacy/sensitive-identifiers',
+  'privacy/surveillance',
+  'weapons',
+  'safeguard-circumvention',
+  'regulated-advice/legal',
+  'regulated-advice/medical',
+  'regulated-advice/financial',
+  'high-stakes-decisions',
+  'gambling-lending',
+  'political-campaigning',
+  'election-integrity',
+  'deception/disinformation',
+  'deception/fake-engagement',
+  'impersonation',
+  'academic-dishonesty',
+  'ai-disclosure',
+  'minors/targeting',
+  'profanity',
+  'romantic-companionship',
+] as const;
+
+export const ALL_CATEGORIES = [...MODERATION_CATEGORIES, ...WARDEN_CATEGORIES] as const;
+
+export type ModerationCategory = (typeof MODERATION_CATEGORIES)[number];
+export type WardenCategory = (typeof WARDEN_CATEGORIES)[number];
+export type Category = (typeof ALL_CATEGORIES)[number];

@@ -1,0 +1,87 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import pg from 'pg';
+import { InvalidInput } from '../common/index.ts';
+import { allMigrations } from './migrations/index.ts';
+import type { Tables } from './schema.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+export type Db = Kysely<Tables>;
+export type Tx = Transaction<Tables>;
+/** Either the database or an open transaction: domain functions take whichever they are given. */
+export type Queryable = Db | Tx;
+
+export interface Store {
+  readonly db: Db;
+  readonly dialect: Dialect;
+  /** Where it lives, with any password removed: safe to log. */
+  readonly location: string;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_DB_URL = 'sqlite:./warden.db';
+
+export interface DbTarget {
+  dialect: Dialect;
+  /** A file path (or `:memory:`) for SQLite, a connection string for PostgreSQL. */
+  target: string;
+}
+
+/** `sqlite:PATH` or `postgres://…` / `postgresql://…`. */
+export function parseDbUrl(url: string): DbTarget {
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (!path) throw new InvalidInput('The SQLite URL needs a path, e.g. sqlite:./warden.db', 'db');
+    return { dialect: 'sqlite', target: path };
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) return { dialect: 'postgres', target: url };
+  throw new InvalidInput(`Unsupported database URL "${redact(url)}": use sqlite:PATH or postgres://…`, 'db');
+}
+
+export async function openStore(url: string): Promise<Store> {
+  const { dialect, target } = parseDbUrl(url);
+  const store = dialect === 'sqlite' ? openSqlite(target) : openPostgres(target);
+  await migrate(store);
+  return store;
+}
+
+function openSqlite(path: string): Store {
+  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+  const database = new SqliteDatabase(path);
+  database.pragma('journal_mode = WAL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('synchronous = FULL');
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database }) });
+  return { db, dialect: 'sqlite', location: `sqlite:${path}`, close: () => db.destroy() };
+}
+
+// PostgreSQL returns bigint (int8) as a string by default; our sequence numbers fit a JS number.
+pg.types.setTypeParser(20, (value) => Number(value));
+
+function openPostgres(connectionString: string): Store {
+  const pool = new pg.Pool({ connectionString, max: 10 });
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', location: redact(connectionString), close: () => db.destroy() };
+}
+
+async function migrate(store: Store): Promise<void> {
+  const migrator = new Migrator({
+    db: store.db,
+    provider: { getMigrations: async () => allMigrations(store.dialect) },
+  });
+  const { error } = await migrator.migrateToLatest();
+  if (error) throw error;
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}
+
+/** True when a write failed on a UNIQUE constraint, on either dialect. */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

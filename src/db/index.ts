@@ -1,0 +1,13 @@
+export {
+  openStore,
+  parseDbUrl,
+  isUniqueViolation,
+  DEFAULT_DB_URL,
+  type Store,
+  type Db,
+  type Tx,
+  type Queryable,
+  type Dialect,
+  type DbTarget,
+} from './connection.ts';
+export type * from './schema.ts';

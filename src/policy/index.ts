@@ -1,0 +1,15 @@
+export { PolicyRegistry, type PolicyVersionSummary, type StoredPolicy } from './registry.ts';
+export {
+  validatePolicyDocument,
+  parsePolicyYaml,
+  policyDocumentSchema,
+  versionName,
+  SEVERITIES,
+  SURFACES,
+  type PolicyDocument,
+  type Clause,
+  type Severity,
+  type ChangelogEntry,
+} from './document.ts';
+export { diffPolicies, type PolicyDiff, type FieldChange } from './diff.ts';
+export { bundledPolicies, POLICIES_DIR } from './bundled.ts';

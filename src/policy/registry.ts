@@ -1,0 +1,162 @@
+import type { AuditLog } from '../audit/index.ts';
+import { type Clock, Conflict, InvalidInput, NotFound, canonicalJson, sha256Hex } from '../common/index.ts';
+import { type PolicyVersionRow, type Store, type TenantRow, type Tx, isUniqueViolation } from '../db/index.ts';
+import { bundledPolicies } from './bundled.ts';
+import { type PolicyDiff, changelogKey, diffPolicies } from './diff.ts';
+import { type PolicyDocument, validatePolicyDocument } from './document.ts';
+
+export interface PolicyVersionSummary {
+  version: string;
+  name: string;
+  title: string;
+  effective_date: string;
+  clauses: number;
+  published_at: string;
+  published_by: string;
+  digest: string;
+  current: boolean;
+}
+
+export interface StoredPolicy {
+  summary: PolicyVersionSummary;
+  document: PolicyDocument;
+}
+
+/** Each tenant's policy versions: the bundled ones it starts with and those it publishes. */
+export class PolicyRegistry {
+  constructor(
+    private readonly store: Store,
+    private readonly audit: AuditLog,
+    private readonly clock: Clock,
+    private readonly bundled: PolicyDocument[] = bundledPolicies(),
+  ) {}
+
+  /** Gives a new tenant every bundled version (used as a tenant-creation hook). */
+  readonly seedTenant = async (tx: Tx, tenant: TenantRow): Promise<void> => {
+    for (const document of this.bundled) {
+      await tx
+        .insertInto('policy_versions')
+        .values(this.row(tenant.id, document, 'system'))
+        .onConflict((oc) => oc.columns(['tenant_id', 'version']).doNothing())
+        .execute();
+    }
+  };
+
+  async list(tenantId: string): Promise<PolicyVersionSummary[]> {
+    const rows = await this.store.db
+      .selectFrom('policy_versions')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .orderBy('seq')
+      .execute();
+    const currentSeq = rows.at(-1)?.seq;
+    return rows.map((row) => summarize(row, row.seq === currentSeq));
+  }
+
+  async get(tenantId: string, version: string): Promise<StoredPolicy> {
+    const row = await this.store.db
+      .selectFrom('policy_versions')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('version', '=', version)
+      .executeTakeFirst();
+    if (!row) throw new NotFound(`Policy version "${version}"`, 'version');
+    const current = await this.currentRow(tenantId);
+    return { summary: summarize(row, row.seq === current?.seq), document: JSON.parse(row.document) as PolicyDocument };
+  }
+
+  /** The version in force for a tenant: the one it published last. */
+  async current(tenantId: string): Promise<StoredPolicy> {
+    const row = await this.currentRow(tenantId);
+    if (!row) throw new NotFound('A policy for this tenant');
+    return { summary: summarize(row, true), document: JSON.parse(row.document) as PolicyDocument };
+  }
+
+  async diff(tenantId: string, from: string, to: string): Promise<PolicyDiff> {
+    const [a, b] = await Promise.all([this.get(tenantId, from), this.get(tenantId, to)]);
+    return diffPolicies(a.document, b.document);
+  }
+
+  /**
+   * Validates and stores a new version for the tenant, which becomes its current one.
+   * The version's changelog must add an entry to the current version's: publishing says what changed.
+   */
+  async publish(tenantId: string, input: unknown, actor: string): Promise<StoredPolicy> {
+    const document = validatePolicyDocument(input);
+    try {
+      await this.store.db.transaction().execute(async (tx) => {
+        await this.assertNewChangelogEntry(tx, tenantId, document);
+        await tx.insertInto('policy_versions').values(this.row(tenantId, document, actor)).execute();
+        await this.audit.append(tx, {
+          tenantId,
+          actor,
+          action: 'policy.published',
+          target: document.version,
+          payload: { name: document.name, version: document.version, digest: digestOf(document), changelog: document.changelog[0] },
+        });
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new Conflict(`Policy version "${document.version}" already exists for this tenant.`, 'version');
+      }
+      throw error;
+    }
+    return this.get(tenantId, document.version);
+  }
+
+  private async assertNewChangelogEntry(tx: Tx, tenantId: string, document: PolicyDocument): Promise<void> {
+    const current = await tx
+      .selectFrom('policy_versions')
+      .select('document')
+      .where('tenant_id', '=', tenantId)
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (!current) return;
+    const known = new Set((JSON.parse(current.document) as PolicyDocument).changelog.map(changelogKey));
+    if (document.changelog.every((entry) => known.has(changelogKey(entry)))) {
+      throw new InvalidInput('changelog: add an entry that says what this version changes.', 'changelog', 'changelog_required');
+    }
+  }
+
+  private async currentRow(tenantId: string): Promise<PolicyVersionRow | undefined> {
+    return this.store.db
+      .selectFrom('policy_versions')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+  }
+
+  private row(tenantId: string, document: PolicyDocument, actor: string) {
+    return {
+      tenant_id: tenantId,
+      name: document.name,
+      version: document.version,
+      document: JSON.stringify(document),
+      digest: digestOf(document),
+      published_at: this.clock.now().toISOString(),
+      published_by: actor,
+    };
+  }
+}
+
+function digestOf(document: PolicyDocument): string {
+  return sha256Hex(canonicalJson(document));
+}
+
+function summarize(row: PolicyVersionRow, current: boolean): PolicyVersionSummary {
+  const document = JSON.parse(row.document) as PolicyDocument;
+  return {
+    version: row.version,
+    name: row.name,
+    title: document.title,
+    effective_date: document.effective_date,
+    clauses: document.clauses.length,
+    published_at: row.published_at,
+    published_by: row.published_by,
+    digest: row.digest,
+    current,
+  };
+}

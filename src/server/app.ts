@@ -1,0 +1,45 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { LoggerOptions } from 'pino';
+import { registerAuth } from './auth.ts';
+import { registerErrorHandling } from './errors.ts';
+import { registerMetrics } from './metrics.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { healthRoutes } from './routes/health.ts';
+import { keyRoutes } from './routes/keys.ts';
+import { policyRoutes } from './routes/policies.ts';
+import type { Services } from './services.ts';
+import { zodValidatorCompiler } from './zod.ts';
+
+export interface AppOptions {
+  /** pino options, or false for silence (tests). */
+  logger?: LoggerOptions | boolean;
+  /** Largest request body accepted, in bytes. */
+  bodyLimit?: number;
+  rateLimitPerSecond?: number;
+}
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+/** Logs never carry keys or bodies: pino's request serializer has no body, and credentials are redacted. */
+export const loggerOptions: LoggerOptions = {
+  redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.key', '*.secret'], censor: '[redacted]' },
+};
+
+export async function buildApp(services: Services, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? loggerOptions,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    disableRequestLogging: false,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.setValidatorCompiler(zodValidatorCompiler);
+  registerErrorHandling(app);
+  registerMetrics(app);
+  registerAuth(app, { tenancy: services.tenancy, rateLimitPerSecond: options.rateLimitPerSecond ?? 1000 });
+
+  await app.register(healthRoutes, { services });
+  await app.register(policyRoutes, { services });
+  await app.register(keyRoutes, { services });
+  await app.register(auditRoutes, { services });
+  return app;
+}

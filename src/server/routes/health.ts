@@ -1,0 +1,14 @@
+import { sql } from 'kysely';
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../services.ts';
+
+export async function healthRoutes(app: FastifyInstance, { services }: { services: Services }) {
+  app.get('/healthz', { config: { public: true } }, async (_request, reply) => {
+    try {
+      await sql`select 1`.execute(services.store.db);
+      return { status: 'ok', database: services.store.dialect };
+    } catch {
+      return reply.status(503).send({ status: 'unavailable', database: services.store.dialect });
+    }
+  });
+}

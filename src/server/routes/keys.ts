@@ -1,0 +1,35 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { NotFound } from '../../common/index.ts';
+import { ROLES } from '../../tenancy/index.ts';
+import { actorOf, principalOf } from '../auth.ts';
+import type { Services } from '../services.ts';
+import type { ZodTypeProvider } from '../zod.ts';
+
+const createKeyBody = z.object({ role: z.enum(ROLES), label: z.string().max(200).optional() }).strict();
+const keyParams = z.object({ id: z.string().min(1).max(100) }).strict();
+
+/** An admin manages its own tenant's keys; secrets are returned once, at creation. */
+export async function keyRoutes(root: FastifyInstance, { services }: { services: Services }) {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  const { tenancy } = services;
+  const adminOnly = { roles: ['admin'] as const };
+
+  app.post('/v1/keys', { schema: { body: createKeyBody }, config: adminOnly }, async (request, reply) => {
+    const principal = principalOf(request);
+    const tenant = await tenancy.tenantById(principal.tenantId);
+    if (!tenant) throw new NotFound('Tenant');
+    const created = await tenancy.createKey({ tenant, role: request.body.role, label: request.body.label, actor: actorOf(request) });
+    return reply.status(201).send({ object: 'api_key', id: created.id, key: created.key, tenant: created.tenant, role: created.role });
+  });
+
+  app.get('/v1/keys', { config: adminOnly }, async (request) => ({
+    object: 'list',
+    data: await tenancy.listKeys(principalOf(request).tenantId),
+  }));
+
+  app.delete('/v1/keys/:id', { schema: { params: keyParams }, config: adminOnly }, async (request) => ({
+    object: 'api_key',
+    ...(await tenancy.revokeKey(principalOf(request).tenantId, request.params.id, actorOf(request))),
+  }));
+}

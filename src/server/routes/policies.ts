@@ -1,0 +1,45 @@
+import type { FastifyInstance } from 'fastify';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { InvalidInput } from '../../common/index.ts';
+import { policyDocumentSchema, versionName } from '../../policy/index.ts';
+import { actorOf, principalOf } from '../auth.ts';
+import type { Services } from '../services.ts';
+import type { ZodTypeProvider } from '../zod.ts';
+
+const versionParams = z.object({ version: versionName }).strict();
+const diffParams = z.object({ a: versionName, b: versionName }).strict();
+
+export async function policyRoutes(root: FastifyInstance, { services }: { services: Services }) {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  const { policies } = services;
+
+  // Policy authors write YAML; accept it as well as JSON.
+  app.addContentTypeParser(['application/yaml', 'application/x-yaml', 'text/yaml'], { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseYaml(body as string));
+    } catch (error) {
+      done(new InvalidInput(`The request body is not valid YAML: ${(error as Error).message}`, null, 'invalid_yaml'));
+    }
+  });
+
+  app.get('/v1/policies', async (request) => ({
+    object: 'list',
+    data: await policies.list(principalOf(request).tenantId),
+  }));
+
+  app.get('/v1/policies/:version', { schema: { params: versionParams } }, async (request) => {
+    const stored = await policies.get(principalOf(request).tenantId, request.params.version);
+    return { object: 'policy_version', ...stored.summary, document: stored.document };
+  });
+
+  app.get('/v1/policies/:a/diff/:b', { schema: { params: diffParams } }, async (request) => ({
+    object: 'policy_diff',
+    ...(await policies.diff(principalOf(request).tenantId, request.params.a, request.params.b)),
+  }));
+
+  app.post('/v1/policies', { schema: { body: policyDocumentSchema }, config: { roles: ['admin'] } }, async (request, reply) => {
+    const stored = await policies.publish(principalOf(request).tenantId, request.body, actorOf(request));
+    return reply.status(201).send({ object: 'policy_version', ...stored.summary, document: stored.document });
+  });
+}
