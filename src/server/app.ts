@@ -29,7 +29,6 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   const app = Fastify({
     logger: options.logger ?? loggerOptions,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
-    disableRequestLogging: false,
     routerOptions: { ignoreTrailingSlash: true },
   });
   app.setValidatorCompiler(zodValidatorCompiler);
