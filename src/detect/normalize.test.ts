@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { normalize, originalSpan } from './normalize.ts';
+
+const text = (input: string) => normalize(input).text;
+
+describe('normalize', () => {
+  it('case-folds, collapses whitespace and trims', () => {
+    expect(text('  Hello \t\n  WORLD  ')).toBe('hello world');
+    expect(text('')).toBe('');
+    expect(normalize('').map).toHaveLength(0);
+  });
+
+  it('applies NFKC: fullwidth, mathematical alphanumerics, ligatures, circled letters', () => {
+    expect(text('Ｆｕｃｋ')).toBe('fuck');
+    expect(text('𝐟𝐮𝐜𝐤 𝓯𝓾𝓬𝓴')).toBe('fuck fuck');
+    expect(text('ﬀ ⓚⓘⓛⓛ')).toBe('ff kill');
+  });
+
+  it('removes zero-width, bidi and control characters', () => {
+    expect(text('k\u200Bi\u200Dl\uFEFFl')).toBe('kill');
+    expect(text('a\u202Eb\u0007c')).toBe('abc');
+  });
+
+  it('strips accents and combining marks from Latin letters (Zalgo), keeps other scripts intact', () => {
+    expect(text('Zälgo Crème')).toBe('zalgo creme');
+    expect(text('f\u0336u\u0336c\u0336k\u0336')).toBe('fuck');
+    expect(text('नमस्ते')).toBe('नमस्ते');
+    expect(text('STRAßE')).toBe('strasse');
+  });
+
+  it('folds Cyrillic and Greek look-alikes in mixed or all-look-alike words', () => {
+    expect(text('раураl')).toBe('paypal');
+    expect(text('ѕех')).toBe('sex');
+    expect(text('Ηello')).toBe('hello');
+    expect(text('ᴄᴏᴄᴋ')).toBe('cock');
+  });
+
+  it('leaves real Cyrillic and Greek words alone', () => {
+    expect(text('Привет мир')).toBe('привет мир');
+    expect(text('καλημέρα')).toBe('καλημέρα');
+    expect(text('на')).toBe('на');
+  });
+
+  it('joins single characters split by a repeated separator', () => {
+    expect(text('k i l l')).toBe('kill');
+    expect(text('k.i.l.l them')).toBe('kill them');
+    expect(text('f-u-c-k you')).toBe('fuck you');
+    expect(text('f_u_c_k f*u*c*k f|u|c|k')).toBe('fuck fuck fuck');
+    expect(text('U.S.A.')).toBe('usa.');
+  });
+
+  it('does not join ordinary text, numbers or two-letter splits', () => {
+    expect(text('a b')).toBe('a b');
+    expect(text('version 1.2.3')).toBe('version 1.2.3');
+    expect(text('i.e. this')).toBe('i.e. this');
+    expect(text('x - y - z')).toBe('x - y - z');
+  });
+
+  it('folds leetspeak inside words only', () => {
+    expect(text('k1ll')).toBe('kill');
+    expect(text('B1tch')).toBe('bitch');
+    expect(text('n1gg3r h4x0r')).toBe('nigger haxor');
+    expect(text('@ss $hit sh!t')).toBe('ass shit shit');
+    expect(text('k.1.l.l')).toBe('kill');
+  });
+
+  it('leaves numbers, prices, versions and sentence punctuation alone', () => {
+    expect(text('covid19 mp3 $5 2024 100%')).toBe('covid19 mp3 $5 2024 100%');
+    expect(text('hello! really?')).toBe('hello! really?');
+  });
+
+  it('cuts character runs to two', () => {
+    expect(text('fuuuuuck')).toBe('fuuck');
+    expect(text('sooooo goood!!!!!')).toBe('soo good!!');
+    expect(text('sh111t')).toBe('shiit');
+    expect(text('book')).toBe('book');
+  });
+
+  it('maps every normalised unit back to its original offset', () => {
+    const input = 'Hey  F.U.C.K  yоu'; // the "о" is Cyrillic
+    const result = normalize(input);
+    expect(result.text).toBe('hey fuck you');
+    expect(Array.from(result.map)).toEqual([0, 1, 2, 3, 5, 7, 9, 11, 12, 14, 15, 16]);
+    const start = result.text.indexOf('fuck');
+    expect(originalSpan(input, result, start, start + 4)).toEqual({ start: 5, end: 12 });
+    expect(input.slice(5, 12)).toBe('F.U.C.K');
+  });
+
+  it('maps spans over astral characters and removed characters', () => {
+    const input = 'x 𝐟𝐮𝐜𝐤 y';
+    const result = normalize(input);
+    expect(result.text).toBe('x fuck y');
+    expect(originalSpan(input, result, 2, 6)).toEqual({ start: 2, end: 10 });
+    const zw = 'a k\u200Bill';
+    const r2 = normalize(zw);
+    expect(originalSpan(zw, r2, 2, 6)).toEqual({ start: 2, end: 7 });
+  });
+
+  it('keeps map offsets non-decreasing', () => {
+    const result = normalize('Ｆ 𝘶 ç ｋ — ѕех!!!! k1ll @ss 😀 Zä\u0301lgo');
+    for (let i = 1; i < result.map.length; i += 1) expect(result.map[i]!).toBeGreaterThanOrEqual(result.map[i - 1]!);
+  });
+
+  it('returns independent results across calls despite reused buffers', () => {
+    const a = normalize('first text here');
+    const b = normalize('second');
+    expect(a.text).toBe('first text here');
+    expect(Array.from(a.map)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
+    expect(b.text).toBe('second');
+  });
+
+  it('handles long inputs beyond the initial buffer size', () => {
+    const long = 'Ab '.repeat(5000) + 'ß'.repeat(3000);
+    const result = normalize(long);
+    expect(result.text.startsWith('ab ab')).toBe(true);
+    expect(result.map).toHaveLength(result.text.length);
+  });
+});

@@ -1,0 +1,452 @@
+/**
+ * Text normalisation shared by every detector and by the text model, so that obfuscated
+ * spellings ("Ｆ𝐮ᴄk", "k.1.l.l", "fuuuuck", "ѕех") reach them in one canonical form.
+ *
+ * Every normalised UTF-16 unit remembers the offset of the original unit it came from
+ * (`map`), so spans found in the normalised text point back into the caller's text.
+ *
+ * Stages, in order:
+ *  1. per code point: drop control, format (zero-width, bidi) and variation-selector
+ *     characters and combining marks on Latin/Greek/Cyrillic letters; NFKC (fullwidth,
+ *     mathematical alphanumerics, ligatures, circled letters); case folding; accents
+ *     removed from Latin letters; whitespace becomes one space.
+ *  2. per word: Cyrillic/Greek look-alike letters become ASCII when the word mixes them with
+ *     Latin letters or consists only of look-alikes ("ѕех"), never in ordinary Russian/Greek.
+ *  3. separator tricks: three or more single characters split by one repeated separator
+ *     ("k i l l", "k.i.l.l", "f-u-c-k") are joined.
+ *  4. leetspeak: a digit between letters of the same word ("k1ll", "n1gg3r") and a symbol
+ *     that starts or sits inside a word ("@ss", "$hit", "sh!t") become letters; numbers,
+ *     "covid19" and "mp3" are left alone.
+ *  5. runs: no English word repeats a character three times, so runs are cut to two
+ *     ("fuuuuuck" → "fuuck", "!!!!" → "!!") and spaces to one.
+ */
+export interface Normalized {
+  text: string;
+  /** map[i] is the offset in the original text of normalised UTF-16 unit i. */
+  map: Int32Array;
+}
+
+const SPACE = 0x20;
+
+/** Growable parallel arrays of UTF-16 units and their original offsets. */
+class UnitBuffer {
+  codes: Uint16Array;
+  offsets: Int32Array;
+  length = 0;
+
+  constructor(capacity: number) {
+    this.codes = new Uint16Array(Math.max(16, capacity));
+    this.offsets = new Int32Array(Math.max(16, capacity));
+  }
+
+  /** Empties the buffer and makes sure it can hold `capacity` units without growing. */
+  reset(capacity: number): this {
+    this.length = 0;
+    if (this.codes.length < capacity) {
+      this.codes = new Uint16Array(capacity);
+      this.offsets = new Int32Array(capacity);
+    }
+    return this;
+  }
+
+  push(code: number, offset: number): void {
+    if (this.length === this.codes.length) this.grow();
+    this.codes[this.length] = code;
+    this.offsets[this.length] = offset;
+    this.length += 1;
+  }
+
+  private grow(): void {
+    const codes = new Uint16Array(this.codes.length * 2);
+    codes.set(this.codes);
+    const offsets = new Int32Array(this.offsets.length * 2);
+    offsets.set(this.offsets);
+    this.codes = codes;
+    this.offsets = offsets;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Stage 1: code points
+// ---------------------------------------------------------------------------
+
+/** How a non-ASCII code point is rewritten, computed once per code point and cached. */
+interface Folded {
+  /** Units to emit when the word is not folded to ASCII (case-folded, NFKC). */
+  plain: string;
+  /** ASCII look-alike, when the code point is a Cyrillic/Greek confusable. */
+  confusable: string | null;
+  /** A letter of a confusable script (Cyrillic/Greek) that has no ASCII look-alike. */
+  foreignLetter: boolean;
+  /** A combining mark that is dropped after a Latin/Greek/Cyrillic letter. */
+  mark: boolean;
+}
+
+/**
+ * Cyrillic and Greek letters that render like ASCII letters. Keys are checked before case
+ * folding because upper and lower case often look like different ASCII letters (Η/η → h/n).
+ */
+const CONFUSABLES: Record<string, string> = {
+  // Cyrillic lower case
+  а: 'a', в: 'b', е: 'e', ё: 'e', з: '3', і: 'i', ї: 'i', ј: 'j', к: 'k', м: 'm', н: 'h', о: 'o', р: 'p',
+  с: 'c', т: 't', у: 'y', х: 'x', ѕ: 's', ԁ: 'd', ԛ: 'q', ԝ: 'w', ӏ: 'l', ь: 'b', һ: 'h', ү: 'y', є: 'e', п: 'n', г: 'r',
+  // Cyrillic upper case
+  А: 'a', В: 'b', Е: 'e', Ё: 'e', З: '3', І: 'i', Ї: 'i', Ј: 'j', К: 'k', М: 'm', Н: 'h', О: 'o', Р: 'p',
+  С: 'c', Т: 't', У: 'y', Х: 'x', Ѕ: 's', Ԁ: 'd', Ԛ: 'q', Ԝ: 'w', Ӏ: 'l', Ь: 'b', Һ: 'h', Ү: 'y', Є: 'e',
+  // Greek lower case
+  α: 'a', β: 'b', γ: 'y', ε: 'e', η: 'n', ι: 'i', κ: 'k', ν: 'v', ο: 'o', ρ: 'p', τ: 't', υ: 'u', χ: 'x',
+  ω: 'w', μ: 'u', ς: 'c', ϲ: 'c', ϳ: 'j',
+  // Greek upper case
+  Α: 'a', Β: 'b', Ε: 'e', Ζ: 'z', Η: 'h', Ι: 'i', Κ: 'k', Μ: 'm', Ν: 'n', Ο: 'o', Ρ: 'p', Τ: 't', Υ: 'y', Χ: 'x',
+  // Latin letters outside Latin-1 that NFKC leaves alone
+  ı: 'i', ɑ: 'a', ɡ: 'g', ɩ: 'i', ꮪ: 's', ß: 'ss', ø: 'o', Ø: 'o', đ: 'd', Đ: 'd', ł: 'l', Ł: 'l', ħ: 'h',
+  // Small capitals used to dodge filters ("ᴄᴏᴄᴋ")
+  ᴀ: 'a', ʙ: 'b', ᴄ: 'c', ᴅ: 'd', ᴇ: 'e', ɢ: 'g', ʜ: 'h', ɪ: 'i', ᴊ: 'j', ᴋ: 'k', ʟ: 'l', ᴍ: 'm', ɴ: 'n', ᴏ: 'o',
+  ᴘ: 'p', ʀ: 'r', ꜱ: 's', ᴛ: 't', ᴜ: 'u', ᴠ: 'v', ᴡ: 'w', ʏ: 'y', ᴢ: 'z',
+};
+
+/** Latin-script confusables are always folded; only Cyrillic/Greek ones wait for the word test. */
+const ALWAYS_FOLDED = /^[\p{Script=Latin}\u1D00-\u1D2B]$/u;
+const CONFUSABLE_SCRIPT = /^[\p{Script=Cyrillic}\p{Script=Greek}]$/u;
+const LETTER = /^\p{L}$/u;
+const DROPPED = /^[\p{Cc}\p{Cf}\p{Cs}\p{Co}\u{FE00}-\u{FE0F}\u{E0100}-\u{E01EF}\u180B-\u180F]$/u;
+const COMBINING = /^\p{M}$/u;
+const SPACE_LIKE = /^[\p{Z}\s]$/u;
+const MARKS = /\p{M}/gu;
+const LATIN_GREEK_CYRILLIC = /^[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}]$/u;
+
+const foldCache = new Map<number, Folded>();
+
+function foldCodePoint(cp: number): Folded {
+  const cached = foldCache.get(cp);
+  if (cached) return cached;
+  const folded = computeFold(String.fromCodePoint(cp));
+  foldCache.set(cp, folded);
+  return folded;
+}
+
+function computeFold(char: string): Folded {
+  if (DROPPED.test(char)) return { plain: '', confusable: null, foreignLetter: false, mark: false };
+  if (SPACE_LIKE.test(char)) return { plain: ' ', confusable: null, foreignLetter: false, mark: false };
+  if (COMBINING.test(char)) return { plain: char, confusable: null, foreignLetter: false, mark: true };
+  const compat = char.normalize('NFKC');
+  const direct = CONFUSABLES[compat];
+  if (direct !== undefined && ALWAYS_FOLDED.test(compat)) return { plain: direct, confusable: null, foreignLetter: false, mark: false };
+  if (direct !== undefined) return { plain: caseFold(compat), confusable: direct, foreignLetter: false, mark: false };
+  const plain = caseFold(compat);
+  const foreignLetter = [...compat].some((c) => LETTER.test(c) && CONFUSABLE_SCRIPT.test(c));
+  return { plain, confusable: null, foreignLetter, mark: false };
+}
+
+/** Lower case, and accents stripped from Latin letters ("É" → "e"); other scripts keep their marks. */
+function caseFold(text: string): string {
+  const lower = text.toLowerCase();
+  let out = '';
+  for (const c of lower) {
+    const decomposed = c.normalize('NFD');
+    const base = decomposed.codePointAt(0)!;
+    out += base < 0x250 && decomposed.length > 1 ? decomposed.replace(MARKS, '') : c;
+  }
+  return out;
+}
+
+/** Per-unit flags that stage 2 needs, kept beside the stage-1 buffer. */
+const enum Kind {
+  Plain = 0,
+  Confusable = 1,
+  Foreign = 2,
+}
+
+interface Stage1 {
+  units: UnitBuffer;
+  kinds: Uint8Array;
+  /** ASCII look-alike for Confusable units. */
+  ascii: string[];
+}
+
+// Normalisation runs on every request: its buffers are reused (JavaScript runs one call at a time).
+const scratch = [new UnitBuffer(1024), new UnitBuffer(1024)] as const;
+let scratchKinds = new Uint8Array(1024);
+
+/** The scratch buffer that is not `input`, emptied. */
+function outputFor(input: UnitBuffer): UnitBuffer {
+  return (input === scratch[0] ? scratch[1] : scratch[0]).reset(input.length + 8);
+}
+
+function stage1(text: string): Stage1 {
+  const units = scratch[0].reset(text.length + 8);
+  if (scratchKinds.length < text.length + 8) scratchKinds = new Uint8Array(text.length + 8);
+  let kinds = scratchKinds;
+  const ascii: string[] = [];
+  let previousSpace = true;
+  let previousLetterForMarks = false;
+  const emit = (s: string, offset: number, kind: Kind, look: string | null) => {
+    for (let k = 0; k < s.length; k += 1) {
+      if (units.length >= kinds.length) {
+        const grown = new Uint8Array(kinds.length * 2);
+        grown.set(kinds);
+        kinds = scratchKinds = grown;
+      }
+      kinds[units.length] = kind;
+      if (kind === Kind.Confusable) ascii[units.length] = k === 0 ? look! : '';
+      units.push(s.charCodeAt(k), offset);
+    }
+  };
+
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) {
+      if (code <= SPACE || code === 0x7f) {
+        const isSpace = code === SPACE || (code >= 0x09 && code <= 0x0d);
+        if (isSpace && !previousSpace) units.push(SPACE, i);
+        if (isSpace) previousSpace = true;
+        previousLetterForMarks = false;
+        continue;
+      }
+      const lower = code >= 0x41 && code <= 0x5a ? code + 32 : code;
+      if (units.length >= kinds.length) {
+        const grown = new Uint8Array(kinds.length * 2);
+        grown.set(kinds);
+        kinds = scratchKinds = grown;
+      }
+      kinds[units.length] = Kind.Plain;
+      units.push(lower, i);
+      previousSpace = false;
+      previousLetterForMarks = (lower >= 0x61 && lower <= 0x7a);
+      continue;
+    }
+    const cp = text.codePointAt(i)!;
+    const start = i;
+    if (cp > 0xffff) i += 1;
+    const folded = foldCodePoint(cp);
+    if (folded.mark) {
+      if (!previousLetterForMarks) emit(folded.plain, start, Kind.Plain, null);
+      continue;
+    }
+    if (folded.plain === ' ') {
+      if (!previousSpace) units.push(SPACE, start);
+      previousSpace = true;
+      previousLetterForMarks = false;
+      continue;
+    }
+    if (folded.plain === '') continue;
+    const kind = folded.confusable !== null ? Kind.Confusable : folded.foreignLetter ? Kind.Foreign : Kind.Plain;
+    emit(folded.plain, start, kind, folded.confusable);
+    previousSpace = false;
+    previousLetterForMarks = LATIN_GREEK_CYRILLIC.test(String.fromCodePoint(cp));
+  }
+  if (units.length > 0 && units.codes[units.length - 1] === SPACE) units.length -= 1;
+  return { units, kinds, ascii };
+}
+
+// ---------------------------------------------------------------------------
+// Stage 2: look-alikes, decided per word
+// ---------------------------------------------------------------------------
+
+function isAsciiLetter(code: number): boolean {
+  return code >= 0x61 && code <= 0x7a;
+}
+
+function isAsciiAlnum(code: number): boolean {
+  return isAsciiLetter(code) || (code >= 0x30 && code <= 0x39);
+}
+
+/** A word here is a run of units up to a space or ASCII punctuation other than leet symbols. */
+function isWordBoundary(code: number): boolean {
+  return code === SPACE || (code < 0x80 && !isAsciiAlnum(code) && !LEET_SYMBOLS.has(code));
+}
+
+/** Shorter all-look-alike words are as likely to be real Russian or Greek ("на", "по") as disguise. */
+const MIN_LOOKALIKE_WORD = 3;
+
+function stage2({ units, kinds, ascii }: Stage1): UnitBuffer {
+  if (!ascii.length) return units;
+  const out = outputFor(units);
+  let start = 0;
+  while (start < units.length) {
+    let end = start;
+    while (end < units.length && !isWordBoundary(units.codes[end]!)) end += 1;
+    let hasLatin = false;
+    let hasForeign = false;
+    let hasConfusable = false;
+    for (let k = start; k < end; k += 1) {
+      if (kinds[k] === Kind.Confusable) hasConfusable = true;
+      else if (kinds[k] === Kind.Foreign) hasForeign = true;
+      else if (isAsciiLetter(units.codes[k]!)) hasLatin = true;
+    }
+    const fold = hasConfusable && (hasLatin || (!hasForeign && end - start >= MIN_LOOKALIKE_WORD));
+    for (let k = start; k < end; k += 1) {
+      if (fold && kinds[k] === Kind.Confusable) {
+        const look = ascii[k]!;
+        for (let c = 0; c < look.length; c += 1) out.push(look.charCodeAt(c), units.offsets[k]!);
+      } else out.push(units.codes[k]!, units.offsets[k]!);
+    }
+    if (end < units.length) out.push(units.codes[end]!, units.offsets[end]!);
+    start = end + 1;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Stage 3: single characters split by a repeated separator
+// ---------------------------------------------------------------------------
+
+const SEPARATORS = new Set([SPACE, 0x2e, 0x2d, 0x5f, 0x2a, 0x2c, 0x2f, 0x7c, 0x7e, 0xb7, 0x2022]);
+/** Characters that may stand for letters in a split word ("k.1.l.l"). */
+function isSplitChar(code: number): boolean {
+  return isAsciiAlnum(code) || (LEET_SYMBOLS.has(code) && !SEPARATORS.has(code));
+}
+const MIN_SPLIT_RUN = 3;
+/** "1.2.3" and "1,5,9" are numbers, not split words. */
+const MIN_SPLIT_LETTERS = 2;
+
+function stage3(units: UnitBuffer): UnitBuffer {
+  const { codes, offsets, length } = units;
+  const out = outputFor(units);
+  let i = 0;
+  while (i < length) {
+    const runEnd = splitRunEnd(codes, length, i);
+    if (runEnd > i) {
+      for (let k = i; k < runEnd; k += 2) out.push(codes[k]!, offsets[k]!);
+      i = runEnd;
+      continue;
+    }
+    out.push(codes[i]!, offsets[i]!);
+    i += 1;
+  }
+  return out;
+}
+
+/** End (exclusive) of a split run starting at i ("k.i.l.l"), or i when there is none. */
+function splitRunEnd(codes: Uint16Array, length: number, i: number): number {
+  if (!isSplitChar(codes[i]!)) return i;
+  if (i > 0 && !isWordBoundary(codes[i - 1]!)) return i;
+  const separator = codes[i + 1];
+  if (separator === undefined || !SEPARATORS.has(separator)) return i;
+  let count = 1;
+  let k = i;
+  while (k + 2 < length && codes[k + 1] === separator && isSplitChar(codes[k + 2]!) && endsToken(codes, length, k + 3)) {
+    k += 2;
+    count += 1;
+  }
+  if (count < MIN_SPLIT_RUN) return i;
+  let letters = 0;
+  for (let j = i; j <= k; j += 2) if (isAsciiLetter(codes[j]!)) letters += 1;
+  return letters >= MIN_SPLIT_LETTERS ? k + 1 : i;
+}
+
+function endsToken(codes: Uint16Array, length: number, at: number): boolean {
+  return at >= length || isWordBoundary(codes[at]!);
+}
+
+// ---------------------------------------------------------------------------
+// Stage 4: leetspeak
+// ---------------------------------------------------------------------------
+
+const LEET_DIGITS: Record<number, number> = {
+  0x30: 0x6f, // 0 → o
+  0x31: 0x69, // 1 → i
+  0x33: 0x65, // 3 → e
+  0x34: 0x61, // 4 → a
+  0x35: 0x73, // 5 → s
+  0x37: 0x74, // 7 → t
+  0x39: 0x67, // 9 → g
+};
+const LEET_SYMBOL_MAP: Record<number, number> = {
+  0x40: 0x61, // @ → a
+  0x24: 0x73, // $ → s
+  0x21: 0x69, // ! → i
+  0x2b: 0x74, // + → t
+};
+const LEET_SYMBOLS = new Set(Object.keys(LEET_SYMBOL_MAP).map(Number));
+
+function stage4(units: UnitBuffer): UnitBuffer {
+  const { codes, offsets, length } = units;
+  const out = outputFor(units);
+  let start = 0;
+  while (start < length) {
+    let end = start;
+    while (end < length && !isWordBoundary(codes[end]!)) end += 1;
+    foldLeetWord(codes, offsets, start, end, out);
+    if (end < length) out.push(codes[end]!, offsets[end]!);
+    start = end + 1;
+  }
+  return out;
+}
+
+function foldLeetWord(codes: Uint16Array, offsets: Int32Array, start: number, end: number, out: UnitBuffer): void {
+  let firstLetter = -1;
+  let lastLetter = -1;
+  for (let k = start; k < end; k += 1) {
+    if (isLetterLike(codes[k]!)) {
+      if (firstLetter < 0) firstLetter = k;
+      lastLetter = k;
+    }
+  }
+  for (let k = start; k < end; k += 1) {
+    const code = codes[k]!;
+    let folded = code;
+    const digit = LEET_DIGITS[code];
+    const symbol = LEET_SYMBOL_MAP[code];
+    if (digit !== undefined && k > firstLetter && k < lastLetter && firstLetter >= 0) folded = digit;
+    else if (symbol !== undefined && firstLetter >= 0 && k < lastLetter) folded = symbol;
+    out.push(folded, offsets[k]!);
+  }
+}
+
+/** A letter of any script: ASCII letters, or any non-ASCII unit left after stage 1. */
+function isLetterLike(code: number): boolean {
+  return isAsciiLetter(code) || code >= 0x80;
+}
+
+// ---------------------------------------------------------------------------
+// Stage 5: runs
+// ---------------------------------------------------------------------------
+
+const MAX_RUN = 2;
+
+function stage5(units: UnitBuffer): UnitBuffer {
+  const { codes, offsets, length } = units;
+  const out = outputFor(units);
+  let run = 0;
+  let previous = -1;
+  for (let k = 0; k < length; k += 1) {
+    const code = codes[k]!;
+    run = code === previous ? run + 1 : 1;
+    previous = code;
+    if (run > (code === SPACE ? 1 : MAX_RUN)) continue;
+    if (code === SPACE && (out.length === 0 || k === length - 1)) continue;
+    out.push(code, offsets[k]!);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+
+/** Units per String.fromCharCode call, well under engines' argument limits. */
+const STRING_CHUNK = 8192;
+
+export function normalize(text: string): Normalized {
+  const units = stage5(stage4(stage3(stage2(stage1(text)))));
+  let out = '';
+  for (let k = 0; k < units.length; k += STRING_CHUNK) {
+    const chunk = units.codes.subarray(k, Math.min(units.length, k + STRING_CHUNK));
+    out += String.fromCharCode.apply(null, chunk as unknown as number[]);
+  }
+  return { text: out, map: units.offsets.slice(0, units.length) };
+}
+
+/**
+ * The span in the original text covered by normalised units [start, end): from the first
+ * unit's original offset to the end of the last unit's original character.
+ */
+export function originalSpan(original: string, normalized: Normalized, start: number, end: number): { start: number; end: number } {
+  const { map } = normalized;
+  if (start >= end || start >= map.length) {
+    const at = start < map.length ? map[start]! : original.length;
+    return { start: at, end: at };
+  }
+  const last = map[Math.min(end, map.length) - 1]!;
+  const lastCp = original.codePointAt(last)!;
+  return { start: map[start]!, end: last + (lastCp > 0xffff ? 2 : 1) };
+}
