@@ -1,0 +1,28 @@
+import type { Category } from '../../common/index.ts';
+import type { DetectionProvider, Evidence, ProviderResult, TextInput } from '../types.ts';
+import { findPaymentCards } from './cards.ts';
+import { findIbans } from './iban.ts';
+import { findPasswords } from './passwords.ts';
+import { findSecrets } from './secrets.ts';
+import { findSsns } from './ssn.ts';
+
+const CATEGORY: Category = 'privacy/sensitive-identifiers';
+
+/** Everything `chatgpt.1.2` names: cards, SSNs, IBANs, API keys and secrets, passwords. */
+export function findSensitiveIdentifiers(text: string): Evidence[] {
+  const found = [...findPaymentCards(text), ...findSsns(text), ...findIbans(text), ...findSecrets(text), ...findPasswords(text)];
+  return found.sort((a, b) => a.span![0] - b.span![0]);
+}
+
+/** Deterministic: a found identifier is certain, so the category scores 1, otherwise 0. */
+export function identifiersProvider(): DetectionProvider {
+  return {
+    id: 'identifiers',
+    categories: [CATEGORY],
+    thresholds: { [CATEGORY]: 0.5 },
+    detect(input: TextInput): ProviderResult {
+      const evidence = findSensitiveIdentifiers(input.text);
+      return { scores: { [CATEGORY]: evidence.length ? 1 : 0 }, evidence };
+    },
+  };
+}

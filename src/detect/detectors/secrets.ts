@@ -1,0 +1,42 @@
+import type { Evidence } from '../types.ts';
+import { finding } from './finding.ts';
+
+const DETECTOR = 'identifiers';
+const CATEGORY = 'privacy/sensitive-identifiers';
+
+interface SecretPattern {
+  kind: string;
+  pattern: RegExp;
+  /** Extra check on the match, for shapes that ordinary words could take. */
+  accept?: (secret: string) => boolean;
+}
+
+const hasDigitAndLetter = (s: string) => /\d/.test(s) && /[A-Za-z]/.test(s);
+
+/** Credential formats published by their providers; each names the provider in `kind`. */
+const PATTERNS: readonly SecretPattern[] = [
+  { kind: 'private_key', pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|[A-Za-z0-9+/=\s:,-]*)/g },
+  { kind: 'api_key:openai', pattern: /(?<![\w-])sk-(?:proj-|svcacct-|admin-|ant-(?:api\d\d-)?)?[A-Za-z0-9_-]{20,}(?![\w-])/g, accept: hasDigitAndLetter },
+  { kind: 'api_key:stripe', pattern: /(?<!\w)(?:sk|rk)_live_[A-Za-z0-9]{16,}(?!\w)/g },
+  { kind: 'api_key:aws', pattern: /(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])/g },
+  { kind: 'api_key:aws_secret', pattern: /(?<=aws_?secret_?(?:access_?)?key["']?\s*[:=]\s*["']?)[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])/gi },
+  { kind: 'api_key:github', pattern: /(?<!\w)(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})(?!\w)/g },
+  { kind: 'api_key:slack', pattern: /(?<![\w-])xox[abeoprs]-[A-Za-z0-9-]{10,}(?![\w-])/g },
+  { kind: 'webhook:slack', pattern: /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9]+\/[A-Za-z0-9]+\/[A-Za-z0-9]+/g },
+  { kind: 'api_key:google', pattern: /(?<![\w-])AIza[0-9A-Za-z_-]{35}(?![\w-])/g },
+  { kind: 'token:jwt', pattern: /(?<![\w-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}(?![\w-])/g },
+  { kind: 'token:bearer', pattern: /(?<=\bbearer\s+)[A-Za-z0-9._~+/-]{20,}=*(?![\w.~+/-])/gi, accept: hasDigitAndLetter },
+];
+
+/** API keys, tokens and private keys of common providers. */
+export function findSecrets(text: string): Evidence[] {
+  const found: Evidence[] = [];
+  for (const { kind, pattern, accept } of PATTERNS) {
+    for (const match of text.matchAll(pattern)) {
+      if (accept && !accept(match[0])) continue;
+      if (kind === 'token:bearer' && match[0].startsWith('eyJ') && found.some((f) => f.span![0] === match.index)) continue;
+      found.push(finding(DETECTOR, CATEGORY, kind, match.index, match.index + match[0].trimEnd().length));
+    }
+  }
+  return found;
+}

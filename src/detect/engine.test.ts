@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { identifiersProvider } from './detectors/identifiers.ts';
+import { profanityProvider } from './detectors/profanity.ts';
+import { Detection, textModelProvider } from './engine.ts';
+
+const fixedModel = {
+  categories: ['harassment', 'profanity'] as const,
+  thresholds: { harassment: 0.4, profanity: 0.7 },
+  score: (text: string) => ({ harassment: text.includes('idiot') ? 0.9 : 0.1, profanity: 0.3 }),
+};
+
+describe('Detection', () => {
+  it('combines providers: highest score per category, every provider’s evidence', () => {
+    const detection = new Detection([textModelProvider(fixedModel), identifiersProvider(), profanityProvider()]);
+    const result = detection.detect('you idiot, f.u.c.k off; card 4111 1111 1111 1111');
+    expect(result.scores).toEqual({ harassment: 0.9, profanity: 1, 'privacy/sensitive-identifiers': 1 });
+    expect(result.evidence.map((e) => [e.detector, e.kind])).toEqual([
+      ['identifiers', 'payment_card:visa'],
+      ['profanity', 'profanity:fuck'],
+    ]);
+  });
+
+  it('takes each category’s threshold from the first provider that scores it', () => {
+    const detection = new Detection([textModelProvider(fixedModel), identifiersProvider(), profanityProvider()]);
+    expect(detection.thresholds).toEqual({ harassment: 0.4, profanity: 0.7, 'privacy/sensitive-identifiers': 0.5 });
+    expect([...detection.categories].sort()).toEqual(['harassment', 'privacy/sensitive-identifiers', 'profanity']);
+  });
+
+  it('runs with deterministic detectors alone', () => {
+    const detection = new Detection([identifiersProvider()]);
+    expect(detection.detect('nothing sensitive')).toEqual({ scores: { 'privacy/sensitive-identifiers': 0 }, evidence: [] });
+  });
+});

@@ -1,0 +1,65 @@
+import type { Category } from '../common/index.ts';
+import { type CategoryScores, type DetectionProvider, type Evidence, TextInput } from './types.ts';
+
+/** What detection says about one text: every known category's score, and the evidence behind them. */
+export interface DetectionResult {
+  scores: CategoryScores;
+  evidence: Evidence[];
+}
+
+/** The shape of the local text model that `textModelProvider` wraps. */
+export interface ScoringModel {
+  readonly categories: readonly Category[];
+  readonly thresholds: CategoryScores;
+  score(text: string): CategoryScores;
+}
+
+export const TEXT_MODEL_PROVIDER = 'text-model';
+
+/** The trained text classifier as a provider: scores only, no spans. */
+export function textModelProvider(model: ScoringModel): DetectionProvider {
+  return {
+    id: TEXT_MODEL_PROVIDER,
+    categories: model.categories,
+    thresholds: model.thresholds,
+    detect: (input) => ({ scores: model.score(input.text), evidence: [] }),
+  };
+}
+
+/**
+ * Runs every provider on a text and combines them: a category's score is the highest any
+ * provider gives it. Its default threshold is that of the first provider that scores it, so
+ * list the calibrated model first; deterministic detectors score 0 or 1, which any threshold
+ * in (0, 1] reads correctly. A cascade or an LLM judge is one more provider here.
+ */
+export class Detection {
+  readonly categories: readonly Category[];
+  readonly thresholds: Readonly<CategoryScores>;
+
+  constructor(readonly providers: readonly DetectionProvider[]) {
+    const thresholds: CategoryScores = {};
+    for (const provider of providers) {
+      for (const category of provider.categories) {
+        const threshold = provider.thresholds[category];
+        if (thresholds[category] === undefined && threshold !== undefined) thresholds[category] = threshold;
+      }
+    }
+    this.thresholds = thresholds;
+    this.categories = Object.keys(thresholds) as Category[];
+  }
+
+  detect(text: string): DetectionResult {
+    const input = new TextInput(text);
+    const scores: CategoryScores = {};
+    const evidence: Evidence[] = [];
+    for (const provider of this.providers) {
+      const result = provider.detect(input);
+      for (const [category, score] of Object.entries(result.scores) as [Category, number][]) {
+        const previous = scores[category];
+        if (previous === undefined || score > previous) scores[category] = score;
+      }
+      evidence.push(...result.evidence);
+    }
+    return { scores, evidence };
+  }
+}
