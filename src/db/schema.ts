@@ -9,6 +9,8 @@ export interface Tables {
   api_keys: ApiKeysTable;
   policy_versions: PolicyVersionsTable;
   audit_log: AuditLogTable;
+  // detection (issue 5): per-tenant threshold overrides
+  moderation_thresholds: ModerationThresholdsTable;
 }
 
 export interface TenantsTable {
@@ -61,3 +63,13 @@ export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type PolicyVersionRow = Selectable<PolicyVersionsTable>;
 export type NewPolicyVersion = Insertable<PolicyVersionsTable>;
 export type AuditRow = Selectable<AuditLogTable>;
+
+// ---- detection (issue 5): tenants' overrides of the model's per-category thresholds ----
+
+export interface ModerationThresholdsTable {
+  tenant_id: string;
+  category: string;
+  threshold: number;
+  updated_at: string;
+  updated_by: string;
+}

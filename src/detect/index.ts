@@ -3,3 +3,4 @@ export { TextInput, type DetectionProvider, type ProviderResult, type Evidence, 
 export { Detection, textModelProvider, TEXT_MODEL_PROVIDER, type DetectionResult, type ScoringModel } from './engine.ts';
 export { identifiersProvider, findSensitiveIdentifiers } from './detectors/identifiers.ts';
 export { profanityProvider, findProfanity } from './detectors/profanity.ts';
+export { localDetection } from './local.ts';

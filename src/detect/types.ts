@@ -10,6 +10,8 @@ export interface Evidence {
   kind: string;
   /** [start, end) in UTF-16 units of the text the caller sent; absent when a score has no location. */
   span?: [number, number];
+  /** Which text part of a multi-part input the span is in; absent for single texts. */
+  part?: number;
   score: number;
 }
 

@@ -13,3 +13,14 @@ export {
 } from './document.ts';
 export { diffPolicies, type PolicyDiff, type FieldChange } from './diff.ts';
 export { bundledPolicies, POLICIES_DIR } from './bundled.ts';
+export {
+  findViolations,
+  flaggedCategories,
+  clauseApplies,
+  effectiveThresholds,
+  type Violation,
+  type ViolationInput,
+  type Surface,
+  type Scores,
+} from './violations.ts';
+export { ThresholdOverrides, thresholdOverridesSchema } from './thresholds.ts';

@@ -6,6 +6,7 @@ import { registerMetrics } from './metrics.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { healthRoutes } from './routes/health.ts';
 import { keyRoutes } from './routes/keys.ts';
+import { moderationRoutes } from './routes/moderations.ts';
 import { policyRoutes } from './routes/policies.ts';
 import type { Services } from './services.ts';
 import { zodValidatorCompiler } from './zod.ts';
@@ -40,5 +41,6 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(policyRoutes, { services });
   await app.register(keyRoutes, { services });
   await app.register(auditRoutes, { services });
+  await app.register(moderationRoutes, { services });
   return app;
 }

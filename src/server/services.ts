@@ -1,7 +1,9 @@
 import { AuditLog } from '../audit/index.ts';
 import { type Clock, systemClock } from '../common/index.ts';
 import type { Store } from '../db/index.ts';
-import { PolicyRegistry } from '../policy/index.ts';
+import { localDetection } from '../detect/index.ts';
+import { type ModeratedHook, Moderator, ignoreModerated } from '../moderation/index.ts';
+import { PolicyRegistry, ThresholdOverrides } from '../policy/index.ts';
 import { Tenancy } from '../tenancy/index.ts';
 
 /** The domains, wired together once; the server and the CLI both start from here. */
@@ -11,11 +13,18 @@ export interface Services {
   audit: AuditLog;
   tenancy: Tenancy;
   policies: PolicyRegistry;
+  moderation: Moderator;
+  /** Tenants' overrides of the detection thresholds. */
+  thresholds: ThresholdOverrides;
+  /** Runs after each /v1/moderations answer (enforcement subscribes here). */
+  onModerated: ModeratedHook;
 }
 
 export function createServices(store: Store, clock: Clock = systemClock): Services {
   const audit = new AuditLog(store, clock);
   const policies = new PolicyRegistry(store, audit, clock);
   const tenancy = new Tenancy(store, audit, clock, [policies.seedTenant]);
-  return { store, clock, audit, tenancy, policies };
+  const moderation = new Moderator(localDetection());
+  const thresholds = new ThresholdOverrides(store, audit, clock);
+  return { store, clock, audit, tenancy, policies, moderation, thresholds, onModerated: ignoreModerated };
 }

@@ -1,0 +1,19 @@
+import type { Principal } from '../tenancy/index.ts';
+import type { ModerationResult } from './moderator.ts';
+
+/** One answered /v1/moderations call, as enforcement sees it. */
+export interface ModeratedBatch {
+  id: string;
+  results: ModerationResult[];
+  /** sha256 of each result's input text (parts joined by newlines), so events can name content without storing it. */
+  contentDigests: string[];
+}
+
+/**
+ * Called after every moderation with the caller and the account it named (`warden.account`,
+ * else OpenAI's `user`, else null). Enforcement records violations against the account here.
+ */
+export type ModeratedHook = (principal: Principal, account: string | null, batch: ModeratedBatch) => Promise<void>;
+
+/** The hook until something subscribes: moderation works without enforcement. */
+export const ignoreModerated: ModeratedHook = async () => undefined;

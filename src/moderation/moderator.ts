@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import { MODERATION_CATEGORIES, type ModerationCategory, WARDEN_CATEGORIES, type WardenCategory } from '../common/index.ts';
+import type { CategoryScores, Detection, DetectionResult, Evidence } from '../detect/index.ts';
+import { type PolicyDocument, type Surface, type Violation, findViolations, flaggedCategories } from '../policy/index.ts';
+import type { ModerationItem } from './request.ts';
+
+/** The policy a text is judged against: the tenant's current version and thresholds in force. */
+export interface ModerationContext {
+  document: PolicyDocument;
+  thresholds: CategoryScores;
+  surface: Surface;
+}
+
+export interface WardenExtension {
+  /** True when the text breaks any clause of the policy, whichever category. */
+  flagged: boolean;
+  policy_version: string;
+  surface: Surface;
+  violations: Violation<Evidence>[];
+  /** Warden's own categories that the detection scores (an absent one is unknown, not false). */
+  categories: Partial<Record<WardenCategory, boolean>>;
+  category_scores: Partial<Record<WardenCategory, number>>;
+  /** Every finding with a location, violating or not. */
+  evidence: Evidence[];
+}
+
+/** One result, exactly OpenAI's shape, plus the `warden` extension. */
+export interface ModerationResult {
+  flagged: boolean;
+  categories: Record<ModerationCategory, boolean>;
+  category_scores: Record<ModerationCategory, number>;
+  category_applied_input_types: Record<ModerationCategory, 'text'[]>;
+  warden: WardenExtension;
+}
+
+export interface ModerationResponse {
+  id: string;
+  model: string;
+  results: ModerationResult[];
+}
+
+/** Turns texts into OpenAI-shaped results with policy violations, for the server and the CLI alike. */
+export class Moderator {
+  constructor(readonly detection: Detection) {}
+
+  /** The detection's own per-category thresholds, before any tenant override. */
+  get defaultThresholds(): CategoryScores {
+    return this.detection.thresholds;
+  }
+
+  moderate(items: ModerationItem[], context: ModerationContext): ModerationResult[] {
+    return items.map((parts) => this.result(this.detectParts(parts), context));
+  }
+
+  response(model: string, results: ModerationResult[]): ModerationResponse {
+    return { id: `modr-${randomBytes(12).toString('hex')}`, model, results };
+  }
+
+  /** A multi-part input scores as its worst part; evidence says which part it is in. */
+  private detectParts(parts: ModerationItem): DetectionResult {
+    if (parts.length === 1) return this.detection.detect(parts[0]!);
+    const scores: CategoryScores = {};
+    const evidence: Evidence[] = [];
+    parts.forEach((text, part) => {
+      const result = this.detection.detect(text);
+      for (const [category, score] of Object.entries(result.scores) as [keyof CategoryScores, number][]) {
+        scores[category] = Math.max(scores[category] ?? 0, score);
+      }
+      evidence.push(...result.evidence.map((e) => ({ ...e, part })));
+    });
+    return { scores, evidence };
+  }
+
+  private result(detected: DetectionResult, context: ModerationContext): ModerationResult {
+    const { scores, evidence } = detected;
+    const flagged = new Set(flaggedCategories(scores, context.thresholds));
+    const known = new Set(this.detection.categories);
+    const categories = {} as Record<ModerationCategory, boolean>;
+    const categoryScores = {} as Record<ModerationCategory, number>;
+    const appliedTypes = {} as Record<ModerationCategory, 'text'[]>;
+    for (const category of MODERATION_CATEGORIES) {
+      categories[category] = flagged.has(category);
+      categoryScores[category] = scores[category] ?? 0;
+      appliedTypes[category] = known.has(category) ? ['text'] : [];
+    }
+    const wardenCategories: WardenExtension['categories'] = {};
+    const wardenScores: WardenExtension['category_scores'] = {};
+    for (const category of WARDEN_CATEGORIES) {
+      const score = scores[category];
+      if (score === undefined) continue;
+      wardenCategories[category] = flagged.has(category);
+      wardenScores[category] = score;
+    }
+    const violations = findViolations({ document: context.document, scores, thresholds: context.thresholds, evidence, surface: context.surface });
+    return {
+      flagged: MODERATION_CATEGORIES.some((category) => flagged.has(category)),
+      categories,
+      category_scores: categoryScores,
+      category_applied_input_types: appliedTypes,
+      warden: {
+        flagged: violations.length > 0,
+        policy_version: context.document.version,
+        surface: context.surface,
+        violations,
+        categories: wardenCategories,
+        category_scores: wardenScores,
+        evidence,
+      },
+    };
+  }
+}

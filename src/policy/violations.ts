@@ -1,0 +1,64 @@
+import type { Category } from '../common/index.ts';
+import type { Clause, PolicyDocument, Severity } from './document.ts';
+import { SURFACES } from './document.ts';
+
+export type Surface = Exclude<(typeof SURFACES)[number], 'all'>;
+export type Scores = Partial<Record<Category, number>>;
+
+/** A clause broken through one of its categories, with what showed it. */
+export interface Violation<E> {
+  clause_id: string;
+  category: Category;
+  severity: Severity;
+  score: number;
+  threshold: number;
+  evidence: E[];
+}
+
+export interface ViolationInput<E extends { category: Category }> {
+  document: PolicyDocument;
+  scores: Scores;
+  /** Per-category thresholds in force (the model's defaults with the tenant's overrides applied). */
+  thresholds: Scores;
+  evidence: E[];
+  /** Where the content was seen: clauses that apply to it, or to `all`, are checked. */
+  surface: Surface;
+}
+
+/** Categories whose score reached its threshold. A category without a threshold is never flagged. */
+export function flaggedCategories(scores: Scores, thresholds: Scores): Category[] {
+  return (Object.entries(scores) as [Category, number][])
+    .filter(([category, score]) => thresholds[category] !== undefined && score >= thresholds[category]!)
+    .map(([category]) => category);
+}
+
+export function clauseApplies(clause: Clause, surface: Surface): boolean {
+  return clause.applies_to.includes('all') || clause.applies_to.includes(surface);
+}
+
+/** Every clause that applies to the surface and is enforced through a flagged category, once per category. */
+export function findViolations<E extends { category: Category }>(input: ViolationInput<E>): Violation<E>[] {
+  const flagged = new Set(flaggedCategories(input.scores, input.thresholds));
+  if (!flagged.size) return [];
+  const violations: Violation<E>[] = [];
+  for (const clause of input.document.clauses) {
+    if (!clauseApplies(clause, input.surface)) continue;
+    for (const category of clause.categories) {
+      if (!flagged.has(category)) continue;
+      violations.push({
+        clause_id: clause.id,
+        category,
+        severity: clause.severity_overrides?.[category] ?? clause.severity,
+        score: input.scores[category]!,
+        threshold: input.thresholds[category]!,
+        evidence: input.evidence.filter((e) => e.category === category),
+      });
+    }
+  }
+  return violations;
+}
+
+/** Model defaults with a tenant's overrides on top. */
+export function effectiveThresholds(defaults: Scores, overrides: Scores): Scores {
+  return { ...defaults, ...overrides };
+}

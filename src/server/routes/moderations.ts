@@ -1,0 +1,47 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { sha256Hex } from '../../common/index.ts';
+import { moderationItems, moderationRequestSchema, resolveModel } from '../../moderation/index.ts';
+import { effectiveThresholds, thresholdOverridesSchema } from '../../policy/index.ts';
+import { actorOf, principalOf } from '../auth.ts';
+import type { Services } from '../services.ts';
+import type { ZodTypeProvider } from '../zod.ts';
+
+const thresholdsBody = z.object({ thresholds: thresholdOverridesSchema }).strict();
+
+/** OpenAI's moderation endpoint, judged against the caller's tenant policy; and the tenant's thresholds. */
+export async function moderationRoutes(root: FastifyInstance, { services }: { services: Services }) {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  const { moderation, policies, thresholds } = services;
+
+  app.post('/v1/moderations', { schema: { body: moderationRequestSchema } }, async (request) => {
+    const principal = principalOf(request);
+    const model = resolveModel(request.body.model);
+    const items = moderationItems(request.body.input);
+    const [policy, overrides] = await Promise.all([policies.current(principal.tenantId), thresholds.get(principal.tenantId)]);
+    const results = moderation.moderate(items, {
+      document: policy.document,
+      thresholds: effectiveThresholds(moderation.defaultThresholds, overrides),
+      surface: 'api',
+    });
+    const response = moderation.response(model, results);
+    const account = request.body.warden?.account ?? request.body.user ?? null;
+    const contentDigests = items.map((parts) => sha256Hex(parts.join('\n')));
+    await services.onModerated(principal, account, { id: response.id, results, contentDigests });
+    return response;
+  });
+
+  app.get('/v1/moderation/thresholds', async (request) => thresholdsView(services, principalOf(request).tenantId));
+
+  app.put('/v1/moderation/thresholds', { schema: { body: thresholdsBody }, config: { roles: ['admin'] } }, async (request) => {
+    const { tenantId } = principalOf(request);
+    await thresholds.replace(tenantId, request.body.thresholds, actorOf(request));
+    return thresholdsView(services, tenantId);
+  });
+}
+
+async function thresholdsView(services: Services, tenantId: string) {
+  const defaults = services.moderation.defaultThresholds;
+  const overrides = await services.thresholds.get(tenantId);
+  return { object: 'moderation.thresholds', defaults, overrides, effective: effectiveThresholds(defaults, overrides) };
+}
