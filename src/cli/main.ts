@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { registerAudit } from './audit.ts';
+import { registerEval } from './eval.ts';
 import { registerKeys } from './keys.ts';
+import { registerModerate } from './moderate.ts';
 import { describeError } from './output.ts';
 import { registerPolicy } from './policy.ts';
 import { registerServe } from './serve.ts';
@@ -14,6 +16,8 @@ export function buildProgram(): Command {
   registerPolicy(program);
   registerKeys(program);
   registerAudit(program);
+  registerModerate(program);
+  registerEval(program);
   return program;
 }
 

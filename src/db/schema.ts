@@ -11,6 +11,16 @@ export interface Tables {
   audit_log: AuditLogTable;
   // detection (issue 5): per-tenant threshold overrides
   moderation_thresholds: ModerationThresholdsTable;
+  // enforcement (issue 3): see the enforcement block below
+  enforcement_policies: EnforcementPoliciesTable;
+  accounts: AccountsTable;
+  enforcement_events: EnforcementEventsTable;
+  enforcement_actions: EnforcementActionsTable;
+  exemptions: ExemptionsTable;
+  appeals: AppealsTable;
+  child_safety_reports: ChildSafetyReportsTable;
+  // notify: the transactional outbox
+  outbox: OutboxTable;
 }
 
 export interface TenantsTable {
@@ -73,3 +83,156 @@ export interface ModerationThresholdsTable {
   updated_at: string;
   updated_by: string;
 }
+
+// ---- enforcement (issue 3): accounts' standing, strikes, actions, exemptions, appeals, child safety ----
+
+export interface EnforcementPoliciesTable {
+  seq: Generated<number>;
+  tenant_id: string;
+  version: string;
+  /** The validated enforcement policy as JSON. */
+  document: string;
+  digest: string;
+  published_at: string;
+  published_by: string;
+}
+
+export interface AccountsTable {
+  id: string;
+  tenant_id: string;
+  /** The tenant's own identifier for the user, developer or app (OpenAI's `user`). */
+  external_id: string;
+  kind: string;
+  /** Decayed strike score as of `score_at`. */
+  score: number;
+  score_at: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface EnforcementEventsTable {
+  seq: Generated<number>;
+  id: string;
+  tenant_id: string;
+  account_id: string;
+  /** The caller's idempotency id: the same id counts once. */
+  idempotency_key: string;
+  body_digest: string;
+  source: string;
+  occurred_at: string;
+  recorded_at: string;
+  /** JSON: each violation with its severity and whether it was exempted. */
+  violations: string;
+  /** JSON evidence; null when it was child-safety evidence (kept only in the report). */
+  evidence: string | null;
+  /** Strike weight counted (0 when fully exempt). */
+  weight: number;
+  content_digest: string | null;
+  content_type: string | null;
+  reviewer: string | null;
+  policy_version: string;
+  enforcement_version: string;
+  child_safety: number;
+  retention_hold: number;
+  voided_at: string | null;
+  voided_by: string | null;
+  /** JSON: the response first returned, replayed for a repeated idempotency id. */
+  result: string;
+}
+
+export interface EnforcementActionsTable {
+  seq: Generated<number>;
+  id: string;
+  tenant_id: string;
+  account_id: string;
+  rung: string;
+  previous_rung: string;
+  trigger: string;
+  /** JSON: clause ids, event ids, score and threshold behind the action. */
+  reasons: string;
+  event_id: string;
+  enforcement_version: string;
+  taken_at: string;
+  ends_at: string | null;
+  reversed_at: string | null;
+  reversed_by: string | null;
+  reversal_reason: string | null;
+}
+
+export interface ExemptionsTable {
+  id: string;
+  tenant_id: string;
+  account_id: string;
+  /** JSON array of clause ids. */
+  clause_ids: string;
+  /** JSON array of categories. */
+  categories: string;
+  reason: string;
+  granted_by: string;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+  revoked_by: string | null;
+}
+
+export interface AppealsTable {
+  id: string;
+  tenant_id: string;
+  account_id: string;
+  action_id: string;
+  statement: string;
+  state: string;
+  opened_at: string;
+  opened_by: string;
+  decided_at: string | null;
+  decided_by: string | null;
+  decision_reason: string | null;
+}
+
+export interface ChildSafetyReportsTable {
+  id: string;
+  tenant_id: string;
+  tenant_name: string;
+  account_id: string;
+  account_external_id: string;
+  event_id: string;
+  incident_at: string;
+  content_digest: string | null;
+  content_type: string | null;
+  detection_source: string;
+  reviewer: string | null;
+  clause_ids: string;
+  evidence: string;
+  status: string;
+  external_report_id: string | null;
+  submitted_at: string | null;
+  submitted_by: string | null;
+  retention_hold: number;
+  created_at: string;
+}
+
+export type AccountRow = Selectable<AccountsTable>;
+export type EnforcementEventRow = Selectable<EnforcementEventsTable>;
+export type EnforcementActionRow = Selectable<EnforcementActionsTable>;
+export type ExemptionRow = Selectable<ExemptionsTable>;
+export type AppealRow = Selectable<AppealsTable>;
+export type ChildSafetyReportRow = Selectable<ChildSafetyReportsTable>;
+export type EnforcementPolicyRow = Selectable<EnforcementPoliciesTable>;
+
+// ---- notify: the transactional outbox (delivery columns are for the webhook-delivery issue) ----
+
+export interface OutboxTable {
+  seq: Generated<number>;
+  id: string;
+  tenant_id: string;
+  type: string;
+  payload: string;
+  created_at: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: string | null;
+  last_error: string | null;
+  delivered_at: string | null;
+}
+
+export type OutboxRow = Selectable<OutboxTable>;

@@ -4,3 +4,14 @@ export { Detection, textModelProvider, TEXT_MODEL_PROVIDER, type DetectionResult
 export { identifiersProvider, findSensitiveIdentifiers } from './detectors/identifiers.ts';
 export { profanityProvider, findProfanity } from './detectors/profanity.ts';
 export { localDetection } from './local.ts';
+export {
+  evaluate,
+  averagePrecision,
+  precisionRecallF1,
+  thresholdRelativeScore,
+  parseLabelledJsonl,
+  labelledItemSchema,
+  type EvaluationReport,
+  type BinaryMetrics,
+  type LabelledItem,
+} from './evaluation.ts';

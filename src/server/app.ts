@@ -4,6 +4,8 @@ import { registerAuth } from './auth.ts';
 import { registerErrorHandling } from './errors.ts';
 import { registerMetrics } from './metrics.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { childSafetyRoutes } from './routes/child-safety.ts';
+import { enforcementRoutes } from './routes/enforcement.ts';
 import { healthRoutes } from './routes/health.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { moderationRoutes } from './routes/moderations.ts';
@@ -42,5 +44,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(keyRoutes, { services });
   await app.register(auditRoutes, { services });
   await app.register(moderationRoutes, { services });
+  await app.register(enforcementRoutes, { services });
+  await app.register(childSafetyRoutes, { services });
   return app;
 }

@@ -2,6 +2,7 @@ import { AuditLog } from '../audit/index.ts';
 import { type Clock, systemClock } from '../common/index.ts';
 import type { Store } from '../db/index.ts';
 import { localDetection } from '../detect/index.ts';
+import { Enforcement } from '../enforce/index.ts';
 import { type ModeratedHook, Moderator, ignoreModerated } from '../moderation/index.ts';
 import { PolicyRegistry, ThresholdOverrides } from '../policy/index.ts';
 import { Tenancy } from '../tenancy/index.ts';
@@ -18,13 +19,15 @@ export interface Services {
   thresholds: ThresholdOverrides;
   /** Runs after each /v1/moderations answer (enforcement subscribes here). */
   onModerated: ModeratedHook;
+  enforcement: Enforcement;
 }
 
 export function createServices(store: Store, clock: Clock = systemClock): Services {
   const audit = new AuditLog(store, clock);
   const policies = new PolicyRegistry(store, audit, clock);
   const tenancy = new Tenancy(store, audit, clock, [policies.seedTenant]);
+  const enforcement = new Enforcement(store, audit, clock, policies, tenancy);
   const moderation = new Moderator(localDetection());
   const thresholds = new ThresholdOverrides(store, audit, clock);
-  return { store, clock, audit, tenancy, policies, moderation, thresholds, onModerated: ignoreModerated };
+  return { store, clock, audit, tenancy, policies, moderation, thresholds, onModerated: ignoreModerated, enforcement };
 }

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { sha256Hex } from '../common/index.ts';
 
-export const ROLES = ['admin', 'reviewer', 'client'] as const;
+export const ROLES = ['admin', 'reviewer', 'client', 'child_safety'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const MIN_KEY_LENGTH = 32;

@@ -1,12 +1,14 @@
 import type { Migration } from 'kysely';
 import type { Dialect } from '../connection.ts';
 import { foundation } from './0001_foundation.ts';
+import { enforcement } from './0002_enforcement.ts';
 import { detection } from './0003_detection.ts';
 
 /** Every migration, in order. Names are permanent: add new ones at the end. */
 export function allMigrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_foundation': foundation(dialect),
+    '0002_enforcement': enforcement(dialect),
     '0003_detection': detection(dialect),
   };
 }

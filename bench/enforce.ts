@@ -1,0 +1,158 @@
+/**
+ * Events ingested and evaluated per second, single process, on SQLite and (given a URL) PostgreSQL.
+ *
+ *   npm run bench:enforce -- [--json] [--events N] [--batch B] [--postgres postgres://…]
+ *
+ * PostgreSQL runs when --postgres or WARDEN_TEST_POSTGRES_URL names a server; a scratch database is
+ * created on it and dropped afterwards. Three ways in are measured: one event per transaction through
+ * the domain, batches through the domain, and batches over HTTP (POST /v1/events/batch).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { openStore } from '../src/db/index.ts';
+import type { EventInput } from '../src/enforce/index.ts';
+import { buildApp, createServices } from '../src/server/index.ts';
+
+const TARGET_EVENTS_PER_SECOND = 5000;
+// Non-child-safety clauses of every severity, so accounts climb the ladder and actions are taken.
+const CLAUSES = ['api.3.3', 'api.3.4', 'api.3.1', 'api.1.1', 'universal.2', 'api.2.2', 'universal.4', 'store.1'];
+const ACCOUNTS = 2000;
+
+const { values } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    events: { type: 'string', default: '20000' },
+    batch: { type: 'string', default: '500' },
+    postgres: { type: 'string' },
+  },
+});
+const totalEvents = Number(values.events);
+const batchSize = Number(values.batch);
+const postgresUrl = values.postgres ?? process.env.WARDEN_TEST_POSTGRES_URL;
+
+interface Measurement {
+  events: number;
+  seconds: number;
+  events_per_second: number;
+}
+
+function makeEvents(run: string, count: number): EventInput[] {
+  return Array.from({ length: count }, (_, i) => ({
+    id: `${run}-${i}`,
+    account: `acct-${(i * 7919) % ACCOUNTS}`,
+    account_kind: 'user',
+    source: 'api',
+    violations: [{ clause_id: CLAUSES[i % CLAUSES.length]! }],
+  }));
+}
+
+function measured(count: number, started: bigint): Measurement {
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { events: count, seconds: Math.round(seconds * 1000) / 1000, events_per_second: Math.round(count / seconds) };
+}
+
+async function benchBackend(url: string) {
+  const store = await openStore(url);
+  try {
+    const services = createServices(store);
+    const boot = await services.tenancy.bootstrap();
+    if (!boot.created || !boot.generatedKey) throw new Error('the bench needs an empty database');
+    const tenantId = (await services.tenancy.findTenant('default'))!.id;
+    const enforcement = services.enforcement;
+
+    const singleCount = Math.min(totalEvents, 2000);
+    let started = process.hrtime.bigint();
+    for (const event of makeEvents('single', singleCount)) await enforcement.recordEvents(tenantId, 'bench', [event]);
+    const single = measured(singleCount, started);
+
+    const events = makeEvents('batch', totalEvents);
+    started = process.hrtime.bigint();
+    for (let i = 0; i < events.length; i += batchSize) await enforcement.recordEvents(tenantId, 'bench', events.slice(i, i + batchSize));
+    const batched = measured(events.length, started);
+
+    const app = await buildApp(services, { logger: false, rateLimitPerSecond: 1_000_000, bodyLimit: 64 * 1024 * 1024 });
+    const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
+    const overHttp = makeEvents('http', totalEvents);
+    started = process.hrtime.bigint();
+    for (let i = 0; i < overHttp.length; i += batchSize) {
+      const response = await fetch(`${baseUrl}/v1/events/batch`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${boot.generatedKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ events: overHttp.slice(i, i + batchSize) }),
+      });
+      if (response.status !== 200) throw new Error(`batch failed: ${response.status} ${await response.text()}`);
+    }
+    const http = measured(overHttp.length, started);
+    await app.close();
+
+    const actions = await store.db.selectFrom('enforcement_actions').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    return {
+      single_event_per_transaction: single,
+      batched: { ...batched, batch_size: batchSize },
+      http_batched: { ...http, batch_size: batchSize },
+      actions_taken: Number(actions.n),
+    };
+  } finally {
+    await store.close();
+  }
+}
+
+async function adminQuery(url: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-bench-'));
+  let sqlite;
+  try {
+    sqlite = await benchBackend(`sqlite:${join(dir, 'bench.db')}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  let postgres = null;
+  if (postgresUrl) {
+    const name = `warden_bench_${randomBytes(6).toString('hex')}`;
+    await adminQuery(postgresUrl, `create database ${name}`);
+    const url = new URL(postgresUrl);
+    url.pathname = `/${name}`;
+    try {
+      postgres = await benchBackend(url.toString());
+    } finally {
+      await adminQuery(postgresUrl, `drop database if exists ${name} with (force)`);
+    }
+  }
+
+  const result = {
+    benchmark: 'enforce',
+    accounts: ACCOUNTS,
+    target_events_per_second_sqlite: TARGET_EVENTS_PER_SECOND,
+    meets_target_sqlite: sqlite.batched.events_per_second >= TARGET_EVENTS_PER_SECOND,
+    sqlite,
+    postgres,
+  };
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return;
+  }
+  for (const [backend, figures] of [['sqlite', sqlite], ['postgres', postgres]] as const) {
+    if (!figures) continue;
+    process.stdout.write(
+      `${backend}: ${figures.single_event_per_transaction.events_per_second} events/s one per transaction, ` +
+        `${figures.batched.events_per_second} events/s in batches of ${batchSize}, ` +
+        `${figures.http_batched.events_per_second} events/s over HTTP batches\n`,
+    );
+  }
+}
+
+await main();

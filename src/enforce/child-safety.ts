@@ -1,0 +1,129 @@
+import { Conflict, NotFound, canonicalJson, newId } from '../common/index.ts';
+import type { ChildSafetyReportRow, Queryable, Tx } from '../db/index.ts';
+import type { Clause } from '../policy/index.ts';
+import type { EnforceContext } from './context.ts';
+
+export const CHILD_SAFETY_CATEGORY = 'sexual/minors';
+
+/** A clause enforced through sexual/minors: it can never be exempted. */
+export function isChildSafetyClause(clause: Clause): boolean {
+  return clause.categories.includes(CHILD_SAFETY_CATEGORY) || CHILD_SAFETY_CATEGORY in (clause.severity_overrides ?? {});
+}
+
+/** A violation found under sexual/minors, or of a clause that is about nothing else. */
+export function isChildSafetyViolation(clause: Clause, category: string | null): boolean {
+  if (category !== null) return category === CHILD_SAFETY_CATEGORY;
+  return clause.categories.length > 0 && clause.categories.every((c) => c === CHILD_SAFETY_CATEGORY);
+}
+
+export interface NewReport {
+  tenantId: string;
+  tenantName: string;
+  accountId: string;
+  accountExternalId: string;
+  eventId: string;
+  incidentAt: string;
+  contentDigest: string | null;
+  contentType: string | null;
+  detectionSource: string;
+  reviewer: string | null;
+  clauseIds: string[];
+  evidence: unknown;
+}
+
+/**
+ * Opens the mandatory report (the fields a CyberTipline-style report needs) with the evidence
+ * under a retention hold: the database refuses to delete it.
+ */
+export async function openReport(tx: Tx, context: EnforceContext, report: NewReport, actor: string): Promise<string> {
+  const id = newId('csr');
+  await tx
+    .insertInto('child_safety_reports')
+    .values({
+      id,
+      tenant_id: report.tenantId,
+      tenant_name: report.tenantName,
+      account_id: report.accountId,
+      account_external_id: report.accountExternalId,
+      event_id: report.eventId,
+      incident_at: report.incidentAt,
+      content_digest: report.contentDigest,
+      content_type: report.contentType,
+      detection_source: report.detectionSource,
+      reviewer: report.reviewer,
+      clause_ids: JSON.stringify(report.clauseIds),
+      evidence: canonicalJson(report.evidence ?? null),
+      status: 'pending_submission',
+      external_report_id: null,
+      submitted_at: null,
+      submitted_by: null,
+      retention_hold: 1,
+      created_at: context.clock.now().toISOString(),
+    })
+    .execute();
+  // The audit entry names the report, never its evidence.
+  await context.audit.append(tx, {
+    tenantId: report.tenantId,
+    actor,
+    action: 'child_safety.report_opened',
+    target: id,
+    payload: { account: report.accountExternalId, event: report.eventId, clause_ids: report.clauseIds },
+  });
+  return id;
+}
+
+export function reportView(row: ChildSafetyReportRow) {
+  return {
+    object: 'child_safety_report' as const,
+    id: row.id,
+    status: row.status,
+    incident_at: row.incident_at,
+    tenant: { id: row.tenant_id, name: row.tenant_name },
+    account: { id: row.account_external_id, internal_id: row.account_id },
+    event_id: row.event_id,
+    content: { digest: row.content_digest, type: row.content_type },
+    detection_source: row.detection_source,
+    reviewer: row.reviewer,
+    clause_ids: JSON.parse(row.clause_ids) as string[],
+    evidence: JSON.parse(row.evidence) as unknown,
+    retention_hold: row.retention_hold === 1,
+    external_report_id: row.external_report_id,
+    submitted_at: row.submitted_at,
+    submitted_by: row.submitted_by,
+    created_at: row.created_at,
+  };
+}
+
+export async function listReports(db: Queryable, tenantId: string, options: { status?: string; limit: number }): Promise<ChildSafetyReportRow[]> {
+  let query = db.selectFrom('child_safety_reports').selectAll().where('tenant_id', '=', tenantId);
+  if (options.status) query = query.where('status', '=', options.status);
+  return query.orderBy('created_at', 'desc').orderBy('id').limit(options.limit).execute();
+}
+
+export async function getReport(db: Queryable, tenantId: string, id: string): Promise<ChildSafetyReportRow> {
+  const row = await db.selectFrom('child_safety_reports').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  if (!row) throw new NotFound(`Child-safety report ${id}`, 'id');
+  return row;
+}
+
+/** Records that the report was filed with the clearinghouse (e.g. NCMEC's CyberTipline) under its reference. */
+export async function recordSubmission(
+  context: EnforceContext,
+  tenantId: string,
+  id: string,
+  input: { external_report_id: string },
+  actor: string,
+): Promise<ChildSafetyReportRow> {
+  return context.store.db.transaction().execute(async (tx) => {
+    const row = await getReport(tx, tenantId, id);
+    if (row.status === 'submitted') throw new Conflict(`Report ${id} was already submitted as ${row.external_report_id}.`, 'id');
+    const submittedAt = context.clock.now().toISOString();
+    await tx
+      .updateTable('child_safety_reports')
+      .set({ status: 'submitted', external_report_id: input.external_report_id, submitted_at: submittedAt, submitted_by: actor })
+      .where('id', '=', id)
+      .execute();
+    await context.audit.append(tx, { tenantId, actor, action: 'child_safety.report_submitted', target: id, payload: { external_report_id: input.external_report_id } });
+    return { ...row, status: 'submitted', external_report_id: input.external_report_id, submitted_at: submittedAt, submitted_by: actor };
+  });
+}

@@ -1,0 +1,311 @@
+import { z } from 'zod';
+import { ALL_CATEGORIES, Conflict, InvalidInput, canonicalJson, newId, sha256Hex } from '../common/index.ts';
+import { type AccountRow, type EnforcementActionRow, type Tx, isUniqueViolation } from '../db/index.ts';
+import type { Clause, PolicyDocument } from '../policy/index.ts';
+import { ACCOUNT_KINDS, lockAccounts } from './accounts.ts';
+import { actionView, roundScore, takeAction } from './actions.ts';
+import { isChildSafetyViolation, openReport } from './child-safety.ts';
+import type { EnforceContext } from './context.ts';
+import type { EnforcementPolicy } from './enforcement-policy.ts';
+import { type Exemption, activeExemptions, coveringExemption } from './exemptions.ts';
+import { type ClassifiedViolation, decayFactor, decideEscalation, ladderLevel, levelInForce, strikeWeight } from './ladder.ts';
+
+export const EVENT_SOURCES = ['api', 'moderation', 'review'] as const;
+export const CONTENT_TYPES = ['text', 'image'] as const;
+/** Clock skew tolerated on a caller's `occurred_at`. */
+const FUTURE_SKEW_MS = 5 * 60 * 1000;
+
+const violationInput = z
+  .object({
+    clause_id: z.string().min(1).max(100),
+    category: z.enum(ALL_CATEGORIES).optional(),
+    score: z.number().min(0).max(1).optional(),
+    evidence: z.array(z.record(z.string(), z.unknown())).max(100).optional(),
+  })
+  .strict();
+
+export const eventInput = z
+  .object({
+    /** Idempotency id: the same id twice counts once. */
+    id: z.string().min(1).max(200),
+    account: z.string().min(1).max(256),
+    account_kind: z.enum(ACCOUNT_KINDS).default('user'),
+    source: z.enum(EVENT_SOURCES).default('api'),
+    occurred_at: z.string().datetime({ offset: true }).optional(),
+    violations: z.array(violationInput).min(1).max(50),
+    content: z.object({ digest: z.string().regex(/^[a-f0-9]{64}$/, 'a sha256 digest in hex'), type: z.enum(CONTENT_TYPES) }).strict().optional(),
+    reviewer: z.string().min(1).max(200).optional(),
+  })
+  .strict();
+export type EventInput = z.infer<typeof eventInput>;
+
+/** What recording an event answers; a repeated id gets the very same answer back. */
+export interface EventResult {
+  object: 'enforcement_event';
+  id: string;
+  account: string;
+  source: string;
+  occurred_at: string;
+  recorded_at: string;
+  violations: ClassifiedViolation[];
+  counted: boolean;
+  weight: number;
+  score: number;
+  rung: string;
+  in_force: string;
+  action: ReturnType<typeof actionView> | null;
+  child_safety_report: string | null;
+  policy_version: string;
+  enforcement_version: string;
+}
+
+export interface Recorded {
+  result: EventResult;
+  /** True when the id had been recorded before and this is its original result. */
+  replayed: boolean;
+}
+
+export interface IngestPolicies {
+  usage: { version: string; document: PolicyDocument };
+  enforcement: { version: string; document: EnforcementPolicy };
+}
+
+export interface IngestRequest {
+  tenantId: string;
+  tenantName: string;
+  actor: string;
+  events: EventInput[];
+  /** Names a field of the i-th event in errors: `violations[0].clause_id` or `events[3].violations[0].clause_id`. */
+  paramPrefix: (index: number) => string;
+}
+
+/** Per-account state carried through a batch, written back once at its end. */
+interface AccountState {
+  row: AccountRow;
+  actions: EnforcementActionRow[];
+  exemptions: Exemption[];
+}
+
+/**
+ * Records violation events and evaluates each account's ladder, all in one transaction: a batch
+ * is recorded entirely or not at all. Input is checked against the tenant's policy before anything is written.
+ */
+export async function ingestEvents(context: EnforceContext, policies: IngestPolicies, request: IngestRequest): Promise<Recorded[]> {
+  const now = context.clock.now();
+  request.events.forEach((event, index) => checkEvent(event, policies.usage.document, now, request.paramPrefix(index)));
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await context.store.db.transaction().execute((tx) => recordAll(tx, context, policies, request));
+    } catch (error) {
+      // Another process recorded the same id at the same moment: the retry replays or refuses it.
+      if (!isUniqueViolation(error) || attempt >= 3) throw error;
+    }
+  }
+}
+
+async function recordAll(tx: Tx, context: EnforceContext, policies: IngestPolicies, request: IngestRequest): Promise<Recorded[]> {
+  const now = context.clock.now();
+  const locked = await lockAccounts(tx, context, request.tenantId, request.events.map((e) => ({ externalId: e.account, kind: e.account_kind })));
+  const states = new Map<string, AccountState>();
+  const recorded: Recorded[] = [];
+  for (const [index, event] of request.events.entries()) {
+    const prior = await priorRecord(tx, request.tenantId, event, request.paramPrefix(index));
+    if (prior) {
+      recorded.push(prior);
+      continue;
+    }
+    const state = states.get(event.account) ?? (await loadState(tx, locked.get(event.account)!, now));
+    states.set(event.account, state);
+    recorded.push({ result: await recordOne(tx, context, policies, request, state, event), replayed: false });
+  }
+  for (const { row } of states.values()) {
+    await tx.updateTable('accounts').set({ score: row.score, score_at: row.score_at, updated_at: now.toISOString() }).where('id', '=', row.id).execute();
+  }
+  return recorded;
+}
+
+async function loadState(tx: Tx, row: AccountRow, now: Date): Promise<AccountState> {
+  const [actions, exemptions] = await Promise.all([
+    tx.selectFrom('enforcement_actions').selectAll().where('account_id', '=', row.id).execute(),
+    activeExemptions(tx, row.id, now),
+  ]);
+  return { row: { ...row }, actions, exemptions };
+}
+
+async function priorRecord(tx: Tx, tenantId: string, event: EventInput, param: string): Promise<Recorded | null> {
+  const existing = await tx
+    .selectFrom('enforcement_events')
+    .select(['body_digest', 'result'])
+    .where('tenant_id', '=', tenantId)
+    .where('idempotency_key', '=', event.id)
+    .executeTakeFirst();
+  if (!existing) return null;
+  if (existing.body_digest !== bodyDigest(event)) {
+    throw new Conflict(`Event id "${event.id}" was already recorded with a different body.`, `${param}id`);
+  }
+  return { result: JSON.parse(existing.result) as EventResult, replayed: true };
+}
+
+async function recordOne(
+  tx: Tx,
+  context: EnforceContext,
+  policies: IngestPolicies,
+  request: IngestRequest,
+  state: AccountState,
+  event: EventInput,
+): Promise<EventResult> {
+  const now = context.clock.now();
+  const policy = policies.enforcement.document;
+  const occurredAt = event.occurred_at ? new Date(event.occurred_at) : now;
+  const violations = classify(event, policies.usage.document, state.exemptions);
+  const weight = strikeWeight(violations, policy);
+  const score = state.row.score * decayFactor(new Date(state.row.score_at), now, policy.half_life_days) + weight * decayFactor(occurredAt, now, policy.half_life_days);
+  const level = ladderLevel(state.actions);
+  const escalation = decideEscalation({ policy, level, inForce: levelInForce(state.actions, now), score, violations, now });
+  const childSafety = violations.some((v) => v.child_safety);
+  const internalId = newId('evt');
+
+  const action = escalation
+    ? await takeAction(tx, context, {
+        tenantId: request.tenantId,
+        actor: request.actor,
+        account: state.row,
+        escalation,
+        previous: level,
+        eventInternalId: internalId,
+        eventId: event.id,
+        score,
+        enforcementVersion: policies.enforcement.version,
+      })
+    : null;
+  if (action) state.actions.push(action);
+  const reportId = childSafety ? await openReport(tx, context, reportFor(request, state, event, internalId, occurredAt, violations), request.actor) : null;
+  state.row.score = score;
+  state.row.score_at = now.toISOString();
+
+  const result: EventResult = {
+    object: 'enforcement_event',
+    id: event.id,
+    account: event.account,
+    source: event.source,
+    occurred_at: occurredAt.toISOString(),
+    recorded_at: now.toISOString(),
+    violations,
+    counted: weight > 0,
+    weight,
+    score: roundScore(score),
+    rung: ladderLevel(state.actions),
+    in_force: levelInForce(state.actions, now),
+    action: action ? actionView(action, now) : null,
+    child_safety_report: reportId,
+    policy_version: policies.usage.version,
+    enforcement_version: policies.enforcement.version,
+  };
+  await tx
+    .insertInto('enforcement_events')
+    .values({
+      id: internalId,
+      tenant_id: request.tenantId,
+      account_id: state.row.id,
+      idempotency_key: event.id,
+      body_digest: bodyDigest(event),
+      source: event.source,
+      occurred_at: result.occurred_at,
+      recorded_at: result.recorded_at,
+      violations: JSON.stringify(violations),
+      // Child-safety evidence lives only in the report, where only the child_safety role sees it.
+      evidence: childSafety ? null : JSON.stringify(event.violations.map((v) => v.evidence ?? [])),
+      weight,
+      content_digest: event.content?.digest ?? null,
+      content_type: event.content?.type ?? null,
+      reviewer: event.reviewer ?? null,
+      policy_version: policies.usage.version,
+      enforcement_version: policies.enforcement.version,
+      child_safety: childSafety ? 1 : 0,
+      retention_hold: childSafety ? 1 : 0,
+      voided_at: null,
+      voided_by: null,
+      result: JSON.stringify(result),
+    })
+    .execute();
+  await context.audit.append(tx, {
+    tenantId: request.tenantId,
+    actor: request.actor,
+    action: 'enforcement.event_recorded',
+    target: event.id,
+    payload: { account: event.account, source: event.source, weight, clause_ids: violations.map((v) => v.clause_id), exempt: violations.filter((v) => v.exempt).map((v) => v.exemption_id) },
+  });
+  return result;
+}
+
+function reportFor(request: IngestRequest, state: AccountState, event: EventInput, eventId: string, occurredAt: Date, violations: ClassifiedViolation[]) {
+  const flagged = violations.map((v, index) => ({ violation: v, evidence: event.violations[index]?.evidence ?? [] })).filter(({ violation }) => violation.child_safety);
+  return {
+    tenantId: request.tenantId,
+    tenantName: request.tenantName,
+    accountId: state.row.id,
+    accountExternalId: state.row.external_id,
+    eventId,
+    incidentAt: occurredAt.toISOString(),
+    contentDigest: event.content?.digest ?? null,
+    contentType: event.content?.type ?? null,
+    detectionSource: event.source,
+    reviewer: event.reviewer ?? null,
+    clauseIds: [...new Set(flagged.map(({ violation }) => violation.clause_id))],
+    evidence: flagged.map(({ violation, evidence }) => ({ clause_id: violation.clause_id, category: violation.category, score: violation.score, evidence })),
+  };
+}
+
+/** Refuses an event naming an unknown clause, a category the clause is not enforced through, or a future time. */
+function checkEvent(event: EventInput, document: PolicyDocument, now: Date, param: string): void {
+  const clauses = clauseMap(document);
+  event.violations.forEach((violation, index) => {
+    const clause = clauses.get(violation.clause_id);
+    if (!clause) {
+      throw new InvalidInput(`Unknown clause "${violation.clause_id}" in policy version ${document.version}.`, `${param}violations[${index}].clause_id`, 'unknown_clause');
+    }
+    if (violation.category && !(clause.categories as string[]).includes(violation.category)) {
+      throw new InvalidInput(
+        `Clause "${clause.id}" is not enforced through "${violation.category}" (it covers ${clause.categories.join(', ')}).`,
+        `${param}violations[${index}].category`,
+      );
+    }
+  });
+  if (event.occurred_at && new Date(event.occurred_at).getTime() > now.getTime() + FUTURE_SKEW_MS) {
+    throw new InvalidInput('occurred_at is in the future.', `${param}occurred_at`);
+  }
+}
+
+function classify(event: EventInput, document: PolicyDocument, exemptions: Exemption[]): ClassifiedViolation[] {
+  const clauses = clauseMap(document);
+  return event.violations.map((violation) => {
+    const clause = clauses.get(violation.clause_id)!;
+    const category = violation.category ?? null;
+    const childSafety = isChildSafetyViolation(clause, category);
+    const exemption = coveringExemption(exemptions, clause.id, category, childSafety);
+    return {
+      clause_id: clause.id,
+      category,
+      severity: (category ? clause.severity_overrides?.[category as keyof typeof clause.severity_overrides] : undefined) ?? clause.severity,
+      score: violation.score ?? null,
+      child_safety: childSafety,
+      exempt: exemption !== null,
+      exemption_id: exemption?.id ?? null,
+    };
+  });
+}
+
+const clauseMaps = new WeakMap<PolicyDocument, Map<string, Clause>>();
+
+function clauseMap(document: PolicyDocument): Map<string, Clause> {
+  let map = clauseMaps.get(document);
+  if (!map) {
+    map = new Map(document.clauses.map((c) => [c.id, c]));
+    clauseMaps.set(document, map);
+  }
+  return map;
+}
+
+function bodyDigest(event: EventInput): string {
+  return sha256Hex(canonicalJson(event));
+}

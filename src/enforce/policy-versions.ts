@@ -1,0 +1,101 @@
+import { Conflict, canonicalJson, sha256Hex } from '../common/index.ts';
+import { type Queryable, isUniqueViolation } from '../db/index.ts';
+import type { EnforceContext } from './context.ts';
+import { type EnforcementPolicy, bundledEnforcementPolicy, validateEnforcementPolicy } from './enforcement-policy.ts';
+
+export interface StoredEnforcementPolicy {
+  version: string;
+  /** `bundled` until the tenant publishes its own version. */
+  source: 'bundled' | 'published';
+  published_at: string | null;
+  published_by: string | null;
+  digest: string;
+  current: boolean;
+  document: EnforcementPolicy;
+}
+
+/** Each tenant's enforcement policy versions; the last one published is in force. */
+export class EnforcementPolicies {
+  constructor(
+    private readonly context: EnforceContext,
+    private readonly bundled: EnforcementPolicy = bundledEnforcementPolicy(),
+  ) {}
+
+  async current(tenantId: string, db: Queryable = this.context.store.db): Promise<StoredEnforcementPolicy> {
+    const row = await db
+      .selectFrom('enforcement_policies')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (!row) return this.bundledVersion(true);
+    return {
+      version: row.version,
+      source: 'published',
+      published_at: row.published_at,
+      published_by: row.published_by,
+      digest: row.digest,
+      current: true,
+      document: JSON.parse(row.document) as EnforcementPolicy,
+    };
+  }
+
+  async list(tenantId: string): Promise<StoredEnforcementPolicy[]> {
+    const rows = await this.context.store.db.selectFrom('enforcement_policies').selectAll().where('tenant_id', '=', tenantId).orderBy('seq').execute();
+    const published = rows.map((row, index) => ({
+      version: row.version,
+      source: 'published' as const,
+      published_at: row.published_at,
+      published_by: row.published_by,
+      digest: row.digest,
+      current: index === rows.length - 1,
+      document: JSON.parse(row.document) as EnforcementPolicy,
+    }));
+    return [this.bundledVersion(published.length === 0), ...published];
+  }
+
+  async publish(tenantId: string, input: unknown, actor: string): Promise<StoredEnforcementPolicy> {
+    const document = validateEnforcementPolicy(input);
+    if (document.version === this.bundled.version) throw versionTaken(document.version);
+    try {
+      await this.context.store.db.transaction().execute(async (tx) => {
+        await tx
+          .insertInto('enforcement_policies')
+          .values({
+            tenant_id: tenantId,
+            version: document.version,
+            document: JSON.stringify(document),
+            digest: digestOf(document),
+            published_at: this.context.clock.now().toISOString(),
+            published_by: actor,
+          })
+          .execute();
+        await this.context.audit.append(tx, {
+          tenantId,
+          actor,
+          action: 'enforcement_policy.published',
+          target: document.version,
+          payload: { version: document.version, digest: digestOf(document) },
+        });
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw versionTaken(document.version);
+      throw error;
+    }
+    return this.current(tenantId);
+  }
+
+  private bundledVersion(current: boolean): StoredEnforcementPolicy {
+    const document = this.bundled;
+    return { version: document.version, source: 'bundled', published_at: null, published_by: null, digest: digestOf(document), current, document };
+  }
+}
+
+function versionTaken(version: string): Conflict {
+  return new Conflict(`Enforcement policy version "${version}" already exists for this tenant.`, 'version');
+}
+
+function digestOf(document: EnforcementPolicy): string {
+  return sha256Hex(canonicalJson(document));
+}

@@ -1,0 +1,96 @@
+import type { FastifyInstance } from 'fastify';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { InvalidInput } from '../../common/index.ts';
+import { appealDecisionInput, appealInput, enforcementPolicySchema, eventInput, exemptionInput } from '../../enforce/index.ts';
+import { actorOf, principalOf } from '../auth.ts';
+import type { Services } from '../services.ts';
+import type { ZodTypeProvider } from '../zod.ts';
+
+const MAX_BATCH = 1000;
+const accountParams = z.object({ id: z.string().min(1).max(256) }).strict();
+const actionParams = z.object({ id: z.string().min(1).max(256), actionId: z.string().min(1).max(100) }).strict();
+const idParams = z.object({ id: z.string().min(1).max(100) }).strict();
+const batchBody = z.object({ events: z.array(eventInput).min(1).max(MAX_BATCH) }).strict();
+const reverseBody = z.object({ reason: z.string().min(1).max(2000) }).strict();
+const exemptionQuery = z.object({ account: z.string().min(1).max(256).optional() }).strict();
+
+const writers = { roles: ['admin', 'client'] as const };
+const readers = { roles: ['admin', 'reviewer', 'client'] as const };
+const adminOnly = { roles: ['admin'] as const };
+
+/** Violation events, accounts' standing, reversals, appeals, exemptions and the enforcement policy. */
+export async function enforcementRoutes(root: FastifyInstance, { services }: { services: Services }) {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  const { enforcement } = services;
+
+  app.addContentTypeParser(['application/yaml', 'application/x-yaml', 'text/yaml'], { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseYaml(body as string));
+    } catch (error) {
+      done(new InvalidInput(`The request body is not valid YAML: ${(error as Error).message}`, null, 'invalid_yaml'));
+    }
+  });
+
+  app.post('/v1/events', { schema: { body: eventInput }, config: writers }, async (request, reply) => {
+    const [recorded] = await enforcement.recordEvents(principalOf(request).tenantId, actorOf(request), [request.body]);
+    if (recorded!.replayed) reply.header('idempotent-replayed', 'true');
+    return reply.status(recorded!.replayed ? 200 : 201).send(recorded!.result);
+  });
+
+  app.post('/v1/events/batch', { schema: { body: batchBody }, config: writers }, async (request) => {
+    const recorded = await enforcement.recordEvents(principalOf(request).tenantId, actorOf(request), request.body.events, (index) => `events[${index}].`);
+    return { object: 'list', data: recorded.map((r) => ({ ...r.result, replayed: r.replayed })) };
+  });
+
+  app.get('/v1/accounts/:id/standing', { schema: { params: accountParams }, config: readers }, async (request) =>
+    enforcement.standing(principalOf(request).tenantId, request.params.id),
+  );
+
+  app.post('/v1/accounts/:id/actions/:actionId/reverse', { schema: { params: actionParams, body: reverseBody }, config: adminOnly }, async (request) =>
+    enforcement.reverse(principalOf(request).tenantId, request.params.id, request.params.actionId, request.body.reason, actorOf(request)),
+  );
+
+  app.post('/v1/accounts/:id/appeals', { schema: { params: accountParams, body: appealInput }, config: writers }, async (request, reply) =>
+    reply.status(201).send(await enforcement.openAppeal(principalOf(request).tenantId, request.params.id, request.body, actorOf(request))),
+  );
+
+  app.get('/v1/appeals/:id', { schema: { params: idParams }, config: readers }, async (request) =>
+    enforcement.appeal(principalOf(request).tenantId, request.params.id),
+  );
+
+  app.post('/v1/appeals/:id/decision', { schema: { params: idParams, body: appealDecisionInput }, config: adminOnly }, async (request) =>
+    enforcement.decideAppeal(principalOf(request).tenantId, request.params.id, request.body, actorOf(request)),
+  );
+
+  app.post('/v1/exemptions', { schema: { body: exemptionInput }, config: adminOnly }, async (request, reply) =>
+    reply.status(201).send(await enforcement.grantExemption(principalOf(request).tenantId, request.body, actorOf(request))),
+  );
+
+  app.get('/v1/exemptions', { schema: { querystring: exemptionQuery }, config: adminOnly }, async (request) => ({
+    object: 'list',
+    data: await enforcement.exemptions(principalOf(request).tenantId, request.query.account),
+  }));
+
+  app.get('/v1/exemptions/:id', { schema: { params: idParams }, config: adminOnly }, async (request) =>
+    enforcement.exemption(principalOf(request).tenantId, request.params.id),
+  );
+
+  app.delete('/v1/exemptions/:id', { schema: { params: idParams }, config: adminOnly }, async (request) =>
+    enforcement.revokeExemption(principalOf(request).tenantId, request.params.id, actorOf(request)),
+  );
+
+  app.get('/v1/enforcement/policy', { config: readers }, async (request) => ({
+    object: 'enforcement_policy',
+    ...(await enforcement.policies.current(principalOf(request).tenantId)),
+  }));
+
+  app.get('/v1/enforcement/policies', { config: readers }, async (request) => ({
+    object: 'list',
+    data: (await enforcement.policies.list(principalOf(request).tenantId)).map((p) => ({ object: 'enforcement_policy', ...p })),
+  }));
+
+  app.post('/v1/enforcement/policies', { schema: { body: enforcementPolicySchema }, config: adminOnly }, async (request, reply) =>
+    reply.status(201).send({ object: 'enforcement_policy', ...(await enforcement.policies.publish(principalOf(request).tenantId, request.body, actorOf(request))) }),
+  );
+}
