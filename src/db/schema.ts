@@ -21,6 +21,11 @@ export interface Tables {
   child_safety_reports: ChildSafetyReportsTable;
   // notify: the transactional outbox
   outbox: OutboxTable;
+  // review (issue 4): see the review block below
+  review_cases: ReviewCasesTable;
+  review_reports: ReviewReportsTable;
+  review_decisions: ReviewDecisionsTable;
+  review_settings: ReviewSettingsTable;
 }
 
 export interface TenantsTable {
@@ -236,3 +241,95 @@ export interface OutboxTable {
 }
 
 export type OutboxRow = Selectable<OutboxTable>;
+
+// ---- review (issue 4): reports, review cases with leases, reviewers' decisions, settings ----
+
+export interface ReviewCasesTable {
+  id: string;
+  tenant_id: string;
+  /** `report`, `automatic` (from a moderation result) or `appeal`. */
+  kind: string;
+  /** `account`, `content` or `app`. */
+  target_type: string;
+  target_key: string;
+  /** target_key while unresolved, null once closed: reports merge into the unresolved case. */
+  open_target_key: string | null;
+  account_external_id: string | null;
+  app_id: string | null;
+  content_text: string | null;
+  content_ref: string | null;
+  content_type: string | null;
+  content_digest: string | null;
+  /** JSON array of the clause ids alleged so far. */
+  clause_ids: string;
+  /** JSON array of the categories alleged so far. */
+  categories: string;
+  severity: string;
+  classifier_score: number | null;
+  /** JSON: the classifier's category scores and evidence spans, when a moderation result opened or joined the case. */
+  classifier: string | null;
+  report_count: number;
+  priority: number;
+  child_safety: number;
+  /** `open`, `awaiting_confirmation`, `escalated` or `closed`. */
+  status: string;
+  sla_due_at: string;
+  lease_holder: string | null;
+  lease_expires_at: string | null;
+  appeal_id: string | null;
+  appeal_statement: string | null;
+  /** JSON array of reviewers who may not decide this case (who decided the case an appeal is against). */
+  excluded_reviewers: string;
+  created_at: string;
+  updated_at: string;
+  closed_at: string | null;
+}
+
+export interface ReviewReportsTable {
+  id: string;
+  tenant_id: string;
+  case_id: string;
+  idempotency_key: string;
+  body_digest: string;
+  /** `report` (a person) or `moderation` (an automatic case). */
+  source: string;
+  reporter: string;
+  submitted_by: string;
+  clause_id: string | null;
+  category: string | null;
+  text: string | null;
+  /** JSON array of evidence items. */
+  evidence: string;
+  created_at: string;
+}
+
+export interface ReviewDecisionsTable {
+  id: string;
+  tenant_id: string;
+  case_id: string;
+  reviewer: string;
+  /** `primary`, `confirmation` or `appeal`. */
+  stage: string;
+  outcome: string;
+  clause_ids: string;
+  category: string | null;
+  terminate: number;
+  notes: string | null;
+  classifier_score: number | null;
+  /** For a confirmation: the primary decision it was compared with. */
+  agrees_with: string | null;
+  enforcement_event_id: string | null;
+  decided_at: string;
+}
+
+export interface ReviewSettingsTable {
+  tenant_id: string;
+  /** JSON: when moderation results open cases automatically. */
+  settings: string;
+  updated_at: string;
+  updated_by: string;
+}
+
+export type ReviewCaseRow = Selectable<ReviewCasesTable>;
+export type ReviewReportRow = Selectable<ReviewReportsTable>;
+export type ReviewDecisionRow = Selectable<ReviewDecisionsTable>;

@@ -5,11 +5,13 @@ import { registerErrorHandling } from './errors.ts';
 import { registerMetrics } from './metrics.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { childSafetyRoutes } from './routes/child-safety.ts';
+import { consoleRoutes } from './routes/console.ts';
 import { enforcementRoutes } from './routes/enforcement.ts';
 import { healthRoutes } from './routes/health.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { moderationRoutes } from './routes/moderations.ts';
 import { policyRoutes } from './routes/policies.ts';
+import { reviewRoutes } from './routes/review.ts';
 import type { Services } from './services.ts';
 import { zodValidatorCompiler } from './zod.ts';
 
@@ -46,5 +48,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(moderationRoutes, { services });
   await app.register(enforcementRoutes, { services });
   await app.register(childSafetyRoutes, { services });
+  await app.register(reviewRoutes, { services });
+  await app.register(consoleRoutes);
   return app;
 }

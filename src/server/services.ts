@@ -3,8 +3,9 @@ import { type Clock, systemClock } from '../common/index.ts';
 import type { Store } from '../db/index.ts';
 import { localDetection } from '../detect/index.ts';
 import { Enforcement } from '../enforce/index.ts';
-import { type ModeratedHook, Moderator, ignoreModerated } from '../moderation/index.ts';
+import { type ModeratedHook, Moderator } from '../moderation/index.ts';
 import { PolicyRegistry, ThresholdOverrides } from '../policy/index.ts';
+import { ReviewDesk } from '../review/index.ts';
 import { Tenancy } from '../tenancy/index.ts';
 
 /** The domains, wired together once; the server and the CLI both start from here. */
@@ -20,6 +21,7 @@ export interface Services {
   /** Runs after each /v1/moderations answer (enforcement subscribes here). */
   onModerated: ModeratedHook;
   enforcement: Enforcement;
+  review: ReviewDesk;
 }
 
 export function createServices(store: Store, clock: Clock = systemClock): Services {
@@ -29,5 +31,6 @@ export function createServices(store: Store, clock: Clock = systemClock): Servic
   const enforcement = new Enforcement(store, audit, clock, policies, tenancy);
   const moderation = new Moderator(localDetection());
   const thresholds = new ThresholdOverrides(store, audit, clock);
-  return { store, clock, audit, tenancy, policies, moderation, thresholds, onModerated: ignoreModerated, enforcement };
+  const review = new ReviewDesk(store, audit, clock, policies, enforcement);
+  return { store, clock, audit, tenancy, policies, moderation, thresholds, onModerated: review.onModerated, enforcement, review };
 }

@@ -3,6 +3,7 @@ import type { Dialect } from '../connection.ts';
 import { foundation } from './0001_foundation.ts';
 import { enforcement } from './0002_enforcement.ts';
 import { detection } from './0003_detection.ts';
+import { review } from './0004_review.ts';
 
 /** Every migration, in order. Names are permanent: add new ones at the end. */
 export function allMigrations(dialect: Dialect): Record<string, Migration> {
@@ -10,5 +11,6 @@ export function allMigrations(dialect: Dialect): Record<string, Migration> {
     '0001_foundation': foundation(dialect),
     '0002_enforcement': enforcement(dialect),
     '0003_detection': detection(dialect),
+    '0004_review': review(dialect),
   };
 }
