@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { averagePrecision, evaluate, parseLabelledJsonl, precisionRecallF1, thresholdRelativeScore } from './evaluation.ts';
+import { type LabelledItem, averagePrecision, evaluate, parseLabelledJsonl, precisionRecallF1, thresholdRelativeScore } from './evaluation.ts';
 
 describe('precisionRecallF1', () => {
   it('matches a hand count', () => {
@@ -50,7 +50,7 @@ describe('thresholdRelativeScore', () => {
 });
 
 describe('evaluate', () => {
-  const items = [
+  const items: LabelledItem[] = [
     { id: 'a', text: 'hate hate', flagged: true, labels: { hate: true } },
     { id: 'b', text: 'kind words', flagged: false, labels: { hate: false } },
     { id: 'c', text: 'violent', flagged: true, labels: { violence: true } },
