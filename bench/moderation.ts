@@ -1,0 +1,114 @@
+/**
+ * Moderation speed on one core: texts per second and per-text latency of the full local
+ * moderation (detection + policy mapping into an OpenAI-shaped result), with the same figures
+ * for the `obscenity` profanity matcher alone on the same texts as a reference point.
+ *
+ *   npm run bench -- [--json] [--texts N] [--seconds S]
+ *
+ * Texts: a fixed, evenly spaced sample of the dev split (data/dev.jsonl, written by `npm run
+ * data`), or, without it, Dolly instructions and responses read from ../shared/datasets.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { RegExpMatcher, englishDataset, englishRecommendedTransformers } from 'obscenity';
+import { localDetection } from '../src/detect/index.ts';
+import { Moderator } from '../src/moderation/index.ts';
+import { bundledPolicies } from '../src/policy/index.ts';
+
+const DEV_SPLIT = new URL('../data/dev.jsonl', import.meta.url);
+const DOLLY = new URL('../../shared/datasets/dolly15k_first6400/dolly_first6400.jsonl', import.meta.url);
+
+const { values } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    texts: { type: 'string', default: '5000' },
+    seconds: { type: 'string', default: '3' },
+  },
+});
+const textCount = Number(values.texts);
+const seconds = Number(values.seconds);
+
+function loadTexts(): { texts: string[]; source: string } {
+  if (existsSync(DEV_SPLIT)) {
+    const all = readFileSync(DEV_SPLIT, 'utf8').split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { text: string }).text);
+    return { texts: evenlySpaced(all, textCount), source: 'data/dev.jsonl' };
+  }
+  if (existsSync(DOLLY)) {
+    const all = readFileSync(DOLLY, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .flatMap((line) => {
+        const row = JSON.parse(line) as { instruction: string; response: string };
+        return [row.instruction, row.response];
+      });
+    return { texts: evenlySpaced(all, textCount), source: 'shared/datasets/dolly15k_first6400' };
+  }
+  throw new Error('No texts: run `npm run data` (data/dev.jsonl) or provide ../shared/datasets.');
+}
+
+function evenlySpaced<T>(items: T[], count: number): T[] {
+  if (items.length <= count) return items;
+  const step = items.length / count;
+  return Array.from({ length: count }, (_, i) => items[Math.floor(i * step)]!);
+}
+
+interface Figures {
+  texts_per_second: number;
+  p50_us: number;
+  p99_us: number;
+  measured_texts: number;
+}
+
+/** Runs `work` over the texts, round after round, for at least `seconds`; times every call. */
+function measure(texts: string[], work: (text: string) => unknown): Figures {
+  for (const text of texts.slice(0, 500)) work(text);
+  const durations: number[] = [];
+  const started = process.hrtime.bigint();
+  const budget = BigInt(Math.round(seconds * 1e9));
+  let elapsed: bigint;
+  do {
+    for (const text of texts) {
+      const t0 = process.hrtime.bigint();
+      work(text);
+      durations.push(Number(process.hrtime.bigint() - t0) / 1000);
+    }
+    elapsed = process.hrtime.bigint() - started;
+  } while (elapsed < budget);
+  durations.sort((a, b) => a - b);
+  const at = (q: number) => round(durations[Math.min(durations.length - 1, Math.floor(q * durations.length))]!);
+  const busySeconds = durations.reduce((sum, d) => sum + d, 0) / 1e6;
+  return { texts_per_second: Math.round(durations.length / busySeconds), p50_us: at(0.5), p99_us: at(0.99), measured_texts: durations.length };
+}
+
+const round = (x: number) => Math.round(x * 10) / 10;
+
+const { texts, source } = loadTexts();
+const loadStarted = performance.now();
+const detection = localDetection();
+const moderator = new Moderator(detection);
+const loadMs = performance.now() - loadStarted;
+const context = { document: bundledPolicies().at(-1)!, thresholds: moderator.defaultThresholds, surface: 'api' as const };
+
+const moderation = measure(texts, (text) => moderator.moderate([[text]], context));
+const matcher = new RegExpMatcher({ ...englishDataset.build(), ...englishRecommendedTransformers });
+const obscenity = measure(texts, (text) => matcher.getAllMatches(text));
+
+const lengths = texts.map((t) => t.length).sort((a, b) => a - b);
+const report = {
+  ...moderation,
+  providers: detection.providers.map((p) => p.id),
+  load_ms: round(loadMs),
+  rss_mb: Math.round(process.memoryUsage().rss / 2 ** 20),
+  texts: texts.length,
+  source,
+  chars_mean: Math.round(lengths.reduce((s, n) => s + n, 0) / lengths.length),
+  chars_p50: lengths[Math.floor(lengths.length / 2)],
+  obscenity,
+};
+
+if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+else {
+  console.log(`${report.texts} texts from ${source} (mean ${report.chars_mean} chars, median ${report.chars_p50}); providers: ${report.providers.join(', ')}`);
+  console.log(`moderation: ${moderation.texts_per_second} texts/s, p50 ${moderation.p50_us} µs, p99 ${moderation.p99_us} µs (load ${report.load_ms} ms, rss ${report.rss_mb} MB)`);
+  console.log(`obscenity alone: ${obscenity.texts_per_second} texts/s, p50 ${obscenity.p50_us} µs, p99 ${obscenity.p99_us} µs`);
+}
