@@ -53,15 +53,15 @@ describeEachBackend('enforcement over HTTP', (backend) => {
     return (await response.json()) as Standing;
   }
 
-  async function moderationStrike(account: string, moderationId: string, clauseId: string, category: string) {
-    const [recorded] = await server.services.enforcement.recordModerationViolations({
-      tenantId: (await server.services.tenancy.findTenant('default'))!.id,
-      actor: 'test:moderation',
-      account,
-      moderationId,
-      results: [{ index: 0, violations: [{ clause_id: clauseId, category, score: 0.97, evidence: [{ start: 0, end: 4, text: 'kill' }] }] }],
-    });
-    return recorded!.result as unknown as EventBody;
+  /** A real /v1/moderations call naming the account: a payment card number breaks universal.1 (high) and api.1.1. */
+  async function moderationStrike(account: string, field: 'user' | 'warden' = 'user') {
+    const json = { input: `my card is 4111 1111 1111 1111, charge it`, ...(field === 'user' ? { user: account } : { warden: { account } }) };
+    const moderation = await post<{ id: string; results: { warden: { violations: { clause_id: string }[] } }[] }>('/v1/moderations', json, client, 200);
+    expect(moderation.results[0]!.warden.violations.map((v) => v.clause_id)).toEqual(['universal.1', 'api.1.1']);
+    const standingNow = await standing(account);
+    const event = standingNow.events[0]!;
+    expect(event.id).toBe(`moderation:${moderation.id}:0`);
+    return { moderationId: moderation.id, standing: standingNow };
   }
 
   async function outboxTypes(): Promise<string[]> {
@@ -71,12 +71,14 @@ describeEachBackend('enforcement over HTTP', (backend) => {
 
   it('climbs the ladder, honours an exemption, escalates child safety at once, and restores standing by reversal and appeal', async () => {
     // Moderation calls naming the user produce strikes: 4 (high) → warning, one rung at a time.
-    const first = await moderationStrike('user-1', 'modr-1', 'universal.2', 'violence');
-    expect(first).toMatchObject({ rung: 'warning', score: 4, counted: true, action: { rung: 'warning', trigger: 'threshold' } });
-    const second = await post<EventBody>('/v1/events', { id: 'evt-2', account: 'user-1', source: 'moderation', violations: [{ clause_id: 'api.3.1', category: 'deception/disinformation' }] }, client);
-    expect(second).toMatchObject({ rung: 'sharing_restricted', score: 6, action: { rung: 'sharing_restricted' } });
-    const third = await moderationStrike('user-1', 'modr-3', 'universal.2', 'weapons');
-    expect(third).toMatchObject({ rung: 'store_ineligible', score: 10 });
+    const first = await moderationStrike('user-1');
+    expect(first.standing).toMatchObject({ rung: 'warning', score: 4 });
+    const second = await moderationStrike('user-1', 'warden');
+    expect(second.standing).toMatchObject({ rung: 'sharing_restricted', score: 8 });
+    const third = await post<EventBody>('/v1/events', { id: 'evt-3', account: 'user-1', violations: [{ clause_id: 'api.3.1', category: 'deception/disinformation' }] }, client);
+    expect(third).toMatchObject({ rung: 'store_ineligible', score: 10, action: { rung: 'store_ineligible', trigger: 'threshold' } });
+    // A moderation call without an account changes no standing.
+    await post('/v1/moderations', { input: 'my card is 4111 1111 1111 1111' }, client, 200);
 
     // A sanctioned red-team exemption for universal.4: recorded and visible, but it does not count.
     const exemption = await post<{ id: string; status: string }>('/v1/exemptions', {
@@ -90,7 +92,7 @@ describeEachBackend('enforcement over HTTP', (backend) => {
     expect(exempted).toMatchObject({ counted: false, score: 10, rung: 'store_ineligible', action: null });
     expect(exempted.violations[0]).toMatchObject({ exempt: true, exemption_id: exemption.id });
 
-    const fifth = await moderationStrike('user-1', 'modr-5', 'universal.2', 'violence');
+    const fifth = await post<EventBody>('/v1/events', { id: 'evt-5', account: 'user-1', source: 'review', reviewer: 'reviewer-2', violations: [{ clause_id: 'universal.2', category: 'weapons' }] }, client);
     expect(fifth).toMatchObject({ rung: 'monetization_ineligible', score: 14 });
 
     // sexual/minors suspends at once and opens a mandatory report only the child_safety role can read.
@@ -125,6 +127,15 @@ describeEachBackend('enforcement over HTTP', (backend) => {
 
     // The evidence is under a retention hold: the database refuses to delete it.
     await expect(server.store.db.deleteFrom('child_safety_reports').execute()).rejects.toThrow(/retention hold/);
+    await expect(server.store.db.deleteFrom('enforcement_events').where('child_safety', '=', 1).execute()).rejects.toThrow(/retention hold/);
+    const submitted = await post<{ status: string; external_report_id: string }>(
+      `/v1/child-safety/reports/${csam.child_safety_report}/submission`,
+      { external_report_id: 'CT-2026-0001' },
+      childSafety,
+      200,
+    );
+    expect(submitted).toMatchObject({ status: 'submitted', external_report_id: 'CT-2026-0001' });
+    await expectApiError(await server.request(`/v1/child-safety/reports/${csam.child_safety_report}/submission`, { method: 'POST', key: childSafety, json: { external_report_id: 'x' } }), 409);
 
     // A reversal restores the previous rung.
     const reversed = await post<{ status: string; restored_rung: string }>(`/v1/accounts/user-1/actions/${csam.action!.id}/reverse`, { reason: 'reviewer misread the image' }, server.adminKey, 200);
@@ -148,7 +159,8 @@ describeEachBackend('enforcement over HTTP', (backend) => {
     now = await standing('user-1');
     expect(now.rung).toBe('store_ineligible');
     expect(now.current_actions.map((a) => a.rung)).toEqual(['warning', 'sharing_restricted', 'store_ineligible']);
-    expect(now.current_actions[2]!.reasons).toMatchObject({ clause_ids: ['universal.2'], event_ids: ['moderation:modr-3:0'] });
+    expect(now.current_actions[2]!.reasons).toMatchObject({ clause_ids: ['api.3.1'], event_ids: ['evt-3'] });
+    expect(now.current_actions[0]!.reasons).toMatchObject({ clause_ids: ['universal.1', 'api.1.1'], event_ids: [`moderation:${first.moderationId}:0`] });
 
     expect(await outboxTypes()).toEqual([
       'account.action_taken',
@@ -240,6 +252,27 @@ describeEachBackend('enforcement over HTTP', (backend) => {
     await expectApiError(await server.request(`/v1/accounts/acct/actions/${action.id}/reverse`, { method: 'POST', key: otherAdmin, json: { reason: 'r' } }), 404);
     const other = await post<EventBody>('/v1/events', body, otherAdmin);
     expect(other.score).toBe(1); // the same id in another tenant is another event
+  });
+
+  it('stops exempting when an exemption is revoked or expires', async () => {
+    const expires_at = new Date(server.clock.now().getTime() + 2 * DAY).toISOString();
+    const granted = await post<{ id: string }>('/v1/exemptions', { account: 'red', categories: ['safeguard-circumvention'], reason: 'red team', expires_at });
+    const listed = (await (await server.request('/v1/exemptions?account=red')).json()) as { data: { id: string; status: string }[] };
+    expect(listed.data).toMatchObject([{ id: granted.id, status: 'active' }]);
+    const jailbreak = (id: string) => post<EventBody>('/v1/events', { id, account: 'red', violations: [{ clause_id: 'universal.4', category: 'safeguard-circumvention' }] });
+    expect((await jailbreak('j1')).counted).toBe(false);
+
+    server.clock.advance(3 * DAY);
+    expect((await jailbreak('j2')).counted).toBe(true);
+    expect(((await (await server.request(`/v1/exemptions/${granted.id}`)).json()) as { status: string }).status).toBe('expired');
+
+    const second = await post<{ id: string }>('/v1/exemptions', { account: 'red', clause_ids: ['universal.4'], reason: 'renewed', expires_at: new Date(server.clock.now().getTime() + DAY).toISOString() });
+    expect((await jailbreak('j3')).counted).toBe(false);
+    const revoked = (await (await server.request(`/v1/exemptions/${second.id}`, { method: 'DELETE' })).json()) as { status: string };
+    expect(revoked.status).toBe('revoked');
+    expect((await jailbreak('j4')).counted).toBe(true);
+    await expectApiError(await server.request(`/v1/exemptions/${second.id}`, { method: 'DELETE' }), 409);
+    await expectApiError(await server.request(`/v1/exemptions/${second.id}`, { key: await server.createKey('admin', 'other') }), 404);
   });
 
   it('ingests a batch in one transaction and replays repeated ids', async () => {

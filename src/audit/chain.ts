@@ -5,6 +5,8 @@ import type { AuditRow, Store, Tx } from '../db/index.ts';
 export const GENESIS_HASH = '0'.repeat(64);
 // Any constant works: it only has to be the same in every process sharing the database.
 const AUDIT_LOCK_KEY = 0x57415244;
+// Rows per INSERT: well under SQLite's and PostgreSQL's limits on bound parameters.
+const INSERT_CHUNK = 500;
 
 export interface AuditEntry {
   tenantId: string | null;
@@ -50,24 +52,35 @@ export class AuditLog {
 
   /** Appends inside the caller's transaction, so the entry exists exactly when the change does. */
   async append(tx: Tx, entry: AuditEntry): Promise<void> {
+    await this.appendMany(tx, [entry]);
+  }
+
+  /** Appends several entries, chained in order, with one lock and one read of the chain's head (batched writes). */
+  async appendMany(tx: Tx, entries: AuditEntry[]): Promise<void> {
+    if (entries.length === 0) return;
     if (this.store.dialect === 'postgres') {
       await sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`.execute(tx);
     }
     const last = await tx.selectFrom('audit_log').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();
-    const payload = canonicalJson(entry.payload ?? null);
-    const fields: HashedFields = {
-      at: this.clock.now().toISOString(),
-      tenant_id: entry.tenantId,
-      actor: entry.actor,
-      action: entry.action,
-      target: entry.target,
-      payload_digest: sha256Hex(payload),
-      prev_hash: last?.hash ?? GENESIS_HASH,
-    };
-    await tx
-      .insertInto('audit_log')
-      .values({ ...fields, payload, hash: entryHash(fields) })
-      .execute();
+    const at = this.clock.now().toISOString();
+    let prev = last?.hash ?? GENESIS_HASH;
+    const rows = entries.map((entry) => {
+      const payload = canonicalJson(entry.payload ?? null);
+      const fields: HashedFields = {
+        at,
+        tenant_id: entry.tenantId,
+        actor: entry.actor,
+        action: entry.action,
+        target: entry.target,
+        payload_digest: sha256Hex(payload),
+        prev_hash: prev,
+      };
+      prev = entryHash(fields);
+      return { ...fields, payload, hash: prev };
+    });
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      await tx.insertInto('audit_log').values(rows.slice(i, i + INSERT_CHUNK)).execute();
+    }
   }
 
   async list(tenantId: string, options: { limit: number; after?: number }): Promise<AuditRow[]> {

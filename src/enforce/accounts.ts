@@ -5,6 +5,9 @@ import type { EnforceContext } from './context.ts';
 export const ACCOUNT_KINDS = ['user', 'developer', 'app'] as const;
 export type AccountKind = (typeof ACCOUNT_KINDS)[number];
 
+/** Rows or ids per statement: well under both databases' limits on bound parameters. */
+export const CHUNK = 500;
+
 /**
  * Creates the tenant's accounts that do not exist yet and locks every one of them for the rest of
  * the transaction, in a fixed order so two transactions never wait on each other. On PostgreSQL the
@@ -17,19 +20,20 @@ export async function lockAccounts(
   tenantId: string,
   wanted: { externalId: string; kind: AccountKind }[],
 ): Promise<Map<string, AccountRow>> {
-  const byId = new Map(wanted.map((w) => [w.externalId, w.kind]));
-  const externalIds = [...byId.keys()].sort();
+  const kinds = new Map(wanted.map((w) => [w.externalId, w.kind]));
+  const externalIds = [...kinds.keys()].sort();
   const at = context.clock.now().toISOString();
   const locked = new Map<string, AccountRow>();
-  for (const externalId of externalIds) {
+  for (let i = 0; i < externalIds.length; i += CHUNK) {
+    const chunk = externalIds.slice(i, i + CHUNK);
     await tx
       .insertInto('accounts')
-      .values({ id: newId('acct'), tenant_id: tenantId, external_id: externalId, kind: byId.get(externalId)!, score: 0, score_at: at, created_at: at, updated_at: at })
+      .values(chunk.map((externalId) => ({ id: newId('acct'), tenant_id: tenantId, external_id: externalId, kind: kinds.get(externalId)!, score: 0, score_at: at, created_at: at, updated_at: at })))
       .onConflict((oc) => oc.columns(['tenant_id', 'external_id']).doNothing())
       .execute();
-    let query = tx.selectFrom('accounts').selectAll().where('tenant_id', '=', tenantId).where('external_id', '=', externalId);
+    let query = tx.selectFrom('accounts').selectAll().where('tenant_id', '=', tenantId).where('external_id', 'in', chunk).orderBy('external_id');
     if (context.store.dialect === 'postgres') query = query.forUpdate();
-    locked.set(externalId, await query.executeTakeFirstOrThrow());
+    for (const row of await query.execute()) locked.set(row.external_id, row);
   }
   return locked;
 }

@@ -1,7 +1,7 @@
+import type { AuditEntry } from '../audit/index.ts';
 import { newId } from '../common/index.ts';
-import type { AccountRow, EnforcementActionRow, Tx } from '../db/index.ts';
-import { enqueueEvent } from '../notify/index.ts';
-import type { EnforceContext } from './context.ts';
+import type { AccountRow, EnforcementActionRow } from '../db/index.ts';
+import type { OutboxEvent } from '../notify/index.ts';
 import type { Level } from './enforcement-policy.ts';
 import { type Escalation, isInForce } from './ladder.ts';
 
@@ -25,16 +25,24 @@ export interface NewAction {
   enforcementVersion: string;
 }
 
-/** Records an action on the ladder, announces it through the outbox and audits it, all in `tx`. */
-export async function takeAction(tx: Tx, context: EnforceContext, action: NewAction): Promise<EnforcementActionRow> {
-  const now = context.clock.now();
+/** An action about to be written, with its outbox event and audit entry (written together with the batch). */
+export interface PlannedAction {
+  row: NewActionRow;
+  outbox: OutboxEvent;
+  audit: AuditEntry;
+}
+
+export type NewActionRow = Omit<EnforcementActionRow, 'seq'>;
+
+/** Plans an action on the ladder: the row, the `account.action_taken` outbox event and the audit entry. */
+export function planAction(now: Date, action: NewAction): PlannedAction {
   const reasons: ActionReasons = {
     clause_ids: action.escalation.clauseIds,
     event_ids: [action.eventId],
     score: roundScore(action.score),
     threshold: action.escalation.threshold,
   };
-  const values = {
+  const row: NewActionRow = {
     id: newId('act'),
     tenant_id: action.tenantId,
     account_id: action.account.id,
@@ -50,28 +58,27 @@ export async function takeAction(tx: Tx, context: EnforceContext, action: NewAct
     reversed_by: null,
     reversal_reason: null,
   };
-  const { seq } = await tx.insertInto('enforcement_actions').values(values).returning('seq').executeTakeFirstOrThrow();
-  const row: EnforcementActionRow = { ...values, seq };
-  const view = actionView(row, now);
-  await enqueueEvent(tx, { tenantId: action.tenantId, type: 'account.action_taken', payload: { account: action.account.external_id, action: view }, at: now });
-  await context.audit.append(tx, {
-    tenantId: action.tenantId,
-    actor: action.actor,
-    action: 'enforcement.action_taken',
-    target: row.id,
-    payload: { account: action.account.external_id, rung: row.rung, previous_rung: row.previous_rung, trigger: row.trigger, reasons, ends_at: row.ends_at },
-  });
-  return row;
+  return {
+    row,
+    outbox: { tenantId: action.tenantId, type: 'account.action_taken', payload: { account: action.account.external_id, action: actionView(row, now) }, at: now },
+    audit: {
+      tenantId: action.tenantId,
+      actor: action.actor,
+      action: 'enforcement.action_taken',
+      target: row.id,
+      payload: { account: action.account.external_id, rung: row.rung, previous_rung: row.previous_rung, trigger: row.trigger, reasons, ends_at: row.ends_at },
+    },
+  };
 }
 
 export type ActionStatus = 'in_force' | 'ended' | 'reversed';
 
-export function actionStatus(row: EnforcementActionRow, now: Date): ActionStatus {
+export function actionStatus(row: NewActionRow, now: Date): ActionStatus {
   if (row.reversed_at) return 'reversed';
   return isInForce(row, now) ? 'in_force' : 'ended';
 }
 
-export function actionView(row: EnforcementActionRow, now: Date) {
+export function actionView(row: NewActionRow, now: Date) {
   return {
     object: 'enforcement_action' as const,
     id: row.id,

@@ -1,5 +1,6 @@
+import type { AuditEntry } from '../audit/index.ts';
 import { Conflict, NotFound, canonicalJson, newId } from '../common/index.ts';
-import type { ChildSafetyReportRow, Queryable, Tx } from '../db/index.ts';
+import type { ChildSafetyReportRow, Queryable } from '../db/index.ts';
 import type { Clause } from '../policy/index.ts';
 import type { EnforceContext } from './context.ts';
 
@@ -32,44 +33,40 @@ export interface NewReport {
 }
 
 /**
- * Opens the mandatory report (the fields a CyberTipline-style report needs) with the evidence
- * under a retention hold: the database refuses to delete it.
+ * Plans the mandatory report (the fields a CyberTipline-style report needs) with the evidence under a
+ * retention hold (the database refuses to delete it), and its audit entry, which names the report but
+ * never its evidence.
  */
-export async function openReport(tx: Tx, context: EnforceContext, report: NewReport, actor: string): Promise<string> {
-  const id = newId('csr');
-  await tx
-    .insertInto('child_safety_reports')
-    .values({
-      id,
-      tenant_id: report.tenantId,
-      tenant_name: report.tenantName,
-      account_id: report.accountId,
-      account_external_id: report.accountExternalId,
-      event_id: report.eventId,
-      incident_at: report.incidentAt,
-      content_digest: report.contentDigest,
-      content_type: report.contentType,
-      detection_source: report.detectionSource,
-      reviewer: report.reviewer,
-      clause_ids: JSON.stringify(report.clauseIds),
-      evidence: canonicalJson(report.evidence ?? null),
-      status: 'pending_submission',
-      external_report_id: null,
-      submitted_at: null,
-      submitted_by: null,
-      retention_hold: 1,
-      created_at: context.clock.now().toISOString(),
-    })
-    .execute();
-  // The audit entry names the report, never its evidence.
-  await context.audit.append(tx, {
+export function planReport(now: Date, report: NewReport, actor: string): { row: ChildSafetyReportRow; audit: AuditEntry } {
+  const row: ChildSafetyReportRow = {
+    id: newId('csr'),
+    tenant_id: report.tenantId,
+    tenant_name: report.tenantName,
+    account_id: report.accountId,
+    account_external_id: report.accountExternalId,
+    event_id: report.eventId,
+    incident_at: report.incidentAt,
+    content_digest: report.contentDigest,
+    content_type: report.contentType,
+    detection_source: report.detectionSource,
+    reviewer: report.reviewer,
+    clause_ids: JSON.stringify(report.clauseIds),
+    evidence: canonicalJson(report.evidence ?? null),
+    status: 'pending_submission',
+    external_report_id: null,
+    submitted_at: null,
+    submitted_by: null,
+    retention_hold: 1,
+    created_at: now.toISOString(),
+  };
+  const audit: AuditEntry = {
     tenantId: report.tenantId,
     actor,
     action: 'child_safety.report_opened',
-    target: id,
+    target: row.id,
     payload: { account: report.accountExternalId, event: report.eventId, clause_ids: report.clauseIds },
-  });
-  return id;
+  };
+  return { row, audit };
 }
 
 export function reportView(row: ChildSafetyReportRow) {

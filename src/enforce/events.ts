@@ -1,14 +1,17 @@
+import type { Insertable } from 'kysely';
 import { z } from 'zod';
 import { ALL_CATEGORIES, Conflict, InvalidInput, canonicalJson, newId, sha256Hex } from '../common/index.ts';
-import { type AccountRow, type EnforcementActionRow, type Tx, isUniqueViolation } from '../db/index.ts';
+import type { AuditEntry } from '../audit/index.ts';
+import { type AccountRow, type ChildSafetyReportRow, type EnforcementEventsTable, type Tx, isUniqueViolation } from '../db/index.ts';
+import { type OutboxEvent, enqueueEvents } from '../notify/index.ts';
 import type { Clause, PolicyDocument } from '../policy/index.ts';
-import { ACCOUNT_KINDS, lockAccounts } from './accounts.ts';
-import { actionView, roundScore, takeAction } from './actions.ts';
-import { isChildSafetyViolation, openReport } from './child-safety.ts';
+import { ACCOUNT_KINDS, CHUNK, lockAccounts } from './accounts.ts';
+import { type NewActionRow, actionView, planAction, roundScore } from './actions.ts';
+import { isChildSafetyViolation, planReport } from './child-safety.ts';
 import type { EnforceContext } from './context.ts';
 import type { EnforcementPolicy } from './enforcement-policy.ts';
 import { type Exemption, activeExemptions, coveringExemption } from './exemptions.ts';
-import { type ClassifiedViolation, decayFactor, decideEscalation, ladderLevel, levelInForce, strikeWeight } from './ladder.ts';
+import { type ClassifiedViolation, type LadderAction, decayFactor, decideEscalation, ladderLevel, levelInForce, strikeWeight } from './ladder.ts';
 
 export const EVENT_SOURCES = ['api', 'moderation', 'review'] as const;
 export const CONTENT_TYPES = ['text', 'image'] as const;
@@ -82,8 +85,17 @@ export interface IngestRequest {
 /** Per-account state carried through a batch, written back once at its end. */
 interface AccountState {
   row: AccountRow;
-  actions: EnforcementActionRow[];
+  actions: LadderAction[];
   exemptions: Exemption[];
+}
+
+/** Everything a batch writes, gathered while evaluating and written in a few statements at the end. */
+interface Writes {
+  events: Insertable<EnforcementEventsTable>[];
+  actions: NewActionRow[];
+  reports: ChildSafetyReportRow[];
+  outbox: OutboxEvent[];
+  audit: AuditEntry[];
 }
 
 /**
@@ -106,55 +118,55 @@ export async function ingestEvents(context: EnforceContext, policies: IngestPoli
 async function recordAll(tx: Tx, context: EnforceContext, policies: IngestPolicies, request: IngestRequest): Promise<Recorded[]> {
   const now = context.clock.now();
   const locked = await lockAccounts(tx, context, request.tenantId, request.events.map((e) => ({ externalId: e.account, kind: e.account_kind })));
-  const states = new Map<string, AccountState>();
-  const recorded: Recorded[] = [];
-  for (const [index, event] of request.events.entries()) {
-    const prior = await priorRecord(tx, request.tenantId, event, request.paramPrefix(index));
+  const priors = await priorRecords(tx, request.tenantId, request.events.map((e) => e.id));
+  const states = await loadStates(tx, [...locked.values()], now);
+  const writes: Writes = { events: [], actions: [], reports: [], outbox: [], audit: [] };
+  const recorded = request.events.map((event, index) => {
+    const digest = bodyDigest(event);
+    const prior = priors.get(event.id);
     if (prior) {
-      recorded.push(prior);
-      continue;
+      if (prior.body_digest !== digest) {
+        throw new Conflict(`Event id "${event.id}" was already recorded with a different body.`, `${request.paramPrefix(index)}id`);
+      }
+      return { result: JSON.parse(prior.result) as EventResult, replayed: true };
     }
-    const state = states.get(event.account) ?? (await loadState(tx, locked.get(event.account)!, now));
-    states.set(event.account, state);
-    recorded.push({ result: await recordOne(tx, context, policies, request, state, event), replayed: false });
-  }
-  for (const { row } of states.values()) {
-    await tx.updateTable('accounts').set({ score: row.score, score_at: row.score_at, updated_at: now.toISOString() }).where('id', '=', row.id).execute();
-  }
+    const result = evaluate(now, policies, request, states.get(event.account)!, event, digest, writes);
+    priors.set(event.id, { body_digest: digest, result: JSON.stringify(result) });
+    return { result, replayed: false };
+  });
+  await write(tx, context, writes, [...states.values()].map((s) => s.row), now);
   return recorded;
 }
 
-async function loadState(tx: Tx, row: AccountRow, now: Date): Promise<AccountState> {
-  const [actions, exemptions] = await Promise.all([
-    tx.selectFrom('enforcement_actions').selectAll().where('account_id', '=', row.id).execute(),
-    activeExemptions(tx, row.id, now),
-  ]);
-  return { row: { ...row }, actions, exemptions };
-}
-
-async function priorRecord(tx: Tx, tenantId: string, event: EventInput, param: string): Promise<Recorded | null> {
-  const existing = await tx
-    .selectFrom('enforcement_events')
-    .select(['body_digest', 'result'])
-    .where('tenant_id', '=', tenantId)
-    .where('idempotency_key', '=', event.id)
-    .executeTakeFirst();
-  if (!existing) return null;
-  if (existing.body_digest !== bodyDigest(event)) {
-    throw new Conflict(`Event id "${event.id}" was already recorded with a different body.`, `${param}id`);
+async function priorRecords(tx: Tx, tenantId: string, ids: string[]): Promise<Map<string, { body_digest: string; result: string }>> {
+  const priors = new Map<string, { body_digest: string; result: string }>();
+  const unique = [...new Set(ids)];
+  for (let i = 0; i < unique.length; i += CHUNK) {
+    const rows = await tx
+      .selectFrom('enforcement_events')
+      .select(['idempotency_key', 'body_digest', 'result'])
+      .where('tenant_id', '=', tenantId)
+      .where('idempotency_key', 'in', unique.slice(i, i + CHUNK))
+      .execute();
+    for (const row of rows) priors.set(row.idempotency_key, row);
   }
-  return { result: JSON.parse(existing.result) as EventResult, replayed: true };
+  return priors;
 }
 
-async function recordOne(
-  tx: Tx,
-  context: EnforceContext,
-  policies: IngestPolicies,
-  request: IngestRequest,
-  state: AccountState,
-  event: EventInput,
-): Promise<EventResult> {
-  const now = context.clock.now();
+async function loadStates(tx: Tx, accounts: AccountRow[], now: Date): Promise<Map<string, AccountState>> {
+  const states = new Map(accounts.map((row) => [row.id, { row: { ...row }, actions: [] as LadderAction[], exemptions: [] as Exemption[] }]));
+  const ids = [...states.keys()];
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const chunk = ids.slice(i, i + CHUNK);
+    const actions = await tx.selectFrom('enforcement_actions').select(['account_id', 'rung', 'ends_at', 'reversed_at']).where('account_id', 'in', chunk).execute();
+    for (const action of actions) states.get(action.account_id)!.actions.push(action);
+    for (const exemption of await activeExemptions(tx, chunk, now)) states.get(exemption.account_id)!.exemptions.push(exemption);
+  }
+  return new Map([...states.values()].map((state) => [state.row.external_id, state]));
+}
+
+/** Evaluates one event against the account's state (which it advances) and gathers what it writes. */
+function evaluate(now: Date, policies: IngestPolicies, request: IngestRequest, state: AccountState, event: EventInput, digest: string, writes: Writes): EventResult {
   const policy = policies.enforcement.document;
   const occurredAt = event.occurred_at ? new Date(event.occurred_at) : now;
   const violations = classify(event, policies.usage.document, state.exemptions);
@@ -166,7 +178,7 @@ async function recordOne(
   const internalId = newId('evt');
 
   const action = escalation
-    ? await takeAction(tx, context, {
+    ? planAction(now, {
         tenantId: request.tenantId,
         actor: request.actor,
         account: state.row,
@@ -178,8 +190,17 @@ async function recordOne(
         enforcementVersion: policies.enforcement.version,
       })
     : null;
-  if (action) state.actions.push(action);
-  const reportId = childSafety ? await openReport(tx, context, reportFor(request, state, event, internalId, occurredAt, violations), request.actor) : null;
+  if (action) {
+    state.actions.push(action.row);
+    writes.actions.push(action.row);
+    writes.outbox.push(action.outbox);
+    writes.audit.push(action.audit);
+  }
+  const report = childSafety ? planReport(now, reportFor(request, state, event, internalId, occurredAt, violations), request.actor) : null;
+  if (report) {
+    writes.reports.push(report.row);
+    writes.audit.push(report.audit);
+  }
   state.row.score = score;
   state.row.score_at = now.toISOString();
 
@@ -196,39 +217,36 @@ async function recordOne(
     score: roundScore(score),
     rung: ladderLevel(state.actions),
     in_force: levelInForce(state.actions, now),
-    action: action ? actionView(action, now) : null,
-    child_safety_report: reportId,
+    action: action ? actionView(action.row, now) : null,
+    child_safety_report: report?.row.id ?? null,
     policy_version: policies.usage.version,
     enforcement_version: policies.enforcement.version,
   };
-  await tx
-    .insertInto('enforcement_events')
-    .values({
-      id: internalId,
-      tenant_id: request.tenantId,
-      account_id: state.row.id,
-      idempotency_key: event.id,
-      body_digest: bodyDigest(event),
-      source: event.source,
-      occurred_at: result.occurred_at,
-      recorded_at: result.recorded_at,
-      violations: JSON.stringify(violations),
-      // Child-safety evidence lives only in the report, where only the child_safety role sees it.
-      evidence: childSafety ? null : JSON.stringify(event.violations.map((v) => v.evidence ?? [])),
-      weight,
-      content_digest: event.content?.digest ?? null,
-      content_type: event.content?.type ?? null,
-      reviewer: event.reviewer ?? null,
-      policy_version: policies.usage.version,
-      enforcement_version: policies.enforcement.version,
-      child_safety: childSafety ? 1 : 0,
-      retention_hold: childSafety ? 1 : 0,
-      voided_at: null,
-      voided_by: null,
-      result: JSON.stringify(result),
-    })
-    .execute();
-  await context.audit.append(tx, {
+  writes.events.push({
+    id: internalId,
+    tenant_id: request.tenantId,
+    account_id: state.row.id,
+    idempotency_key: event.id,
+    body_digest: digest,
+    source: event.source,
+    occurred_at: result.occurred_at,
+    recorded_at: result.recorded_at,
+    violations: JSON.stringify(violations),
+    // Child-safety evidence lives only in the report, where only the child_safety role sees it.
+    evidence: childSafety ? null : JSON.stringify(event.violations.map((v) => v.evidence ?? [])),
+    weight,
+    content_digest: event.content?.digest ?? null,
+    content_type: event.content?.type ?? null,
+    reviewer: event.reviewer ?? null,
+    policy_version: policies.usage.version,
+    enforcement_version: policies.enforcement.version,
+    child_safety: childSafety ? 1 : 0,
+    retention_hold: childSafety ? 1 : 0,
+    voided_at: null,
+    voided_by: null,
+    result: JSON.stringify(result),
+  });
+  writes.audit.push({
     tenantId: request.tenantId,
     actor: request.actor,
     action: 'enforcement.event_recorded',
@@ -236,6 +254,26 @@ async function recordOne(
     payload: { account: event.account, source: event.source, weight, clause_ids: violations.map((v) => v.clause_id), exempt: violations.filter((v) => v.exempt).map((v) => v.exemption_id) },
   });
   return result;
+}
+
+async function write(tx: Tx, context: EnforceContext, writes: Writes, accounts: AccountRow[], now: Date): Promise<void> {
+  // Statements stay well under both databases' limits on bound parameters (about 25 columns a row).
+  const rowsPerInsert = 200;
+  for (let i = 0; i < writes.events.length; i += rowsPerInsert) await tx.insertInto('enforcement_events').values(writes.events.slice(i, i + rowsPerInsert)).execute();
+  for (let i = 0; i < writes.actions.length; i += rowsPerInsert) await tx.insertInto('enforcement_actions').values(writes.actions.slice(i, i + rowsPerInsert)).execute();
+  for (let i = 0; i < writes.reports.length; i += rowsPerInsert) await tx.insertInto('child_safety_reports').values(writes.reports.slice(i, i + rowsPerInsert)).execute();
+  await enqueueEvents(tx, writes.outbox);
+  const updatedAt = now.toISOString();
+  for (let i = 0; i < accounts.length; i += rowsPerInsert) {
+    await tx
+      .insertInto('accounts')
+      .values(accounts.slice(i, i + rowsPerInsert).map((row) => ({ ...row, updated_at: updatedAt })))
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet((eb) => ({ score: eb.ref('excluded.score'), score_at: eb.ref('excluded.score_at'), updated_at: eb.ref('excluded.updated_at') })),
+      )
+      .execute();
+  }
+  await context.audit.appendMany(tx, writes.audit);
 }
 
 function reportFor(request: IngestRequest, state: AccountState, event: EventInput, eventId: string, occurredAt: Date, violations: ClassifiedViolation[]) {

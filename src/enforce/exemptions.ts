@@ -115,12 +115,12 @@ export async function listExemptions(db: Queryable, tenantId: string, accountId?
   return query.orderBy('exemptions.created_at').orderBy('exemptions.id').execute();
 }
 
-/** The account's exemptions that apply now: not revoked and not expired. */
-export async function activeExemptions(db: Queryable, accountId: string, now: Date): Promise<Exemption[]> {
+/** The accounts' exemptions that apply now: not revoked and not expired. */
+export async function activeExemptions(db: Queryable, accountIds: string[], now: Date): Promise<Exemption[]> {
   const rows = await db
     .selectFrom('exemptions')
     .select(['id', 'account_id', 'clause_ids', 'categories', 'expires_at', 'revoked_at'])
-    .where('account_id', '=', accountId)
+    .where('account_id', 'in', accountIds)
     .where('revoked_at', 'is', null)
     .where('expires_at', '>', now.toISOString())
     .execute();

@@ -1,6 +1,7 @@
 import type { AuditLog } from '../audit/index.ts';
-import { type Clock, NotFound } from '../common/index.ts';
+import { type Clock, InvalidInput, NotFound } from '../common/index.ts';
 import type { Store } from '../db/index.ts';
+import type { ModeratedHook } from '../moderation/index.ts';
 import type { PolicyRegistry } from '../policy/index.ts';
 import type { Tenancy } from '../tenancy/index.ts';
 import { findAccount, lockAccount } from './accounts.ts';
@@ -13,6 +14,8 @@ import { type ExemptionInput, checkExemptionScope, exemptionView, getExemption, 
 import { EnforcementPolicies } from './policy-versions.ts';
 import { findAction, reverseAction } from './reversal.ts';
 import { accountStanding } from './standing.ts';
+
+const MAX_ACCOUNT_ID = 256;
 
 /** A moderation call's flagged results for one account, as the moderation route hands them over. */
 export interface ModerationViolations {
@@ -64,6 +67,7 @@ export class Enforcement {
    * event, idempotent on the moderation id and the input's index.
    */
   async recordModerationViolations(input: ModerationViolations): Promise<Recorded[]> {
+    if (input.account.length > MAX_ACCOUNT_ID) throw new InvalidInput(`An account id is at most ${MAX_ACCOUNT_ID} characters.`, 'user');
     const events = input.results
       .filter((result) => result.violations.length > 0)
       .map((result) => ({
@@ -77,6 +81,22 @@ export class Enforcement {
     if (events.length === 0) return [];
     return this.recordEvents(input.tenantId, input.actor, events);
   }
+
+  /** The /v1/moderations hook: a call that names an account (`user` or `warden.account`) gives it strikes. */
+  readonly onModerated: ModeratedHook = async (principal, account, batch) => {
+    if (account === null) return;
+    await this.recordModerationViolations({
+      tenantId: principal.tenantId,
+      actor: `key:${principal.keyId}`,
+      account,
+      moderationId: batch.id,
+      results: batch.results.map((result, index) => ({
+        index,
+        violations: result.warden.violations.map((v) => ({ clause_id: v.clause_id, category: v.category, score: v.score, evidence: v.evidence as unknown as Record<string, unknown>[] })),
+        content: { digest: batch.contentDigests[index]!, type: 'text' as const },
+      })),
+    });
+  };
 
   async standing(tenantId: string, externalId: string) {
     const account = await findAccount(this.context.store.db, tenantId, externalId);

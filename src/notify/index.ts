@@ -1,1 +1,1 @@
-export { enqueueEvent, OUTBOX_EVENT_TYPES, type OutboxEvent, type OutboxEventType } from './outbox.ts';
+export { enqueueEvent, enqueueEvents, OUTBOX_EVENT_TYPES, type OutboxEvent, type OutboxEventType } from './outbox.ts';

@@ -25,21 +25,29 @@ export interface OutboxEvent {
  * announces does. It waits as `pending` for delivery.
  */
 export async function enqueueEvent(tx: Tx, event: OutboxEvent): Promise<string> {
-  const id = newId('obx');
-  await tx
-    .insertInto('outbox')
-    .values({
-      id,
-      tenant_id: event.tenantId,
-      type: event.type,
-      payload: canonicalJson(event.payload ?? null),
-      created_at: event.at.toISOString(),
-      status: 'pending',
-      attempts: 0,
-      next_attempt_at: event.at.toISOString(),
-      last_error: null,
-      delivered_at: null,
-    })
-    .execute();
-  return id;
+  const [id] = await enqueueEvents(tx, [event]);
+  return id!;
+}
+
+/** Rows per INSERT: well under SQLite's and PostgreSQL's limits on bound parameters. */
+const INSERT_CHUNK = 500;
+
+/** Enqueues several events in order, in as few statements as possible (batched writes). */
+export async function enqueueEvents(tx: Tx, events: OutboxEvent[]): Promise<string[]> {
+  const rows = events.map((event) => ({
+    id: newId('obx'),
+    tenant_id: event.tenantId,
+    type: event.type,
+    payload: canonicalJson(event.payload ?? null),
+    created_at: event.at.toISOString(),
+    status: 'pending',
+    attempts: 0,
+    next_attempt_at: event.at.toISOString(),
+    last_error: null,
+    delivered_at: null,
+  }));
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    await tx.insertInto('outbox').values(rows.slice(i, i + INSERT_CHUNK)).execute();
+  }
+  return rows.map((row) => row.id);
 }

@@ -32,5 +32,10 @@ export function createServices(store: Store, clock: Clock = systemClock): Servic
   const moderation = new Moderator(localDetection());
   const thresholds = new ThresholdOverrides(store, audit, clock);
   const review = new ReviewDesk(store, audit, clock, policies, enforcement);
-  return { store, clock, audit, tenancy, policies, moderation, thresholds, onModerated: review.onModerated, enforcement, review };
+  // A moderation call that names an account gives it strikes, then offers its results to the review queue.
+  const onModerated: ModeratedHook = async (principal, account, batch) => {
+    await enforcement.onModerated(principal, account, batch);
+    await review.onModerated(principal, account, batch);
+  };
+  return { store, clock, audit, tenancy, policies, moderation, thresholds, onModerated, enforcement, review };
 }
