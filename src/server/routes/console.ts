@@ -22,5 +22,7 @@ export async function consoleRoutes(app: FastifyInstance) {
     app.get('/console/*', missing);
     return;
   }
-  await app.register(fastifyStatic, { root: CONSOLE_DIR, prefix: '/console/', index: 'index.html', decorateReply: false });
+  await app.register(fastifyStatic, { root: CONSOLE_DIR, prefix: '/console/', index: false });
+  // The router ignores trailing slashes, so this one route answers both /console and /console/.
+  app.get('/console', async (_request, reply) => reply.sendFile('index.html'));
 }

@@ -1,0 +1,98 @@
+/** The Warden API as the console calls it: same origin, the reviewer's key as a bearer token. */
+const KEY_STORAGE = 'warden.reviewerKey';
+
+export function storedKey(): string | null {
+  return sessionStorage.getItem(KEY_STORAGE);
+}
+
+export function storeKey(key: string | null): void {
+  if (key) sessionStorage.setItem(KEY_STORAGE, key);
+  else sessionStorage.removeItem(KEY_STORAGE);
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function api<T>(path: string, init: { method?: string; body?: unknown; key?: string } = {}): Promise<T> {
+  const key = init.key ?? storedKey();
+  const headers: Record<string, string> = {};
+  if (key) headers.authorization = `Bearer ${key}`;
+  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(path, { method: init.method ?? 'GET', headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+  const body = (await res.json().catch(() => null)) as { error?: { message: string } } | null;
+  if (!res.ok) throw new ApiError(res.status, body?.error?.message ?? `HTTP ${res.status}`);
+  return body as T;
+}
+
+export interface Whoami {
+  actor: string;
+  role: string;
+  tenant: string;
+}
+
+export interface CaseSummary {
+  id: string;
+  kind: string;
+  status: string;
+  target: { type: string; account: string | null; app: string | null; content: { type: string | null; digest: string | null; ref: string | null; text?: string | null } | null };
+  clause_ids: string[];
+  categories: string[];
+  severity: string;
+  sensitive: boolean;
+  child_safety: boolean;
+  classifier_score: number | null;
+  report_count: number;
+  priority: number;
+  sla_due_at: string;
+  overdue: boolean;
+  lease: { holder: string; expires_at: string } | null;
+  appeal: { id: string; statement: string } | null;
+  excluded_reviewers: string[];
+  created_at: string;
+}
+
+export interface Queue {
+  counts: Record<string, number>;
+  data: CaseSummary[];
+}
+
+export interface EvidenceSpan {
+  span?: [number, number];
+  category?: string;
+  kind?: string;
+}
+
+export interface Action {
+  id: string;
+  rung: string;
+  status?: string;
+  trigger: string;
+  taken_at: string;
+  ends_at: string | null;
+  reasons: { clause_ids: string[]; event_ids: string[] };
+}
+
+export interface Standing {
+  account: { id: string; kind: string };
+  score: number;
+  rung: string;
+  in_force: string;
+  current_actions: Action[];
+  actions: Action[];
+  events: { id: string; source: string; recorded_at: string; counted: boolean }[];
+}
+
+export interface CaseDetail extends CaseSummary {
+  classifier: { category_scores: Record<string, number>; violations: { clause_id: string; category?: string; score?: number; evidence?: EvidenceSpan[] }[] } | null;
+  reports: { id: string; source: string; reporter: string; clause_id: string | null; category: string | null; text: string | null; evidence: { type: string; value: string; note?: string }[]; created_at: string }[];
+  decisions: { id: string; reviewer: string; stage: string; outcome: string; clause_ids: string[]; notes: string | null; decided_at: string }[];
+  clauses: { id: string; title: string; section: string; text: string; severity: string }[];
+  policy_version: string;
+  standing: Standing | null;
+}

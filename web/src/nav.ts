@@ -1,0 +1,3 @@
+export function navigate(route: string): void {
+  window.location.hash = route;
+}
