@@ -28,6 +28,7 @@ async function serve(options: { port: number; host: string; dbUrl: string }): Pr
   }
   const app = await buildApp(services);
   const stop = async () => {
+    await Promise.all([services.deliveries.stop(), services.reReviews.stop()]);
     await app.close();
     await store.close();
     process.exit(0);
@@ -35,6 +36,9 @@ async function serve(options: { port: number; host: string; dbUrl: string }): Pr
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   const address = await app.listen({ port: options.port, host: options.host });
+  // Webhook delivery and store re-review run beside the API, never inside a request.
+  services.deliveries.start();
+  services.reReviews.start();
   process.stdout.write(`Warden is listening on ${address} (database ${store.location})\n`);
 }
 

@@ -26,6 +26,14 @@ export interface Tables {
   review_reports: ReviewReportsTable;
   review_decisions: ReviewDecisionsTable;
   review_settings: ReviewSettingsTable;
+  // store and notify delivery (issue 6): see the store/notify block at the end
+  store_apps: StoreAppsTable;
+  store_submissions: StoreSubmissionsTable;
+  store_decisions: StoreDecisionsTable;
+  store_review_jobs: StoreReviewJobsTable;
+  subscriptions: SubscriptionsTable;
+  deliveries: DeliveriesTable;
+  delivery_attempts: DeliveryAttemptsTable;
 }
 
 export interface TenantsTable {
@@ -333,3 +341,120 @@ export interface ReviewSettingsTable {
 export type ReviewCaseRow = Selectable<ReviewCasesTable>;
 export type ReviewReportRow = Selectable<ReviewReportsTable>;
 export type ReviewDecisionRow = Selectable<ReviewDecisionsTable>;
+
+// ---- store (issue 6): app submissions, their decisions, re-review jobs ----
+
+export interface StoreAppsTable {
+  id: string;
+  tenant_id: string;
+  /** The tenant's identifier for the app's developer, echoed in notifications. */
+  owner: string | null;
+  created_at: string;
+}
+
+export interface StoreSubmissionsTable {
+  seq: Generated<number>;
+  id: string;
+  tenant_id: string;
+  app_id: string;
+  revision: number;
+  /** JSON: name, description, instructions, conversation_starters, audience, category, surface. */
+  fields: string;
+  /** approved | rejected | needs_review: the latest decision. */
+  status: string;
+  /** 1 for the app's newest revision, 0 for the history it keeps. */
+  latest: number;
+  policy_version: string;
+  /** JSON: the latest decision's reasons. */
+  reasons: string;
+  submitted_by: string;
+  created_at: string;
+  decided_at: string;
+}
+
+export interface StoreDecisionsTable {
+  seq: Generated<number>;
+  id: string;
+  tenant_id: string;
+  submission_id: string;
+  status: string;
+  policy_version: string;
+  reasons: string;
+  /** submission | re_review */
+  trigger: string;
+  job_id: string | null;
+  decided_at: string;
+}
+
+export interface StoreReviewJobsTable {
+  seq: Generated<number>;
+  id: string;
+  tenant_id: string;
+  policy_version: string;
+  /** pending | running | completed */
+  status: string;
+  total: number;
+  processed: number;
+  changed: number;
+  /** seq of the last submission re-reviewed: the job resumes after it. */
+  cursor: number;
+  /** The highest submission seq when the job was scheduled: later submissions were decided under the new version. */
+  last_submission_seq: number;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
+export type StoreSubmissionRow = Selectable<StoreSubmissionsTable>;
+export type StoreDecisionRow = Selectable<StoreDecisionsTable>;
+export type StoreReviewJobRow = Selectable<StoreReviewJobsTable>;
+
+// ---- notify delivery (issue 6): subscriptions, per-subscriber deliveries of outbox events, attempts ----
+
+export interface SubscriptionsTable {
+  id: string;
+  tenant_id: string;
+  /** webhook | email */
+  kind: string;
+  url: string | null;
+  email: string | null;
+  /** JSON array of event types. */
+  events: string;
+  /** The webhook signing secret; never returned after creation. */
+  secret: string | null;
+  created_by: string;
+  created_at: string;
+  deleted_at: string | null;
+}
+
+export interface DeliveriesTable {
+  seq: Generated<number>;
+  id: string;
+  tenant_id: string;
+  /** The outbox event id: stable across retries, so receivers can de-duplicate. */
+  event_id: string;
+  subscription_id: string;
+  /** pending | delivered | dead */
+  status: string;
+  attempts: number;
+  /** When a pending delivery is next due; while an attempt runs, the end of its lease. */
+  next_attempt_at: string;
+  last_error: string | null;
+  created_at: string;
+  delivered_at: string | null;
+}
+
+export interface DeliveryAttemptsTable {
+  seq: Generated<number>;
+  delivery_id: string;
+  tenant_id: string;
+  attempt: number;
+  started_at: string;
+  duration_ms: number;
+  status_code: number | null;
+  error: string | null;
+}
+
+export type SubscriptionRow = Selectable<SubscriptionsTable>;
+export type DeliveryRow = Selectable<DeliveriesTable>;
+export type DeliveryAttemptRow = Selectable<DeliveryAttemptsTable>;

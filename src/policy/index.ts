@@ -1,4 +1,4 @@
-export { PolicyRegistry, type PolicyVersionSummary, type StoredPolicy } from './registry.ts';
+export { PolicyRegistry, type PolicyVersionSummary, type StoredPolicy, type PolicyPublishedHook } from './registry.ts';
 export {
   validatePolicyDocument,
   parsePolicyYaml,

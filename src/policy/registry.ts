@@ -22,8 +22,20 @@ export interface StoredPolicy {
   document: PolicyDocument;
 }
 
+/**
+ * Runs inside the transaction that publishes a version (after it is stored), so what it writes
+ * (an outbox event, a re-review job) exists exactly when the version does. `previous` is the
+ * version that was current before.
+ */
+export type PolicyPublishedHook = (
+  tx: Tx,
+  published: { tenantId: string; document: PolicyDocument; previous: PolicyDocument | null; actor: string },
+) => Promise<void>;
+
 /** Each tenant's policy versions: the bundled ones it starts with and those it publishes. */
 export class PolicyRegistry {
+  private readonly publishedHooks: PolicyPublishedHook[] = [];
+
   constructor(
     private readonly store: Store,
     private readonly audit: AuditLog,
@@ -41,6 +53,11 @@ export class PolicyRegistry {
         .execute();
     }
   };
+
+  /** Registers a hook that runs in every publication's transaction (see PolicyPublishedHook). */
+  onPublished(hook: PolicyPublishedHook): void {
+    this.publishedHooks.push(hook);
+  }
 
   async list(tenantId: string): Promise<PolicyVersionSummary[]> {
     const rows = await this.store.db
@@ -85,8 +102,9 @@ export class PolicyRegistry {
     const document = validatePolicyDocument(input);
     try {
       await this.store.db.transaction().execute(async (tx) => {
-        await this.assertNewChangelogEntry(tx, tenantId, document);
+        const previous = await this.assertNewChangelogEntry(tx, tenantId, document);
         await tx.insertInto('policy_versions').values(this.row(tenantId, document, actor)).execute();
+        for (const hook of this.publishedHooks) await hook(tx, { tenantId, document, previous, actor });
         await this.audit.append(tx, {
           tenantId,
           actor,
@@ -104,7 +122,8 @@ export class PolicyRegistry {
     return this.get(tenantId, document.version);
   }
 
-  private async assertNewChangelogEntry(tx: Tx, tenantId: string, document: PolicyDocument): Promise<void> {
+  /** Returns the version that is current until this one is stored. */
+  private async assertNewChangelogEntry(tx: Tx, tenantId: string, document: PolicyDocument): Promise<PolicyDocument | null> {
     const current = await tx
       .selectFrom('policy_versions')
       .select('document')
@@ -112,11 +131,13 @@ export class PolicyRegistry {
       .orderBy('seq', 'desc')
       .limit(1)
       .executeTakeFirst();
-    if (!current) return;
-    const known = new Set((JSON.parse(current.document) as PolicyDocument).changelog.map(changelogKey));
+    if (!current) return null;
+    const previous = JSON.parse(current.document) as PolicyDocument;
+    const known = new Set(previous.changelog.map(changelogKey));
     if (document.changelog.every((entry) => known.has(changelogKey(entry)))) {
       throw new InvalidInput('changelog: add an entry that says what this version changes.', 'changelog', 'changelog_required');
     }
+    return previous;
   }
 
   private async currentRow(tenantId: string): Promise<PolicyVersionRow | undefined> {

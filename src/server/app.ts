@@ -12,6 +12,8 @@ import { keyRoutes } from './routes/keys.ts';
 import { moderationRoutes } from './routes/moderations.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { reviewRoutes } from './routes/review.ts';
+import { storeRoutes } from './routes/store.ts';
+import { subscriptionRoutes } from './routes/subscriptions.ts';
 import type { Services } from './services.ts';
 import { zodValidatorCompiler } from './zod.ts';
 
@@ -38,7 +40,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   });
   app.setValidatorCompiler(zodValidatorCompiler);
   registerErrorHandling(app);
-  registerMetrics(app);
+  const metrics = registerMetrics(app);
   registerAuth(app, { tenancy: services.tenancy, rateLimitPerSecond: options.rateLimitPerSecond ?? 1000 });
 
   await app.register(healthRoutes, { services });
@@ -49,6 +51,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(enforcementRoutes, { services });
   await app.register(childSafetyRoutes, { services });
   await app.register(reviewRoutes, { services });
+  await app.register(storeRoutes, { services, metrics });
+  await app.register(subscriptionRoutes, { services, metrics });
   await app.register(consoleRoutes);
   return app;
 }

@@ -4,8 +4,10 @@ import type { Store } from '../db/index.ts';
 import { localDetection } from '../detect/index.ts';
 import { Enforcement } from '../enforce/index.ts';
 import { type ModeratedHook, Moderator } from '../moderation/index.ts';
+import { DeliveryWorker, type NotifyConfig, Subscriptions, announcePolicyPublished, notifyConfigFromEnv } from '../notify/index.ts';
 import { PolicyRegistry, ThresholdOverrides } from '../policy/index.ts';
 import { ReviewDesk } from '../review/index.ts';
+import { ReReviewJobs, type ReReviewOptions, StoreSubmissions } from '../store/index.ts';
 import { Tenancy } from '../tenancy/index.ts';
 
 /** The domains, wired together once; the server and the CLI both start from here. */
@@ -22,9 +24,21 @@ export interface Services {
   onModerated: ModeratedHook;
   enforcement: Enforcement;
   review: ReviewDesk;
+  /** Webhook and e-mail subscriptions, and the worker that delivers outbox events to them. */
+  subscriptions: Subscriptions;
+  deliveries: DeliveryWorker;
+  /** Store submissions and the re-review jobs that policy publication schedules. */
+  storeSubmissions: StoreSubmissions;
+  reReviews: ReReviewJobs;
 }
 
-export function createServices(store: Store, clock: Clock = systemClock): Services {
+/** Settings for the background workers; read from the environment when absent. */
+export interface ServiceOptions {
+  notify?: NotifyConfig;
+  reReview?: Partial<ReReviewOptions>;
+}
+
+export function createServices(store: Store, clock: Clock = systemClock, options: ServiceOptions = {}): Services {
   const audit = new AuditLog(store, clock);
   const policies = new PolicyRegistry(store, audit, clock);
   const tenancy = new Tenancy(store, audit, clock, [policies.seedTenant]);
@@ -37,5 +51,12 @@ export function createServices(store: Store, clock: Clock = systemClock): Servic
     await enforcement.onModerated(principal, account, batch);
     await review.onModerated(principal, account, batch);
   };
-  return { store, clock, audit, tenancy, policies, moderation, thresholds, onModerated, enforcement, review };
+  const notify = options.notify ?? notifyConfigFromEnv();
+  const subscriptions = new Subscriptions(store, audit, clock, notify.delivery.allowPrivateNetworks ?? false);
+  const deliveries = new DeliveryWorker(store, audit, clock, notify.mailer, notify.delivery);
+  const storeSubmissions = new StoreSubmissions(store, audit, clock, policies, localDetection());
+  const reReviews = new ReReviewJobs(store, audit, clock, policies, localDetection(), options.reReview);
+  policies.onPublished(announcePolicyPublished(clock));
+  policies.onPublished(reReviews.schedule);
+  return { store, clock, audit, tenancy, policies, moderation, thresholds, onModerated, enforcement, review, subscriptions, deliveries, storeSubmissions, reReviews };
 }

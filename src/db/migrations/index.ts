@@ -4,6 +4,7 @@ import { foundation } from './0001_foundation.ts';
 import { enforcement } from './0002_enforcement.ts';
 import { detection } from './0003_detection.ts';
 import { review } from './0004_review.ts';
+import { storeNotify } from './0006_store_notify.ts';
 
 /** Every migration, in order. Names are permanent: add new ones at the end. */
 export function allMigrations(dialect: Dialect): Record<string, Migration> {
@@ -12,5 +13,6 @@ export function allMigrations(dialect: Dialect): Record<string, Migration> {
     '0002_enforcement': enforcement(dialect),
     '0003_detection': detection(dialect),
     '0004_review': review(dialect),
+    '0006_store_notify': storeNotify(dialect),
   };
 }

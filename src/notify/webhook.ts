@@ -1,0 +1,102 @@
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
+import { BlockList, isIP } from 'node:net';
+
+export interface WebhookTarget {
+  url: string;
+  body: string;
+  headers: Record<string, string>;
+  /** The whole attempt, connection to last byte, is abandoned after this. */
+  timeoutMs: number;
+  /** Loopback and private networks are refused unless this is set (tests, or receivers on one's own network). */
+  allowPrivateNetworks: boolean;
+}
+
+export interface WebhookOutcome {
+  ok: boolean;
+  statusCode: number | null;
+  error: string | null;
+}
+
+const MAX_RESPONSE_BYTES = 64 * 1024;
+
+/** Networks a webhook must not reach by default: loopback, private, link-local (cloud metadata), unspecified. */
+const privateNetworks = (() => {
+  const list = new BlockList();
+  for (const [net, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.168.0.0', 16]] as const) {
+    list.addSubnet(net, prefix, 'ipv4');
+  }
+  for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['::ffff:0:0', 96]] as const) {
+    list.addSubnet(net, prefix, 'ipv6');
+  }
+  return list;
+})();
+
+export function isPrivateAddress(address: string): boolean {
+  const family = isIP(address);
+  if (family === 0) return false;
+  return privateNetworks.check(address, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/**
+ * POSTs one webhook. Redirects are never followed (a 3xx is a failure), the response body is
+ * read only up to a small limit, and the address is checked after DNS resolution, so a name
+ * that resolves to a private address is refused as well as a literal one.
+ */
+export function postWebhook(target: WebhookTarget): Promise<WebhookOutcome> {
+  const url = new URL(target.url);
+  const client = url.protocol === 'https:' ? https : http;
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = (outcome: WebhookOutcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(outcome);
+    };
+    const request = client.request(
+      url,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(target.body), 'user-agent': 'Warden-Webhooks/1', ...target.headers },
+        lookup: guardedLookup(target.allowPrivateNetworks),
+        agent: false,
+      },
+      (response) => {
+        const status = response.statusCode ?? 0;
+        let received = 0;
+        response.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          if (received > MAX_RESPONSE_BYTES) response.destroy();
+        });
+        response.on('close', () => {
+          if (status >= 200 && status < 300) finish({ ok: true, statusCode: status, error: null });
+          else if (status >= 300 && status < 400) finish({ ok: false, statusCode: status, error: `redirect to ${response.headers.location ?? '?'} not followed` });
+          else finish({ ok: false, statusCode: status, error: `receiver answered HTTP ${status}` });
+        });
+      },
+    );
+    const timer = setTimeout(() => {
+      finish({ ok: false, statusCode: null, error: `timed out after ${target.timeoutMs} ms` });
+      request.destroy();
+    }, target.timeoutMs);
+    request.on('error', (error) => finish({ ok: false, statusCode: null, error: error.message }));
+    request.end(target.body);
+  });
+}
+
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+function guardedLookup(allowPrivate: boolean) {
+  return (hostname: string, options: object, callback: LookupCallback) => {
+    dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error) return callback(error, []);
+      const refused = allowPrivate ? undefined : addresses.find((entry) => isPrivateAddress(entry.address));
+      if (refused) return callback(Object.assign(new Error(`${hostname} resolves to a private address (${refused.address})`), { code: 'EPRIVATE' }), []);
+      const all = (options as { all?: boolean }).all;
+      if (all) return callback(null, addresses);
+      callback(null, addresses[0]!.address, addresses[0]!.family);
+    });
+  };
+}

@@ -1,0 +1,16 @@
+export { StoreSubmissions, FIELD_LIMITS, MAX_CONVERSATION_STARTERS, type SubmitInput, type SubmissionView, type DecisionView } from './submissions.ts';
+export {
+  evaluateSubmission,
+  appliesToStoreApp,
+  AUDIENCES,
+  SURFACES as STORE_SURFACES,
+  type SubmissionFields,
+  type Decision,
+  type DecisionStatus,
+  type Reason,
+  type TextDetector,
+} from './evaluate.ts';
+export { ReReviewJobs, DEFAULT_RE_REVIEW_OPTIONS, type ReReviewOptions, type ReReviewJobView, type ReReviewStats, type JobStatus } from './rereview.ts';
+export { STORE_CHECKS, DEFAULT_CHECK, FIELD_NAMES, checkFor, type StoreCheck, type Outcome, type FieldName } from './checks.ts';
+export { SIGNALS, type Signal, type SignalId } from './signals.ts';
+export { coverageMarkdown } from './coverage.ts';

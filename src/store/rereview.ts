@@ -1,0 +1,276 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AuditLog } from '../audit/index.ts';
+import { type Clock, NotFound, newId } from '../common/index.ts';
+import type { Store, StoreReviewJobRow } from '../db/index.ts';
+import type { PolicyDocument, PolicyPublishedHook, PolicyRegistry } from '../policy/index.ts';
+import { type DecisionStatus, type SubmissionFields, type TextDetector, evaluateSubmission } from './evaluate.ts';
+import { ownerOf, recordDecision } from './submissions.ts';
+
+export type JobStatus = 'pending' | 'running' | 'completed' | 'superseded';
+
+export interface ReReviewOptions {
+  /** Most submissions re-reviewed per second, so a large store never starves the database. */
+  itemsPerSecond: number;
+  /** Pause between passes of the background loop when there is nothing to do. */
+  pollIntervalMs: number;
+}
+
+export const DEFAULT_RE_REVIEW_OPTIONS: ReReviewOptions = { itemsPerSecond: 20, pollIntervalMs: 1_000 };
+
+export interface ReReviewJobView {
+  object: 'store.review_job';
+  id: string;
+  policy_version: string;
+  status: JobStatus;
+  total: number;
+  processed: number;
+  changed: number;
+  /** processed / total, 1 when there was nothing to do. */
+  progress: number;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
+export interface ReReviewStats {
+  jobs: Record<JobStatus, number>;
+  processed: number;
+  remaining: number;
+  changed: number;
+}
+
+const ACTOR = 'system:store-re-review';
+
+/**
+ * Re-reviews every approved app when a tenant publishes a policy version. Publication schedules
+ * a job in its own transaction; this runner works through the job one submission at a time,
+ * and each submission's new decision, the job's cursor and its counts commit together, so a
+ * crash loses nothing and repeats nothing: the next runner resumes after the cursor.
+ */
+export class ReReviewJobs {
+  private readonly options: ReReviewOptions;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+
+  constructor(
+    private readonly store: Store,
+    private readonly audit: AuditLog,
+    private readonly clock: Clock,
+    private readonly policies: PolicyRegistry,
+    private readonly detector: TextDetector,
+    options: Partial<ReReviewOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_RE_REVIEW_OPTIONS, ...options };
+  }
+
+  /** The publication hook: schedules the job in the transaction that publishes the version. */
+  readonly schedule: PolicyPublishedHook = async (tx, { tenantId, document, actor }) => {
+    const approved = await tx
+      .selectFrom('store_submissions')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('tenant_id', '=', tenantId)
+      .where('latest', '=', 1)
+      .where('status', '=', 'approved')
+      .executeTakeFirstOrThrow();
+    const lastSeq = await tx.selectFrom('store_submissions').select((eb) => eb.fn.max('seq').as('max_seq')).executeTakeFirstOrThrow();
+    const now = this.clock.now().toISOString();
+    const id = newId('rrj');
+    await tx
+      .insertInto('store_review_jobs')
+      .values({
+        id,
+        tenant_id: tenantId,
+        policy_version: document.version,
+        status: 'pending',
+        total: Number(approved.n),
+        processed: 0,
+        changed: 0,
+        cursor: 0,
+        last_submission_seq: Number(lastSeq.max_seq ?? 0),
+        created_at: now,
+        updated_at: now,
+        finished_at: null,
+      })
+      .execute();
+    await this.audit.append(tx, { tenantId, actor, action: 'store.re_review_scheduled', target: id, payload: { policy_version: document.version, total: Number(approved.n) } });
+  };
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.loop(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /**
+   * Works on the oldest unfinished job for up to `maxItems` submissions (throttled). Returns how
+   * many it re-reviewed; 0 means every job is finished.
+   */
+  async runOnce(maxItems = Number.POSITIVE_INFINITY): Promise<number> {
+    let done = 0;
+    while (done < maxItems) {
+      const job = await this.store.db.selectFrom('store_review_jobs').selectAll().where('status', 'in', ['pending', 'running']).orderBy('seq').limit(1).executeTakeFirst();
+      if (!job) return done;
+      const document = await this.documentFor(job);
+      if (!document) continue;
+      const next = await this.nextSubmission(job);
+      if (!next) {
+        await this.finish(job, 'completed');
+        continue;
+      }
+      await this.reReview(job, next, document);
+      done += 1;
+      if (this.options.itemsPerSecond < Number.POSITIVE_INFINITY) await sleep(1000 / this.options.itemsPerSecond);
+    }
+    return done;
+  }
+
+  async list(tenantId: string): Promise<ReReviewJobView[]> {
+    const rows = await this.store.db.selectFrom('store_review_jobs').selectAll().where('tenant_id', '=', tenantId).orderBy('seq', 'desc').execute();
+    return rows.map(jobView);
+  }
+
+  async get(tenantId: string, id: string): Promise<ReReviewJobView> {
+    const row = await this.store.db.selectFrom('store_review_jobs').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+    if (!row) throw new NotFound(`Re-review job "${id}"`, 'id');
+    return jobView(row);
+  }
+
+  async stats(): Promise<ReReviewStats> {
+    const rows = await this.store.db
+      .selectFrom('store_review_jobs')
+      .select((eb) => ['status', eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('processed').as('processed'), eb.fn.sum<number>('total').as('total'), eb.fn.sum<number>('changed').as('changed')])
+      .groupBy('status')
+      .execute();
+    const stats: ReReviewStats = { jobs: { pending: 0, running: 0, completed: 0, superseded: 0 }, processed: 0, remaining: 0, changed: 0 };
+    for (const row of rows) {
+      stats.jobs[row.status as JobStatus] = Number(row.n);
+      stats.processed += Number(row.processed);
+      stats.changed += Number(row.changed);
+      if (row.status === 'pending' || row.status === 'running') stats.remaining += Number(row.total) - Number(row.processed);
+    }
+    return stats;
+  }
+
+  private loop(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.runOnce(this.options.itemsPerSecond)
+        .then((done) => this.loop(done > 0 ? 0 : this.options.pollIntervalMs))
+        .catch((error: unknown) => {
+          process.emitWarning(`store re-review pass failed: ${(error as Error).message}`);
+          this.loop(this.options.pollIntervalMs);
+        });
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  /** The job's version, or nothing when a newer version has since been published (its own job takes over). */
+  private async documentFor(job: StoreReviewJobRow): Promise<PolicyDocument | null> {
+    const current = await this.policies.current(job.tenant_id);
+    if (current.document.version !== job.policy_version) {
+      await this.finish(job, 'superseded');
+      return null;
+    }
+    return current.document;
+  }
+
+  private async nextSubmission(job: StoreReviewJobRow) {
+    return this.store.db
+      .selectFrom('store_submissions')
+      .selectAll()
+      .where('tenant_id', '=', job.tenant_id)
+      .where('latest', '=', 1)
+      .where('status', '=', 'approved')
+      .where('seq', '>', job.cursor)
+      .where('seq', '<=', job.last_submission_seq)
+      .orderBy('seq')
+      .limit(1)
+      .executeTakeFirst();
+  }
+
+  private async reReview(job: StoreReviewJobRow, submission: NonNullable<Awaited<ReturnType<ReReviewJobs['nextSubmission']>>>, document: PolicyDocument): Promise<void> {
+    const decision = evaluateSubmission(JSON.parse(submission.fields) as SubmissionFields, document, this.detector);
+    const changed = decision.status !== submission.status;
+    const at = this.clock.now();
+    await this.store.db.transaction().execute(async (tx) => {
+      const claimed = await tx
+        .updateTable('store_review_jobs')
+        .set((eb) => ({
+          status: 'running',
+          cursor: submission.seq,
+          processed: eb('processed', '+', 1),
+          changed: eb('changed', '+', changed ? 1 : 0),
+          updated_at: at.toISOString(),
+        }))
+        .where('id', '=', job.id)
+        .where('cursor', '=', job.cursor)
+        .executeTakeFirst();
+      // Another runner moved this job on first: leave the submission to it.
+      if (Number(claimed.numUpdatedRows) !== 1) return;
+      const fields = { policy_version: decision.policy_version, decided_at: at.toISOString() };
+      if (!changed) {
+        await tx.updateTable('store_submissions').set(fields).where('id', '=', submission.id).execute();
+        return;
+      }
+      await tx
+        .updateTable('store_submissions')
+        .set({ ...fields, status: decision.status, reasons: JSON.stringify(decision.reasons) })
+        .where('id', '=', submission.id)
+        .execute();
+      await recordDecision(tx, this.audit, {
+        submission,
+        owner: await ownerOf(tx, submission.app_id),
+        decision,
+        previousStatus: submission.status as DecisionStatus,
+        trigger: 're_review',
+        jobId: job.id,
+        actor: ACTOR,
+        at,
+      });
+    });
+  }
+
+  private async finish(job: StoreReviewJobRow, status: 'completed' | 'superseded'): Promise<void> {
+    const now = this.clock.now().toISOString();
+    await this.store.db.transaction().execute(async (tx) => {
+      const updated = await tx
+        .updateTable('store_review_jobs')
+        .set({ status, updated_at: now, finished_at: now })
+        .where('id', '=', job.id)
+        .where('status', 'in', ['pending', 'running'])
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) !== 1) return;
+      const fresh = await tx.selectFrom('store_review_jobs').selectAll().where('id', '=', job.id).executeTakeFirstOrThrow();
+      await this.audit.append(tx, {
+        tenantId: job.tenant_id,
+        actor: ACTOR,
+        action: `store.re_review_${status}`,
+        target: job.id,
+        payload: { policy_version: job.policy_version, total: fresh.total, processed: fresh.processed, changed: fresh.changed },
+      });
+    });
+  }
+}
+
+function jobView(row: StoreReviewJobRow): ReReviewJobView {
+  return {
+    object: 'store.review_job',
+    id: row.id,
+    policy_version: row.policy_version,
+    status: row.status as JobStatus,
+    total: row.total,
+    processed: row.processed,
+    changed: row.changed,
+    progress: row.total === 0 ? 1 : Math.min(1, row.processed / row.total),
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    finished_at: row.finished_at,
+  };
+}
