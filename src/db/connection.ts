@@ -63,6 +63,9 @@ pg.types.setTypeParser(20, (value) => Number(value));
 
 function openPostgres(connectionString: string): Store {
   const pool = new pg.Pool({ connectionString, max: 10 });
+  // An idle client can lose its server (restart, failover, a dropped database). The pool
+  // replaces it on the next query; without a listener the error would crash the process.
+  pool.on('error', () => {});
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', location: redact(connectionString), close: () => db.destroy() };
 }
