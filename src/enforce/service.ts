@@ -11,6 +11,7 @@ import { getReport, listReports, recordSubmission, reportView } from './child-sa
 import type { EnforceContext } from './context.ts';
 import { type EventInput, type Recorded, ingestEvents } from './events.ts';
 import { type ExemptionInput, checkExemptionScope, exemptionView, getExemption, grantExemption, listExemptions, revokeExemption } from './exemptions.ts';
+import { GroupCommitter } from './group-commit.ts';
 import { EnforcementPolicies } from './policy-versions.ts';
 import { findAction, reverseAction } from './reversal.ts';
 import { accountStanding } from './standing.ts';
@@ -35,6 +36,7 @@ export interface ModerationViolations {
 export class Enforcement {
   readonly policies: EnforcementPolicies;
   private readonly context: EnforceContext;
+  private readonly singles = new GroupCommitter((tenantId, actor, events) => this.recordEvents(tenantId, actor, events));
 
   constructor(
     store: Store,
@@ -60,6 +62,11 @@ export class Enforcement {
       { usage: { version: usage.summary.version, document: usage.document }, enforcement },
       { tenantId, tenantName: tenant.name, actor, events, paramPrefix },
     );
+  }
+
+  /** Records one event; concurrent calls share transactions (group commit), each with its own answer. */
+  async recordEvent(tenantId: string, actor: string, event: EventInput): Promise<Recorded> {
+    return this.singles.record(tenantId, actor, event);
   }
 
   /**

@@ -33,9 +33,9 @@ export async function enforcementRoutes(root: FastifyInstance, { services }: { s
   });
 
   app.post('/v1/events', { schema: { body: eventInput }, config: writers }, async (request, reply) => {
-    const [recorded] = await enforcement.recordEvents(principalOf(request).tenantId, actorOf(request), [request.body]);
-    if (recorded!.replayed) reply.header('idempotent-replayed', 'true');
-    return reply.status(recorded!.replayed ? 200 : 201).send(recorded!.result);
+    const recorded = await enforcement.recordEvent(principalOf(request).tenantId, actorOf(request), request.body);
+    if (recorded.replayed) reply.header('idempotent-replayed', 'true');
+    return reply.status(recorded.replayed ? 200 : 201).send(recorded.result);
   });
 
   app.post('/v1/events/batch', { schema: { body: batchBody }, config: writers }, async (request) => {
