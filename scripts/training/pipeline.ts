@@ -1,7 +1,7 @@
 import { ALL_CATEGORIES, MODERATION_CATEGORIES, type Category } from '../../src/common/index.ts';
 import {
   ARTIFACT_FORMAT, Featurizer, LinearTextModel, featurizeAll, quantizeHashed, trainLinearHeads,
-  type FeatureConfig, type LexiconTerm, type ModelWeights, type TrainOptions, type WordVectors,
+  type FeatureConfig, type FeatureMatrix, type LexiconTerm, type ModelWeights, type TrainOptions, type WordVectors,
 } from '../../src/detect/index.ts';
 import { bestF1Threshold, calibrated, metricsAt, type BinaryMetrics } from './metrics.ts';
 import { Progress } from './progress.ts';
@@ -53,12 +53,16 @@ export function coveredCategories(items: Item[], minPositives: number): Category
 }
 
 export function trainModel(input: PipelineInput): TrainedModel {
-  const categories = coveredCategories(input.train, input.minPositives);
   const featurizer = new Featurizer(input.config, input.lexicon, input.vectors);
   const featurizeBar = new Progress('featurise', input.train.length, input.quiet);
   const matrix = featurizeAll(featurizer, input.train.map((i) => i.text), (done) => featurizeBar.update(done));
+  return fitModel(input, matrix, Uint32Array.from(input.train.keys()));
+}
+
+/** Trains on the given rows of an already featurised input.train, then calibrates thresholds on input.dev. */
+export function fitModel(input: PipelineInput, matrix: FeatureMatrix, rows: Uint32Array): TrainedModel {
+  const categories = coveredCategories(Array.from(rows, (r) => input.train[r]!), input.minPositives);
   const labels = labelMatrix(input.train, categories);
-  const rows = Uint32Array.from(input.train.keys());
   const trainBar = new Progress('train', input.options.epochs * rows.length, input.quiet);
   const heads = trainLinearHeads(matrix, labels, categories.length, input.config.buckets, rows, input.options, (done) => trainBar.update(done));
   trainBar.update(input.options.epochs * rows.length);

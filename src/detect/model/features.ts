@@ -6,9 +6,12 @@ import { LEXICON_DIM, LexiconAccumulator, MAX_PHRASE_TOKENS, type LexiconTerm } 
 /**
  * Featurisation shared by training (scripts/train.ts) and inference: one implementation.
  * A text is normalised (src/detect/normalize.ts: NFKC, confusables, leetspeak, separators, runs), then
- *  - hashed word 1–2-grams and char 3–5-grams, each present-or-not, each block L2-normalised;
+ *  - hashed word 1–2-grams and char 3–5-grams inside each word (padded with a space each side), counted,
+ *    each block scaled by 1/√(its count) so that length alone does not move the score;
  *  - dense features: mean- and max-pooled word vectors and the lexicon block.
  * Buffers are reused between texts: extract() allocates nothing per text beyond normalisation.
+ * Because every unigram and char n-gram belongs to one word, inference can sum them per distinct word once
+ * and cache the sums (see LinearTextModel); training sees every occurrence (`expandWords`).
  */
 export interface FeatureConfig {
   /** Size of the hashed feature space, a power of two. */
@@ -32,6 +35,13 @@ const CHAR_SEED = 0x2545f491;
 const CHAR_MIN = 3;
 const CHAR_MAX = 5;
 const SPACE = 0x20;
+
+/** Char n-grams (CHAR_MIN..CHAR_MAX) in a padded token of length n. */
+function charGramsIn(n: number): number {
+  let total = 0;
+  for (let size = CHAR_MIN; size <= CHAR_MAX; size++) total += Math.max(0, n - size + 1);
+  return total;
+}
 
 function isWordUnit(c: number): boolean {
   if (c < 0x80) return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || (c >= 65 && c <= 90);
@@ -79,12 +89,31 @@ export class Featurizer {
   charCount = 0;
   readonly dense: Float32Array;
   tokenCount = 0;
+  /** Word-vector rows of the current text's tokens that have a vector (repeats included). */
+  vectorRows = new Int32Array(256);
+  vectorRowCount = 0;
+  /**
+   * Whether extract() writes the mean-pooled vector into `dense`. Inference turns it off and uses
+   * vectorRows with weights projected per word instead, since the mean is linear.
+   */
+  poolMean = true;
+
+  /**
+   * True: unigrams and char n-grams of every token go into wordBuckets/charBuckets (training).
+   * False: only bigrams are listed; the caller sums per-token parts itself with tokenBuckets().
+   */
+  expandWords = true;
+  /** Hashes of the current text's tokens, and where each sits in the normalised text. */
+  tokens = new Uint32Array(256);
+  private starts = new Int32Array(256);
+  private ends = new Int32Array(256);
+  private collapsed = new Uint32Array(256);
+  private text = '';
+  /** Unigram and char n-gram counts of the current text, for the block scales. */
+  unigramCount = 0;
+  charGramCount = 0;
 
   private readonly mask: number;
-  private readonly stamps: Int32Array;
-  private stamp = 0;
-  private tokens = new Uint32Array(256);
-  private collapsed = new Uint32Array(256);
   private readonly lexiconIndex: HashIndex;
   private readonly lexiconAccumulator = new LexiconAccumulator();
   private readonly vectorIndex: HashIndex | null;
@@ -98,7 +127,6 @@ export class Featurizer {
   ) {
     if ((config.buckets & (config.buckets - 1)) !== 0) throw new Error('buckets must be a power of two');
     this.mask = config.buckets - 1;
-    this.stamps = new Int32Array(config.buckets);
     this.embeddingDim = wordVectors?.dim ?? 0;
     this.denseDim = 2 * this.embeddingDim + LEXICON_DIM;
     this.dense = new Float32Array(this.denseDim);
@@ -117,15 +145,48 @@ export class Featurizer {
   }
 
   extractNormalized(text: string): void {
-    this.stamp += 1;
+    this.text = text;
     this.wordCount = 0;
     this.charCount = 0;
+    this.vectorRowCount = 0;
     this.dense.fill(0);
     this.tokenizeHashes(text);
-    if (this.config.words) this.addWordGrams();
-    if (this.config.chars) this.addCharGrams(text);
+    this.unigramCount = this.config.words ? this.tokenCount : 0;
+    this.charGramCount = 0;
+    if (this.config.chars) for (let i = 0; i < this.tokenCount; i++) this.charGramCount += charGramsIn(this.ends[i]! - this.starts[i]! + 2);
+    if (this.config.words) this.addBigrams();
+    if (this.expandWords) for (let i = 0; i < this.tokenCount; i++) this.tokenBuckets(i, this);
     if (this.config.embeddings && this.vectorIndex) this.poolVectors();
     if (this.config.lexicon) this.matchLexicon();
+  }
+
+  /** Scale of the word block (unigrams + bigrams) and of the char block. */
+  get wordNorm(): number {
+    const n = this.unigramCount + Math.max(0, this.config.words ? this.tokenCount - 1 : 0);
+    return n > 0 ? 1 / Math.sqrt(n) : 0;
+  }
+
+  get charNorm(): number {
+    return this.charGramCount > 0 ? 1 / Math.sqrt(this.charGramCount) : 0;
+  }
+
+  /** Pushes token i's unigram bucket (word block) and its char n-gram buckets (char block) into `sink`. */
+  tokenBuckets(i: number, sink: { pushWord(bucket: number): void; pushChar(bucket: number): void }): void {
+    const mask = this.mask;
+    if (this.config.words) sink.pushWord(this.tokens[i]! & mask);
+    if (!this.config.chars) return;
+    const text = this.text;
+    const from = this.starts[i]! - 1;
+    const n = this.ends[i]! - from + 1;
+    for (let start = 0; start + CHAR_MIN <= n; start++) {
+      let hash = CHAR_SEED;
+      const end = Math.min(n, start + CHAR_MAX);
+      for (let k = start; k < end; k++) {
+        const c = k === 0 || k === n - 1 ? SPACE : text.charCodeAt(from + k);
+        hash = hashUnit(hash, c);
+        if (k - start + 1 >= CHAR_MIN) sink.pushChar(hash & mask);
+      }
+    }
   }
 
   private tokenizeHashes(text: string): void {
@@ -133,41 +194,44 @@ export class Featurizer {
     let hash = WORD_SEED;
     let collapsedHash = WORD_SEED;
     let previous = -1;
-    let inToken = false;
+    let start = -1;
     for (let i = 0; i <= text.length; i++) {
       const c = i < text.length ? text.charCodeAt(i) : SPACE;
-      const inWord = isWordUnit(c) || (c === 0x27 && inToken && i + 1 < text.length && isWordUnit(text.charCodeAt(i + 1)));
+      const inWord = isWordUnit(c) || (c === 0x27 && start >= 0 && i + 1 < text.length && isWordUnit(text.charCodeAt(i + 1)));
       if (inWord) {
+        if (start < 0) start = i;
         hash = hashUnit(hash, c);
         if (c !== previous) collapsedHash = hashUnit(collapsedHash, c);
         previous = c;
-        inToken = true;
-      } else if (inToken) {
+      } else if (start >= 0) {
         if (count === this.tokens.length) this.growTokens();
         this.tokens[count] = hash;
         this.collapsed[count] = collapsedHash;
+        this.starts[count] = start;
+        this.ends[count] = i;
         count += 1;
         hash = WORD_SEED;
         collapsedHash = WORD_SEED;
         previous = -1;
-        inToken = false;
+        start = -1;
       }
     }
     this.tokenCount = count;
   }
 
   private growTokens(): void {
-    const tokens = new Uint32Array(this.tokens.length * 2);
-    tokens.set(this.tokens);
-    this.tokens = tokens;
-    const collapsed = new Uint32Array(this.collapsed.length * 2);
-    collapsed.set(this.collapsed);
-    this.collapsed = collapsed;
+    const size = this.tokens.length * 2;
+    const grow = <T extends Uint32Array | Int32Array>(old: T, fresh: T): T => {
+      fresh.set(old);
+      return fresh;
+    };
+    this.tokens = grow(this.tokens, new Uint32Array(size));
+    this.collapsed = grow(this.collapsed, new Uint32Array(size));
+    this.starts = grow(this.starts, new Int32Array(size));
+    this.ends = grow(this.ends, new Int32Array(size));
   }
 
-  private pushWord(bucket: number): void {
-    if (this.stamps[bucket] === this.stamp) return;
-    this.stamps[bucket] = this.stamp;
+  pushWord(bucket: number): void {
     if (this.wordCount === this.wordBuckets.length) {
       const grown = new Uint32Array(this.wordBuckets.length * 2);
       grown.set(this.wordBuckets);
@@ -176,9 +240,7 @@ export class Featurizer {
     this.wordBuckets[this.wordCount++] = bucket;
   }
 
-  private pushChar(bucket: number): void {
-    if (this.stamps[bucket] === this.stamp) return;
-    this.stamps[bucket] = this.stamp;
+  pushChar(bucket: number): void {
     if (this.charCount === this.charBuckets.length) {
       const grown = new Uint32Array(this.charBuckets.length * 2);
       grown.set(this.charBuckets);
@@ -187,53 +249,40 @@ export class Featurizer {
     this.charBuckets[this.charCount++] = bucket;
   }
 
-  private addWordGrams(): void {
+  private addBigrams(): void {
     const mask = this.mask;
-    for (let i = 0; i < this.tokenCount; i++) {
-      const token = this.tokens[i]!;
-      this.pushWord(token & mask);
-      if (i > 0) this.pushWord(combineHashes(this.tokens[i - 1]!, token) & mask);
-    }
-  }
-
-  /** Char 3–5-grams over the text padded with one space each side. */
-  private addCharGrams(text: string): void {
-    const mask = this.mask;
-    const n = text.length + 2;
-    for (let start = 0; start + CHAR_MIN <= n; start++) {
-      let hash = CHAR_SEED;
-      const end = Math.min(n, start + CHAR_MAX);
-      for (let k = start; k < end; k++) {
-        const c = k === 0 || k === n - 1 ? SPACE : text.charCodeAt(k - 1);
-        hash = hashUnit(hash, c);
-        if (k - start + 1 >= CHAR_MIN) this.pushChar(hash & mask);
-      }
-    }
+    for (let i = 1; i < this.tokenCount; i++) this.pushWord(combineHashes(this.tokens[i - 1]!, this.tokens[i]!) & mask);
   }
 
   private poolVectors(): void {
-    const vectors = this.wordVectors!;
+    const vectors = this.wordVectors!.vectors;
     const index = this.vectorIndex!;
     const dim = this.embeddingDim;
     const sum = this.vectorSum;
     const max = this.vectorMax;
-    sum.fill(0);
+    if (this.poolMean) sum.fill(0);
     max.fill(-Infinity);
     let found = 0;
     for (let i = 0; i < this.tokenCount; i++) {
       const row = index.get(this.tokens[i]!);
       if (row < 0) continue;
-      found += 1;
+      if (found === this.vectorRows.length) {
+        const grown = new Int32Array(found * 2);
+        grown.set(this.vectorRows);
+        this.vectorRows = grown;
+      }
+      this.vectorRows[found++] = row;
       const base = row * dim;
+      if (this.poolMean) for (let d = 0; d < dim; d++) sum[d]! += vectors[base + d]!;
       for (let d = 0; d < dim; d++) {
-        const v = vectors.vectors[base + d]!;
-        sum[d]! += v;
+        const v = vectors[base + d]!;
         if (v > max[d]!) max[d] = v;
       }
     }
+    this.vectorRowCount = found;
     if (found === 0) return;
     for (let d = 0; d < dim; d++) {
-      this.dense[d] = sum[d]! / found;
+      if (this.poolMean) this.dense[d] = sum[d]! / found;
       this.dense[dim + d] = max[d]!;
     }
   }

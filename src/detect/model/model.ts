@@ -12,7 +12,15 @@ export interface TextModel {
   score(text: string): Record<string, number>;
 }
 
-/** Per-category linear heads over the shared features; int8 hashed weights accumulated as integers. */
+/** Distinct words whose summed weights are kept; past this, new words are summed each time (same result). */
+const WORD_CACHE_LIMIT = 200_000;
+
+/**
+ * Per-category linear heads over the shared features. A word's unigram and char n-gram weights do not depend
+ * on the rest of the text, so they are summed once per distinct word and cached (exact integer sums of the
+ * int8 weights); the mean-pooled word-vector weights are projected onto each vocabulary word at load, since
+ * the mean is linear. Inference then touches a few numbers per word instead of a few per character.
+ */
 export class LinearTextModel implements TextModel {
   readonly id: string;
   readonly categories: readonly Category[];
@@ -21,11 +29,14 @@ export class LinearTextModel implements TextModel {
   readonly featurizer: Featurizer;
   private readonly hashed: Int8Array;
   private readonly dense: Float32Array;
+  private readonly meanProjection: Float32Array;
   private readonly bias: Float64Array;
   private readonly scales: Float64Array;
-  private readonly wordSums: Int32Array;
-  private readonly charSums: Int32Array;
+  private readonly wordCache = new Map<number, Int32Array>();
+  private readonly wordSums: Float64Array;
+  private readonly charSums: Float64Array;
   private readonly logits: Float64Array;
+  private pending: Int32Array;
 
   constructor(weights: ModelWeights) {
     const { metadata } = weights;
@@ -34,38 +45,52 @@ export class LinearTextModel implements TextModel {
     this.thresholds = metadata.thresholds;
     this.languages = metadata.languages;
     this.featurizer = new Featurizer(metadata.config, metadata.lexicon, weights.wordVectors);
+    this.featurizer.poolMean = false;
+    this.featurizer.expandWords = false;
+    const c = this.categories.length;
     this.hashed = weights.hashed;
     this.dense = weights.dense;
+    this.meanProjection = projectMeanWeights(weights, c);
     this.bias = Float64Array.from(metadata.bias);
     this.scales = Float64Array.from(metadata.hashedScales);
-    const c = this.categories.length;
-    this.wordSums = new Int32Array(c);
-    this.charSums = new Int32Array(c);
+    this.wordSums = new Float64Array(c);
+    this.charSums = new Float64Array(c);
     this.logits = new Float64Array(c);
+    this.pending = new Int32Array(2 * c);
   }
 
-  /** Raw logits of the current text into this.logits (shared by score and training-time evaluation). */
+  /** Raw logits of a text (a buffer reused by the next call). */
   logitsOf(text: string): Float64Array {
     const f = this.featurizer;
     f.extract(text);
     const c = this.categories.length;
-    const { hashed, wordSums, charSums, logits } = this;
+    const { logits, wordSums, charSums, hashed } = this;
     wordSums.fill(0);
     charSums.fill(0);
     for (let i = 0; i < f.wordCount; i++) {
       const base = f.wordBuckets[i]! * c;
       for (let k = 0; k < c; k++) wordSums[k]! += hashed[base + k]!;
     }
-    for (let i = 0; i < f.charCount; i++) {
-      const base = f.charBuckets[i]! * c;
-      for (let k = 0; k < c; k++) charSums[k]! += hashed[base + k]!;
+    for (let i = 0; i < f.tokenCount; i++) {
+      const sums = this.wordPart(i);
+      for (let k = 0; k < c; k++) {
+        wordSums[k]! += sums[k]!;
+        charSums[k]! += sums[c + k]!;
+      }
     }
-    const wordNorm = f.wordCount > 0 ? 1 / Math.sqrt(f.wordCount) : 0;
-    const charNorm = f.charCount > 0 ? 1 / Math.sqrt(f.charCount) : 0;
+    const wordNorm = f.wordNorm;
+    const charNorm = f.charNorm;
     for (let k = 0; k < c; k++) logits[k] = this.bias[k]! + this.scales[k]! * (wordSums[k]! * wordNorm + charSums[k]! * charNorm);
+    if (f.vectorRowCount > 0) {
+      const share = 1 / f.vectorRowCount;
+      for (let i = 0; i < f.vectorRowCount; i++) {
+        const base = f.vectorRows[i]! * c;
+        for (let k = 0; k < c; k++) logits[k]! += this.meanProjection[base + k]! * share;
+      }
+    }
     const dense = f.dense;
     const weights = this.dense;
-    for (let d = 0; d < dense.length; d++) {
+    for (let d = f.embeddingDim; d < dense.length; d++) {
       const x = dense[d]!;
       if (x === 0) continue;
       const base = d * c;
@@ -80,4 +105,41 @@ export class LinearTextModel implements TextModel {
     for (let k = 0; k < this.categories.length; k++) scores[this.categories[k]!] = 1 / (1 + Math.exp(-logits[k]!));
     return scores;
   }
+
+  /** Token i's summed unigram weights (first c) and char n-gram weights (next c), from the cache when it can. */
+  private wordPart(i: number): Int32Array {
+    const key = this.featurizer.tokens[i]!;
+    const cached = this.wordCache.get(key);
+    if (cached) return cached;
+    const sums = this.pending.fill(0);
+    const c = this.categories.length;
+    const hashed = this.hashed;
+    this.featurizer.tokenBuckets(i, {
+      pushWord(bucket) {
+        for (let k = 0; k < c; k++) sums[k]! += hashed[bucket * c + k]!;
+      },
+      pushChar(bucket) {
+        for (let k = 0; k < c; k++) sums[c + k]! += hashed[bucket * c + k]!;
+      },
+    });
+    if (this.wordCache.size >= WORD_CACHE_LIMIT) return sums;
+    this.wordCache.set(key, sums);
+    this.pending = new Int32Array(2 * c);
+    return sums;
+  }
+}
+
+/** projection[word × c + k] = Σ_d vector[word][d] · denseWeight[d][k] over the mean-pooled block. */
+function projectMeanWeights(weights: ModelWeights, c: number): Float32Array {
+  const vectors = weights.wordVectors;
+  if (!vectors) return new Float32Array(0);
+  const count = vectors.hashes.length;
+  const projection = new Float32Array(count * c);
+  for (let r = 0; r < count; r++) {
+    for (let d = 0; d < vectors.dim; d++) {
+      const v = vectors.vectors[r * vectors.dim + d]!;
+      for (let k = 0; k < c; k++) projection[r * c + k]! += v * weights.dense[d * c + k]!;
+    }
+  }
+  return projection;
 }

@@ -39,8 +39,8 @@ export function featurizeAll(featurizer: Featurizer, texts: readonly string[], o
     append(featurizer.wordBuckets, featurizer.wordCount);
     charStarts[r] = used;
     append(featurizer.charBuckets, featurizer.charCount);
-    wordNorm[r] = featurizer.wordCount > 0 ? 1 / Math.sqrt(featurizer.wordCount) : 0;
-    charNorm[r] = featurizer.charCount > 0 ? 1 / Math.sqrt(featurizer.charCount) : 0;
+    wordNorm[r] = featurizer.wordNorm;
+    charNorm[r] = featurizer.charNorm;
     dense.set(featurizer.dense, r * denseDim);
     if (onProgress && (r % 2000 === 0 || r === rows - 1)) onProgress(r + 1);
   }
