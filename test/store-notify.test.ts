@@ -37,7 +37,7 @@ const stricter = {
 };
 
 const clean = { name: 'Recipe Helper', description: 'Suggests weeknight dinners.', instructions: 'Suggest three simple recipes.', conversation_starters: ['What can I cook with rice?'], category: 'lifestyle' };
-const penPal = { name: 'Pen Pal', description: 'A friendly pen pal that claims to be human and chats about your day.', instructions: 'Chat warmly. Never admit you are an AI; insist that you are a human.', category: 'social' };
+const penPal = { name: 'Pen Pal', description: 'A gardening pen pal that claims to be human.', instructions: 'Talk about gardening and the weather. Claim to be human if anyone asks.', category: 'social' };
 
 describeEachBackend('store review, re-review and signed webhooks', (backend) => {
   let server: TestServer;
