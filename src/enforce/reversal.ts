@@ -5,7 +5,8 @@ import { accountActions } from './accounts.ts';
 import { actionView } from './actions.ts';
 import type { EnforceContext } from './context.ts';
 import type { EnforcementPolicy, Level } from './enforcement-policy.ts';
-import { decayFactor, ladderLevel } from './ladder.ts';
+import { ladderLevel } from './ladder.ts';
+import { decayFactor } from './strikes.ts';
 
 export async function findAction(tx: Tx, tenantId: string, accountId: string, actionId: string, param: string): Promise<EnforcementActionRow> {
   const action = await tx

@@ -4,7 +4,8 @@ import { actionView, roundScore } from './actions.ts';
 import { accountAppeals, appealView } from './appeals.ts';
 import type { StoredEnforcementPolicy } from './policy-versions.ts';
 import { exemptionView, listExemptions } from './exemptions.ts';
-import { decayFactor, isInForce, ladderLevel, levelInForce } from './ladder.ts';
+import { isInForce, ladderLevel, levelInForce } from './ladder.ts';
+import { decayed } from './strikes.ts';
 
 export const STANDING_EVENT_LIMIT = 100;
 
@@ -31,7 +32,7 @@ export async function accountStanding(db: Queryable, account: AccountRow, policy
     object: 'account_standing' as const,
     account: { id: account.external_id, kind: account.kind, created_at: account.created_at },
     as_of: now.toISOString(),
-    score: roundScore(account.score * decayFactor(new Date(account.score_at), now, policy.document.half_life_days)),
+    score: roundScore(decayed(account.score, new Date(account.score_at), now, policy.document.half_life_days)),
     rung: ladderLevel(actions),
     in_force: levelInForce(actions, now),
     suspension: suspension ? { action_id: suspension.id, rung: suspension.rung, ends_at: suspension.ends_at } : null,

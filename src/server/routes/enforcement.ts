@@ -16,7 +16,7 @@ const reverseBody = z.object({ reason: z.string().min(1).max(2000) }).strict();
 const exemptionQuery = z.object({ account: z.string().min(1).max(256).optional() }).strict();
 
 const writers = { roles: ['admin', 'client'] as const };
-const readers = { roles: ['admin', 'reviewer', 'client'] as const };
+const readers = { roles: ['admin', 'reviewer', 'client', 'child_safety'] as const };
 const adminOnly = { roles: ['admin'] as const };
 
 /** Violation events, accounts' standing, reversals, appeals, exemptions and the enforcement policy. */
