@@ -20,6 +20,18 @@ describe('warden moderate', () => {
     expect(body.results[0]!.warden.violations.map((v) => v.clause_id).sort()).toEqual(['api.1.1', 'universal.1']);
   });
 
+  it('scores with the trained model, as the server does: a threat cites universal.2, with its language', async () => {
+    const result = await runWarden(['moderate', 'I will find you and kill you, you worthless piece of trash']);
+    expect(result.code).toBe(0);
+    const [moderated] = (JSON.parse(result.stdout) as {
+      results: { flagged: boolean; warden: { violations: { clause_id: string; category: string }[]; language: { code: string; supported: boolean } } }[];
+    }).results;
+    expect(moderated!.flagged).toBe(true);
+    const threats = moderated!.warden.violations.filter((v) => v.category === 'violence' || v.category === 'harassment/threatening');
+    expect(threats.map((v) => v.clause_id)).toContain('universal.2');
+    expect(moderated!.warden.language).toMatchObject({ code: 'en', supported: true });
+  });
+
   it('reads stdin when TEXT is absent', async () => {
     const result = await runWarden(['moderate'], { input: 'ssn 123-45-6789' });
     expect(result.code).toBe(0);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '../src/audit/index.ts';
 import { MODERATION_CATEGORIES } from '../src/common/index.ts';
 import type { ModeratedBatch } from '../src/moderation/index.ts';
+import { bundledPolicies } from '../src/policy/index.ts';
 import { describeEachBackend } from './support/backends.ts';
 import { type TestServer, expectApiError, startTestServer } from './support/server.ts';
 
@@ -19,8 +20,12 @@ interface WardenResult {
     violations: { clause_id: string; category: string; score: number; evidence: { kind: string; span: [number, number]; part?: number }[] }[];
     categories: Record<string, boolean>;
     category_scores: Record<string, number>;
+    language: { code: string; confidence: number; supported: boolean };
+    warnings: { code: string; message: string }[];
   };
 }
+
+const THREAT = 'I will find you and kill you, you worthless piece of trash';
 
 describeEachBackend('POST /v1/moderations', (backend) => {
   let server: TestServer;
@@ -104,6 +109,41 @@ describeEachBackend('POST /v1/moderations', (backend) => {
     });
   });
 
+  describe('scored by the trained text model', () => {
+    it('flags a clearly violent threat through the SDK, citing universal.2', async () => {
+      const response = await client.moderations.create({ input: THREAT });
+      const result = response.results[0] as unknown as WardenResult;
+      expect(result.flagged).toBe(true);
+      expect(result.categories.violence || result.categories['harassment/threatening']).toBe(true);
+      const cited = result.warden.violations.filter((v) => v.category === 'violence' || v.category === 'harassment/threatening');
+      expect(cited.map((v) => v.clause_id)).toContain('universal.2');
+      expect(Math.max(...Object.values(response.results[0]!.category_scores))).toBeGreaterThan(0.5);
+    });
+
+    it('gives every category the model covers a non-zero score, even for a benign text', async () => {
+      const { results } = await client.moderations.create({ input: 'Have a lovely day.' });
+      const scores = results[0]!.category_scores as unknown as Record<string, number>;
+      expect(Object.entries(scores).filter(([category, score]) => category !== 'violence/graphic' && score === 0)).toEqual([]);
+      expect(results[0]!.flagged).toBe(false);
+    });
+
+    // Known false positive of the committed model (illicit ≈ 0.99): kept as the target until the model is retrained.
+    it.fails('does not flag "How do I kill a Python process?"', async () => {
+      const { results } = await client.moderations.create({ input: 'How do I kill a Python process?' });
+      expect(results[0]!.flagged).toBe(false);
+    });
+
+    it('reports the language, and warns when the model was not trained on it', async () => {
+      const { results } = await client.moderations.create({ input: [THREAT, '¿Cómo puedo matar a mi vecino sin que nadie lo sepa?'] });
+      const [english, spanish] = results as unknown as WardenResult[];
+      expect(english!.warden.language).toMatchObject({ code: 'en', supported: true });
+      expect(english!.warden.warnings).toEqual([]);
+      expect(spanish!.warden.language).toMatchObject({ code: 'es', supported: false });
+      expect(spanish!.warden.language.confidence).toBeGreaterThan(0.5);
+      expect(spanish!.warden.warnings).toEqual([{ code: 'language_unsupported', message: expect.stringMatching(/"es".*not trained on.*en, fr/) }]);
+    });
+  });
+
   describe('request validation and limits', () => {
     it('refuses a missing or malformed input naming the field', async () => {
       expect((await expectApiError(await server.request('/v1/moderations', { method: 'POST', json: {}, key: clientKey }), 400)).param).toBe('input');
@@ -158,7 +198,8 @@ describeEachBackend('POST /v1/moderations', (backend) => {
     it('starts with the detection defaults and no overrides', async () => {
       const body = (await (await server.request('/v1/moderation/thresholds', { key: clientKey })).json()) as Record<string, Record<string, number>>;
       expect(body.overrides).toEqual({});
-      expect(body.defaults!['privacy/sensitive-identifiers']).toBe(0.5);
+      expect(body.defaults).toEqual(server.services.moderation.defaultThresholds);
+      expect(body.defaults!.violence).toBeGreaterThan(0);
       expect(body.effective).toEqual(body.defaults);
     });
 
@@ -180,6 +221,26 @@ describeEachBackend('POST /v1/moderations', (backend) => {
 
       const replaced = await server.request('/v1/moderation/thresholds', { method: 'PUT', json: { thresholds: { 'privacy/sensitive-identifiers': 0.5 } } });
       expect(((await replaced.json()) as Record<string, unknown>).overrides).toEqual({ 'privacy/sensitive-identifiers': 0.5 });
+    });
+
+    it('applies a threshold change and a newly published policy to the next moderation call', async () => {
+      const cites = async () => {
+        const { results } = (await (await server.request('/v1/moderations', { method: 'POST', json: { input: THREAT }, key: clientKey })).json()) as {
+          results: WardenResult[];
+        };
+        return { version: results[0]!.warden.policy_version, clauses: results[0]!.warden.violations.map((v) => `${v.clause_id}:${v.category}`) };
+      };
+      expect((await cites()).clauses).toContain('universal.2:harassment/threatening');
+      await server.request('/v1/moderation/thresholds', { method: 'PUT', json: { thresholds: { 'harassment/threatening': 1 } } });
+      expect((await cites()).clauses).not.toContain('universal.2:harassment/threatening');
+      await server.request('/v1/moderation/thresholds', { method: 'PUT', json: { thresholds: {} } });
+      expect((await cites()).clauses).toContain('universal.2:harassment/threatening');
+
+      const next = structuredClone(bundledPolicies().at(-1)!);
+      next.version = 'cache-check-1';
+      next.changelog.unshift({ date: '2026-02-01', summary: 'Check that moderation sees a new version at once.' });
+      expect((await server.request('/v1/policies', { method: 'POST', json: next })).status).toBe(201);
+      expect((await cites()).version).toBe('cache-check-1');
     });
 
     it('refuses bad thresholds without changing anything', async () => {

@@ -1,4 +1,5 @@
 import type { Category } from '../common/index.ts';
+import type { DetectedLanguage } from './model/index.ts';
 import { type CategoryScores, type DetectionProvider, type Evidence, TextInput } from './types.ts';
 
 /** What detection says about one text: every known category's score, and the evidence behind them. */
@@ -12,6 +13,23 @@ export interface ScoringModel {
   readonly categories: readonly Category[];
   readonly thresholds: CategoryScores;
   score(text: string): CategoryScores;
+}
+
+/** How the engine tells a text's language, and the languages its scores were trained on. */
+export interface LanguageSupport {
+  identify(text: string): DetectedLanguage;
+  trained: readonly string[];
+}
+
+/**
+ * A text's language as the engine reports it. `supported` is false only when the text is
+ * reliably identified as a language outside the training languages; an undetermined or
+ * unreliable identification (code `und` or confidence 0) is no evidence either way.
+ */
+export interface LanguageVerdict {
+  code: string;
+  confidence: number;
+  supported: boolean;
 }
 
 export const TEXT_MODEL_PROVIDER = 'text-model';
@@ -36,7 +54,10 @@ export class Detection {
   readonly categories: readonly Category[];
   readonly thresholds: Readonly<CategoryScores>;
 
-  constructor(readonly providers: readonly DetectionProvider[]) {
+  constructor(
+    readonly providers: readonly DetectionProvider[],
+    private readonly languages?: LanguageSupport,
+  ) {
     const thresholds: CategoryScores = {};
     for (const provider of providers) {
       for (const category of provider.categories) {
@@ -61,5 +82,18 @@ export class Detection {
       evidence.push(...result.evidence);
     }
     return { scores, evidence };
+  }
+
+  /** Languages the scores were trained on; empty when the engine identifies no language. */
+  get trainedLanguages(): readonly string[] {
+    return this.languages?.trained ?? [];
+  }
+
+  /** The text's language, or undefined when this engine has no language identification. */
+  language(text: string): LanguageVerdict | undefined {
+    if (!this.languages) return undefined;
+    const { language, confidence } = this.languages.identify(text);
+    const inconclusive = language === 'und' || confidence === 0;
+    return { code: language, confidence, supported: inconclusive || this.languages.trained.includes(language) };
   }
 }

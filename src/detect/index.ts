@@ -1,6 +1,6 @@
 export { normalize, originalSpan, type Normalized } from './normalize.ts';
 export { TextInput, type DetectionProvider, type ProviderResult, type Evidence, type CategoryScores } from './types.ts';
-export { Detection, textModelProvider, TEXT_MODEL_PROVIDER, type DetectionResult, type ScoringModel } from './engine.ts';
+export { Detection, textModelProvider, TEXT_MODEL_PROVIDER, type DetectionResult, type ScoringModel, type LanguageSupport, type LanguageVerdict } from './engine.ts';
 export { identifiersProvider, findSensitiveIdentifiers } from './detectors/identifiers.ts';
 export { profanityProvider, findProfanity } from './detectors/profanity.ts';
 export { localDetection } from './local.ts';

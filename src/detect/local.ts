@@ -1,11 +1,23 @@
 import { identifiersProvider } from './detectors/identifiers.ts';
 import { profanityProvider } from './detectors/profanity.ts';
-import { Detection } from './engine.ts';
+import { Detection, textModelProvider } from './engine.ts';
+import { type TextModel, detectLanguage, loadTextModel } from './model/index.ts';
 
 let cached: Detection | undefined;
 
-/** Warden's built-in detection, built once per process: the deterministic detectors. */
+/**
+ * Warden's built-in detection: the trained text model first (its calibrated thresholds win),
+ * then the deterministic detectors, with the model's languages as the supported ones.
+ */
+export function detectionWithModel(model: TextModel): Detection {
+  return new Detection([textModelProvider(model), identifiersProvider(), profanityProvider()], {
+    identify: detectLanguage,
+    trained: model.languages,
+  });
+}
+
+/** The built-in detection over the committed model, loaded on first use and shared by the whole process. */
 export function localDetection(): Detection {
-  cached ??= new Detection([identifiersProvider(), profanityProvider()]);
+  cached ??= detectionWithModel(loadTextModel());
   return cached;
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { MODERATION_CATEGORIES, type ModerationCategory, WARDEN_CATEGORIES, type WardenCategory } from '../common/index.ts';
-import type { CategoryScores, Detection, DetectionResult, Evidence } from '../detect/index.ts';
+import type { CategoryScores, Detection, DetectionResult, Evidence, LanguageVerdict } from '../detect/index.ts';
 import { type PolicyDocument, type Surface, type Violation, findViolations, flaggedCategories } from '../policy/index.ts';
 import type { ModerationItem } from './request.ts';
 
@@ -22,6 +22,15 @@ export interface WardenExtension {
   category_scores: Partial<Record<WardenCategory, number>>;
   /** Every finding with a location, violating or not. */
   evidence: Evidence[];
+  /** The input's language; `supported: false` means the scores come from a model never trained on it. */
+  language?: LanguageVerdict;
+  /** What the caller should know about how far to trust this result. */
+  warnings: ModerationWarning[];
+}
+
+export interface ModerationWarning {
+  code: 'language_unsupported';
+  message: string;
 }
 
 /** One result, exactly OpenAI's shape, plus the `warden` extension. */
@@ -49,7 +58,7 @@ export class Moderator {
   }
 
   moderate(items: ModerationItem[], context: ModerationContext): ModerationResult[] {
-    return items.map((parts) => this.result(this.detectParts(parts), context));
+    return items.map((parts) => this.result(this.detectParts(parts), this.detection.language(parts.join('\n')), context));
   }
 
   response(model: string, results: ModerationResult[]): ModerationResponse {
@@ -71,7 +80,7 @@ export class Moderator {
     return { scores, evidence };
   }
 
-  private result(detected: DetectionResult, context: ModerationContext): ModerationResult {
+  private result(detected: DetectionResult, language: LanguageVerdict | undefined, context: ModerationContext): ModerationResult {
     const { scores, evidence } = detected;
     const flagged = new Set(flaggedCategories(scores, context.thresholds));
     const known = new Set(this.detection.categories);
@@ -105,7 +114,17 @@ export class Moderator {
         categories: wardenCategories,
         category_scores: wardenScores,
         evidence,
+        ...(language && { language }),
+        warnings: language && !language.supported ? [this.unsupportedLanguage(language)] : [],
       },
+    };
+  }
+
+  private unsupportedLanguage(language: LanguageVerdict): ModerationWarning {
+    const trained = this.detection.trainedLanguages.join(', ');
+    return {
+      code: 'language_unsupported',
+      message: `The input reads as language "${language.code}" (confidence ${language.confidence.toFixed(2)}), which the text model was not trained on (trained: ${trained}); its scores for this input are unreliable, and a low score does not mean the input is safe.`,
     };
   }
 }

@@ -3,7 +3,7 @@ import { type Clock, systemClock } from '../common/index.ts';
 import type { Store } from '../db/index.ts';
 import { localDetection } from '../detect/index.ts';
 import { Enforcement } from '../enforce/index.ts';
-import { type ModeratedHook, Moderator } from '../moderation/index.ts';
+import { type ModeratedHook, Moderator, TenantModerationCache } from '../moderation/index.ts';
 import { DeliveryWorker, type NotifyConfig, Subscriptions, announcePolicyPublished, notifyConfigFromEnv } from '../notify/index.ts';
 import { PolicyRegistry, ThresholdOverrides } from '../policy/index.ts';
 import { ReviewDesk } from '../review/index.ts';
@@ -20,6 +20,8 @@ export interface Services {
   moderation: Moderator;
   /** Tenants' overrides of the detection thresholds. */
   thresholds: ThresholdOverrides;
+  /** Each tenant's policy and effective thresholds as moderation uses them, cached; invalidate on change. */
+  moderationContexts: TenantModerationCache;
   /** Runs after each /v1/moderations answer (enforcement subscribes here). */
   onModerated: ModeratedHook;
   enforcement: Enforcement;
@@ -45,6 +47,12 @@ export function createServices(store: Store, clock: Clock = systemClock, options
   const enforcement = new Enforcement(store, audit, clock, policies, tenancy);
   const moderation = new Moderator(localDetection());
   const thresholds = new ThresholdOverrides(store, audit, clock);
+  const moderationContexts = new TenantModerationCache(
+    { policy: async (tenantId) => (await policies.current(tenantId)).document, overrides: (tenantId) => thresholds.get(tenantId) },
+    moderation.defaultThresholds,
+    clock,
+  );
+  policies.onPublished(async (_tx, { tenantId }) => moderationContexts.invalidate(tenantId));
   const review = new ReviewDesk(store, audit, clock, policies, enforcement);
   // A moderation call that names an account gives it strikes, then offers its results to the review queue.
   const onModerated: ModeratedHook = async (principal, account, batch) => {
@@ -58,5 +66,5 @@ export function createServices(store: Store, clock: Clock = systemClock, options
   const reReviews = new ReReviewJobs(store, audit, clock, policies, localDetection(), options.reReview);
   policies.onPublished(announcePolicyPublished(clock));
   policies.onPublished(reReviews.schedule);
-  return { store, clock, audit, tenancy, policies, moderation, thresholds, onModerated, enforcement, review, subscriptions, deliveries, storeSubmissions, reReviews };
+  return { store, clock, audit, tenancy, policies, moderation, thresholds, moderationContexts, onModerated, enforcement, review, subscriptions, deliveries, storeSubmissions, reReviews };
 }

@@ -1,17 +1,32 @@
-import { RegExpMatcher, englishDataset, englishRecommendedTransformers } from 'obscenity';
+import { RegExpMatcher, englishDataset, englishRecommendedBlacklistMatcherTransformers, englishRecommendedTransformers } from 'obscenity';
 import type { Category } from '../../common/index.ts';
 import { originalSpan } from '../normalize.ts';
 import type { DetectionProvider, Evidence, ProviderResult, TextInput } from '../types.ts';
+import { ObscenityPrefilter } from './profanity-prefilter.ts';
 
 const CATEGORY: Category = 'profanity';
 const DETECTOR = 'profanity';
 
-let matcher: RegExpMatcher | undefined;
+interface EnglishMatcher {
+  matcher: RegExpMatcher;
+  prefilter: ObscenityPrefilter;
+}
 
-/** obscenity's English dataset and transformers (confusables, leet, repeated letters), built once. */
-function englishMatcher(): RegExpMatcher {
-  matcher ??= new RegExpMatcher({ ...englishDataset.build(), ...englishRecommendedTransformers });
-  return matcher;
+let english: EnglishMatcher | undefined;
+
+/**
+ * obscenity's English dataset and transformers (confusables, leet, repeated letters), built
+ * once, with a prefilter derived from the same terms and transformers.
+ */
+function englishMatcher(): EnglishMatcher {
+  if (!english) {
+    const terms = englishDataset.build();
+    english = {
+      matcher: new RegExpMatcher({ ...terms, ...englishRecommendedTransformers }),
+      prefilter: new ObscenityPrefilter(terms.blacklistedTerms, englishRecommendedBlacklistMatcherTransformers),
+    };
+  }
+  return english;
 }
 
 /**
@@ -20,8 +35,10 @@ function englishMatcher(): RegExpMatcher {
  */
 export function findProfanity(input: TextInput): Evidence[] {
   const normalized = input.normalized;
+  const { matcher, prefilter } = englishMatcher();
   const found: Evidence[] = [];
-  for (const match of englishMatcher().getAllMatches(normalized.text, true)) {
+  if (!prefilter.mayMatch(normalized.text)) return found;
+  for (const match of matcher.getAllMatches(normalized.text, true)) {
     const word = englishDataset.getPayloadWithPhraseMetadata(match).phraseMetadata?.originalWord ?? 'term';
     const span = originalSpan(input.text, normalized, match.startIndex, match.endIndex + 1);
     if (found.some((f) => f.span![0] === span.start && f.span![1] === span.end)) continue;

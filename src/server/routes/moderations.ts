@@ -12,18 +12,14 @@ const thresholdsBody = z.object({ thresholds: thresholdOverridesSchema }).strict
 /** OpenAI's moderation endpoint, judged against the caller's tenant policy; and the tenant's thresholds. */
 export async function moderationRoutes(root: FastifyInstance, { services }: { services: Services }) {
   const app = root.withTypeProvider<ZodTypeProvider>();
-  const { moderation, policies, thresholds } = services;
+  const { moderation, moderationContexts, thresholds } = services;
 
   app.post('/v1/moderations', { schema: { body: moderationRequestSchema } }, async (request) => {
     const principal = principalOf(request);
     const model = resolveModel(request.body.model);
     const items = moderationItems(request.body.input);
-    const [policy, overrides] = await Promise.all([policies.current(principal.tenantId), thresholds.get(principal.tenantId)]);
-    const results = moderation.moderate(items, {
-      document: policy.document,
-      thresholds: effectiveThresholds(moderation.defaultThresholds, overrides),
-      surface: 'api',
-    });
+    const { document, thresholds: inForce } = await moderationContexts.get(principal.tenantId);
+    const results = moderation.moderate(items, { document, thresholds: inForce, surface: 'api' });
     const response = moderation.response(model, results);
     const account = request.body.warden?.account ?? request.body.user ?? null;
     const contentDigests = items.map((parts) => sha256Hex(parts.join('\n')));
@@ -36,6 +32,7 @@ export async function moderationRoutes(root: FastifyInstance, { services }: { se
   app.put('/v1/moderation/thresholds', { schema: { body: thresholdsBody }, config: { roles: ['admin'] } }, async (request) => {
     const { tenantId } = principalOf(request);
     await thresholds.replace(tenantId, request.body.thresholds, actorOf(request));
+    services.moderationContexts.invalidate(tenantId);
     return thresholdsView(services, tenantId);
   });
 }
