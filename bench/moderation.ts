@@ -1,7 +1,10 @@
 /**
  * Moderation speed on one core: texts per second and per-text latency of the full local
- * moderation (detection + policy mapping into an OpenAI-shaped result), with the same figures
- * for the `obscenity` profanity matcher alone on the same texts as a reference point.
+ * moderation (every provider — text model, identifiers, profanity — plus language
+ * identification and policy mapping into an OpenAI-shaped result), on the whole sample and on
+ * its texts of 150–250 characters; then each part alone (normalisation, each provider with its
+ * own normalisation, language identification), and the `obscenity` matcher alone on the same
+ * texts as a reference point.
  *
  *   npm run bench -- [--json] [--texts N] [--seconds S]
  *
@@ -11,7 +14,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { RegExpMatcher, englishDataset, englishRecommendedTransformers } from 'obscenity';
-import { localDetection } from '../src/detect/index.ts';
+import { TextInput, detectLanguage, localDetection, normalize } from '../src/detect/index.ts';
 import { Moderator } from '../src/moderation/index.ts';
 import { bundledPolicies } from '../src/policy/index.ts';
 
@@ -22,7 +25,7 @@ const { values } = parseArgs({
   options: {
     json: { type: 'boolean', default: false },
     texts: { type: 'string', default: '5000' },
-    seconds: { type: 'string', default: '3' },
+    seconds: { type: 'string', default: '2' },
   },
 });
 const textCount = Number(values.texts);
@@ -90,6 +93,13 @@ const loadMs = performance.now() - loadStarted;
 const context = { document: bundledPolicies().at(-1)!, thresholds: moderator.defaultThresholds, surface: 'api' as const };
 
 const moderation = measure(texts, (text) => moderator.moderate([[text]], context));
+const around200 = texts.filter((text) => text.length >= 150 && text.length <= 250);
+const moderation200 = measure(around200, (text) => moderator.moderate([[text]], context));
+const parts: Record<string, Figures> = {
+  normalize: measure(texts, normalize),
+  language: measure(texts, detectLanguage),
+};
+for (const provider of detection.providers) parts[provider.id] = measure(texts, (text) => provider.detect(new TextInput(text)));
 const matcher = new RegExpMatcher({ ...englishDataset.build(), ...englishRecommendedTransformers });
 const obscenity = measure(texts, (text) => matcher.getAllMatches(text));
 
@@ -103,6 +113,8 @@ const report = {
   source,
   chars_mean: Math.round(lengths.reduce((s, n) => s + n, 0) / lengths.length),
   chars_p50: lengths[Math.floor(lengths.length / 2)],
+  chars_150_250: { ...moderation200, texts: around200.length },
+  parts,
   obscenity,
 };
 
@@ -110,5 +122,7 @@ if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
 else {
   console.log(`${report.texts} texts from ${source} (mean ${report.chars_mean} chars, median ${report.chars_p50}); providers: ${report.providers.join(', ')}`);
   console.log(`moderation: ${moderation.texts_per_second} texts/s, p50 ${moderation.p50_us} µs, p99 ${moderation.p99_us} µs (load ${report.load_ms} ms, rss ${report.rss_mb} MB)`);
+  console.log(`moderation, the ${around200.length} texts of 150–250 chars: ${moderation200.texts_per_second} texts/s, p50 ${moderation200.p50_us} µs, p99 ${moderation200.p99_us} µs`);
+  for (const [part, f] of Object.entries(parts)) console.log(`  ${part} alone: ${f.texts_per_second} texts/s, p50 ${f.p50_us} µs, p99 ${f.p99_us} µs`);
   console.log(`obscenity alone: ${obscenity.texts_per_second} texts/s, p50 ${obscenity.p50_us} µs, p99 ${obscenity.p99_us} µs`);
 }

@@ -75,11 +75,13 @@ export class Detection {
     const evidence: Evidence[] = [];
     for (const provider of this.providers) {
       const result = provider.detect(input);
-      for (const [category, score] of Object.entries(result.scores) as [Category, number][]) {
+      for (const key in result.scores) {
+        const category = key as Category;
+        const score = result.scores[category]!;
         const previous = scores[category];
         if (previous === undefined || score > previous) scores[category] = score;
       }
-      evidence.push(...result.evidence);
+      if (result.evidence.length) evidence.push(...result.evidence);
     }
     return { scores, evidence };
   }

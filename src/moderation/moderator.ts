@@ -50,7 +50,12 @@ export interface ModerationResponse {
 
 /** Turns texts into OpenAI-shaped results with policy violations, for the server and the CLI alike. */
 export class Moderator {
-  constructor(readonly detection: Detection) {}
+  /** Categories the detection scores: their applied input type is text. */
+  private readonly known: ReadonlySet<string>;
+
+  constructor(readonly detection: Detection) {
+    this.known = new Set(detection.categories);
+  }
 
   /** The detection's own per-category thresholds, before any tenant override. */
   get defaultThresholds(): CategoryScores {
@@ -83,7 +88,7 @@ export class Moderator {
   private result(detected: DetectionResult, language: LanguageVerdict | undefined, context: ModerationContext): ModerationResult {
     const { scores, evidence } = detected;
     const flagged = new Set(flaggedCategories(scores, context.thresholds));
-    const known = new Set(this.detection.categories);
+    const known = this.known;
     const categories = {} as Record<ModerationCategory, boolean>;
     const categoryScores = {} as Record<ModerationCategory, number>;
     const appliedTypes = {} as Record<ModerationCategory, 'text'[]>;
