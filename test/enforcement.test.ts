@@ -275,6 +275,16 @@ describeEachBackend('enforcement over HTTP', (backend) => {
     await expectApiError(await server.request(`/v1/exemptions/${second.id}`, { key: await server.createKey('admin', 'other') }), 404);
   });
 
+  it('loses no strike and skips no rung when events for one account arrive at once', async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => server.request('/v1/events', { method: 'POST', key: client, json: { id: `p${i}`, account: 'busy', violations: [{ clause_id: 'api.3.3' }] } })),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(30).fill(201));
+    const view = await standing('busy');
+    expect(view.score).toBe(30);
+    expect(view.actions.map((a) => a.rung)).toEqual(['warning', 'sharing_restricted', 'store_ineligible', 'monetization_ineligible', 'suspended', 'terminated']);
+  });
+
   it('ingests a batch in one transaction and replays repeated ids', async () => {
     const events = Array.from({ length: 20 }, (_, i) => ({ id: `b${i}`, account: `acct-${i % 3}`, violations: [{ clause_id: 'api.3.3' }] }));
     const response = await server.request('/v1/events/batch', { method: 'POST', json: { events } });
