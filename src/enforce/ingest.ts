@@ -33,6 +33,8 @@ interface AccountState {
   row: AccountRow;
   actions: LadderAction[];
   exemptions: Exemption[];
+  /** Whether an event of this batch changed it (replays do not). */
+  touched: boolean;
 }
 
 /** Everything a batch writes, gathered while evaluating and written in a few statements at the end. */
@@ -80,7 +82,8 @@ async function recordAll(tx: Tx, context: EnforceContext, policies: IngestPolici
     priors.set(event.id, { body_digest: digest, result: JSON.stringify(result) });
     return { result, replayed: false };
   });
-  await write(tx, context, writes, [...states.values()].map((s) => s.row), now);
+  const changed = [...states.values()].filter((s) => s.touched).map((s) => s.row);
+  await write(tx, context, writes, changed, now);
   return recorded;
 }
 
@@ -100,7 +103,7 @@ async function priorRecords(tx: Tx, tenantId: string, ids: string[]): Promise<Ma
 }
 
 async function loadStates(tx: Tx, accounts: AccountRow[], now: Date): Promise<Map<string, AccountState>> {
-  const states = new Map(accounts.map((row) => [row.id, { row: { ...row }, actions: [] as LadderAction[], exemptions: [] as Exemption[] }]));
+  const states = new Map(accounts.map((row) => [row.id, { row: { ...row }, actions: [] as LadderAction[], exemptions: [] as Exemption[], touched: false }]));
   const ids = [...states.keys()];
   for (let i = 0; i < ids.length; i += CHUNK) {
     const chunk = ids.slice(i, i + CHUNK);
@@ -138,6 +141,7 @@ function evaluate(now: Date, policies: IngestPolicies, request: IngestRequest, s
   if (action) state.actions.push(action.row);
   state.row.score = score;
   state.row.score_at = now.toISOString();
+  state.touched = true;
 
   const result: EventResult = {
     object: 'enforcement_event',
