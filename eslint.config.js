@@ -29,7 +29,7 @@ const domainBoundaries = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'web/dist/', 'dist/', 'test-results/', 'data/'] },
+  { ignores: ['node_modules/', 'web/dist/', 'dist/', 'test-results/', 'data/', '.tmp/', '.tmp-bench/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
