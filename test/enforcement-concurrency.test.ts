@@ -1,23 +1,25 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { verifyChain } from '../src/audit/index.ts';
 import { type Store, openStore } from '../src/db/index.ts';
 import { buildApp, createServices } from '../src/server/index.ts';
+import { describeEachBackend } from './support/backends.ts';
 import { type TestServer, startTestServer } from './support/server.ts';
 
 /**
- * Two server processes on one PostgreSQL database: here two stores (separate connection pools) and two
- * apps, as two processes would have. Events for one account, fired at both at once, must neither lose a
- * strike nor skip a rung.
+ * Two server processes on one database: here two stores (separate connections or pools) and two apps,
+ * as two processes would have. Events for one account, fired at both at once, must neither lose a
+ * strike nor skip a rung. On PostgreSQL the account's row lock serialises them; SQLite admits one
+ * writer at a time (the others wait for its busy timeout).
  */
-describe.skipIf(!process.env.WARDEN_TEST_POSTGRES_URL)('enforcement with two servers on one PostgreSQL', () => {
+describeEachBackend('enforcement with two servers on one database', (backend) => {
   let first: TestServer;
   let secondStore: Store;
   let second: FastifyInstance;
   let secondUrl: string;
 
   beforeAll(async () => {
-    first = await startTestServer('postgres');
+    first = await startTestServer(backend);
     secondStore = await openStore(first.database.url);
     second = await buildApp(createServices(secondStore, first.clock), { logger: false });
     secondUrl = await second.listen({ port: 0, host: '127.0.0.1' });

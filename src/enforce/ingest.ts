@@ -57,10 +57,23 @@ export async function ingestEvents(context: EnforceContext, policies: IngestPoli
     try {
       return await context.store.db.transaction().execute((tx) => recordAll(tx, context, policies, request));
     } catch (error) {
-      // Another process recorded the same id at the same moment: the retry replays or refuses it.
-      if (!isUniqueViolation(error) || attempt >= 3) throw error;
+      if (!isRetryable(error) || attempt >= MAX_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
     }
   }
+}
+
+const MAX_ATTEMPTS = 8;
+// SQLite refuses a transaction whose snapshot another connection's write made stale; PostgreSQL
+// may end one as a deadlock victim. Both rolled back entirely, so running them again is safe.
+const RETRYABLE_CODES = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', '40001', '40P01']);
+
+/**
+ * A unique violation means another process recorded the same id at the same moment: the retry
+ * replays or refuses it.
+ */
+function isRetryable(error: unknown): boolean {
+  return isUniqueViolation(error) || RETRYABLE_CODES.has(String((error as { code?: unknown } | null)?.code));
 }
 
 async function recordAll(tx: Tx, context: EnforceContext, policies: IngestPolicies, request: IngestRequest): Promise<Recorded[]> {
