@@ -64,8 +64,9 @@ export async function ingestEvents(context: EnforceContext, policies: IngestPoli
 }
 
 const MAX_ATTEMPTS = 8;
-// SQLite refuses a transaction whose snapshot another connection's write made stale; PostgreSQL
-// may end one as a deadlock victim. Both rolled back entirely, so running them again is safe.
+// SQLite gives up waiting for the write lock after its busy timeout, or refuses a stale snapshot;
+// PostgreSQL may end a transaction as a deadlock or serialization victim. Each rolled back entirely,
+// so running it again is safe.
 const RETRYABLE_CODES = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', '40001', '40P01']);
 
 /**
