@@ -1,6 +1,7 @@
 import type { Category } from '../../common/index.ts';
 import type { ModelWeights } from './artifact.ts';
 import { Featurizer } from './features.ts';
+import { HashIndex } from './hash-index.ts';
 
 export interface TextModel {
   readonly id: string;
@@ -13,7 +14,7 @@ export interface TextModel {
 }
 
 /** Distinct words whose summed weights are kept; past this, new words are summed each time (same result). */
-const WORD_CACHE_LIMIT = 200_000;
+const WORD_CACHE_LIMIT = 100_000;
 
 /**
  * Per-category linear heads over the shared features. A word's unigram and char n-gram weights do not depend
@@ -32,7 +33,11 @@ export class LinearTextModel implements TextModel {
   private readonly meanProjection: Float32Array;
   private readonly bias: Float64Array;
   private readonly scales: Float64Array;
-  private readonly wordCache = new Map<number, Int32Array>();
+  private readonly wordCache = new HashIndex(WORD_CACHE_LIMIT);
+  /** Row r of the cache: sums of word r, 2 × categories long. */
+  private readonly cachedSums: Int32Array;
+  private cachedWords = 0;
+  private part: Int32Array;
   private readonly wordSums: Float64Array;
   private readonly charSums: Float64Array;
   private readonly logits: Float64Array;
@@ -57,6 +62,8 @@ export class LinearTextModel implements TextModel {
     this.charSums = new Float64Array(c);
     this.logits = new Float64Array(c);
     this.pending = new Int32Array(2 * c);
+    this.cachedSums = new Int32Array(WORD_CACHE_LIMIT * 2 * c);
+    this.part = this.pending;
   }
 
   /** Raw logits of a text (a buffer reused by the next call). */
@@ -72,10 +79,11 @@ export class LinearTextModel implements TextModel {
       for (let k = 0; k < c; k++) wordSums[k]! += hashed[base + k]!;
     }
     for (let i = 0; i < f.tokenCount; i++) {
-      const sums = this.wordPart(i);
+      const at = this.wordPart(i);
+      const sums = this.part;
       for (let k = 0; k < c; k++) {
-        wordSums[k]! += sums[k]!;
-        charSums[k]! += sums[c + k]!;
+        wordSums[k]! += sums[at + k]!;
+        charSums[k]! += sums[at + c + k]!;
       }
     }
     const wordNorm = f.wordNorm;
@@ -106,13 +114,19 @@ export class LinearTextModel implements TextModel {
     return scores;
   }
 
-  /** Token i's summed unigram weights (first c) and char n-gram weights (next c), from the cache when it can. */
-  private wordPart(i: number): Int32Array {
+  /**
+   * Token i's summed unigram weights (c numbers) then char n-gram weights (c more), from the cache when it
+   * can: they start at the returned offset of this.part.
+   */
+  private wordPart(i: number): number {
     const key = this.featurizer.tokens[i]!;
-    const cached = this.wordCache.get(key);
-    if (cached) return cached;
-    const sums = this.pending.fill(0);
     const c = this.categories.length;
+    const row = this.wordCache.get(key);
+    if (row >= 0) {
+      this.part = this.cachedSums;
+      return row * 2 * c;
+    }
+    const sums = this.pending.fill(0);
     const hashed = this.hashed;
     this.featurizer.tokenBuckets(i, {
       pushWord(bucket) {
@@ -122,10 +136,13 @@ export class LinearTextModel implements TextModel {
         for (let k = 0; k < c; k++) sums[c + k]! += hashed[bucket * c + k]!;
       },
     });
-    if (this.wordCache.size >= WORD_CACHE_LIMIT) return sums;
-    this.wordCache.set(key, sums);
-    this.pending = new Int32Array(2 * c);
-    return sums;
+    if (this.cachedWords < WORD_CACHE_LIMIT) {
+      this.wordCache.set(key, this.cachedWords);
+      this.cachedSums.set(sums, this.cachedWords * 2 * c);
+      this.cachedWords += 1;
+    }
+    this.part = sums;
+    return 0;
   }
 }
 
