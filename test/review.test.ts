@@ -203,7 +203,7 @@ describeEachBackend('review API', (backend) => {
   });
 
   describe('child safety', () => {
-    it('is visible only to the child_safety role and needs a second reviewer to confirm', async () => {
+    it('is visible only to the child_safety role; the finding suspends at once and a second reviewer confirms it', async () => {
       const { body } = await file(report({ target: { account: 'cs-acct', content: { text: 'reported content' } }, clause_id: 'universal.1', category: 'sexual/minors' }));
       await expectApiError(await server.request(`/v1/review/cases/${body.case_id}`, { key: alice }), 404);
       await expectApiError(await server.request(`/v1/review/cases/${body.case_id}`), 404);
@@ -217,8 +217,8 @@ describeEachBackend('review API', (backend) => {
         case_status: string;
         enforcement: unknown;
       };
-      expect(first).toMatchObject({ case_status: 'awaiting_confirmation', enforcement: null });
-      await expectApiError(await server.request('/v1/accounts/cs-acct/standing'), 404);
+      expect(first).toMatchObject({ case_status: 'awaiting_confirmation', enforcement: { event_id: `review:${body.case_id}` } });
+      expect(((await (await server.request('/v1/accounts/cs-acct/standing')).json()) as { in_force: string }).in_force).toBe('suspended');
       await expectApiError(await claim(body.case_id, safetyOne), 403);
 
       expect((await claim(body.case_id, safetyTwo)).status).toBe(200);

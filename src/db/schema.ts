@@ -222,6 +222,10 @@ export interface ChildSafetyReportsTable {
   submitted_by: string | null;
   retention_hold: number;
   created_at: string;
+  /** For a reviewer's finding: `pending` until a second reviewer says `confirmed` or `unconfirmed`; null otherwise. */
+  confirmation: string | null;
+  confirmation_by: string | null;
+  confirmation_at: string | null;
 }
 
 export type AccountRow = Selectable<AccountsTable>;
@@ -291,6 +295,8 @@ export interface ReviewCasesTable {
   created_at: string;
   updated_at: string;
   closed_at: string | null;
+  /** What the case stands for in another domain, e.g. `store_submission:<id>`; told when the case closes. */
+  source_ref: string | null;
 }
 
 export interface ReviewReportsTable {

@@ -55,27 +55,38 @@ export async function decideAppeal(
   input: AppealDecisionInput,
   actor: string,
 ): Promise<AppealRecord> {
-  return context.store.db.transaction().execute(async (tx) => {
-    const appeal = await getAppeal(tx, tenantId, appealId);
-    if (appeal.state !== 'open') throw new Conflict(`Appeal ${appealId} was already decided (${appeal.state}).`, 'id');
-    const account = await lockAccountById(tx, context, tenantId, appeal.account_id);
-    if (input.outcome === 'overturned') {
-      const action = await findAction(tx, tenantId, account.id, appeal.action_id, 'id');
-      if (!action.reversed_at) {
-        await reverseAction(tx, context, policy, { tenantId, account, action, actor, reason: `appeal ${appealId} overturned: ${input.reason}` });
-      }
+  return context.store.db.transaction().execute((tx) => decideAppealIn(tx, context, policy, tenantId, appealId, input, actor));
+}
+
+/** `decideAppeal` inside the caller's transaction. */
+export async function decideAppealIn(
+  tx: Tx,
+  context: EnforceContext,
+  policy: EnforcementPolicy,
+  tenantId: string,
+  appealId: string,
+  input: AppealDecisionInput,
+  actor: string,
+): Promise<AppealRecord> {
+  const appeal = await getAppeal(tx, tenantId, appealId);
+  if (appeal.state !== 'open') throw new Conflict(`Appeal ${appealId} was already decided (${appeal.state}).`, 'id');
+  const account = await lockAccountById(tx, context, tenantId, appeal.account_id);
+  if (input.outcome === 'overturned') {
+    const action = await findAction(tx, tenantId, account.id, appeal.action_id, 'id');
+    if (!action.reversed_at) {
+      await reverseAction(tx, context, policy, { tenantId, account, action, actor, reason: `appeal ${appealId} overturned: ${input.reason}` });
     }
-    const now = context.clock.now();
-    const decided = { ...appeal, state: input.outcome, decided_at: now.toISOString(), decided_by: actor, decision_reason: input.reason };
-    await tx
-      .updateTable('appeals')
-      .set({ state: decided.state, decided_at: decided.decided_at, decided_by: actor, decision_reason: input.reason })
-      .where('id', '=', appealId)
-      .execute();
-    await enqueueEvent(tx, { tenantId, type: 'appeal.decided', payload: appealView(decided), at: now });
-    await context.audit.append(tx, { tenantId, actor, action: 'appeal.decided', target: appealId, payload: { outcome: input.outcome, reason: input.reason, action_id: appeal.action_id } });
-    return decided;
-  });
+  }
+  const now = context.clock.now();
+  const decided = { ...appeal, state: input.outcome, decided_at: now.toISOString(), decided_by: actor, decision_reason: input.reason };
+  await tx
+    .updateTable('appeals')
+    .set({ state: decided.state, decided_at: decided.decided_at, decided_by: actor, decision_reason: input.reason })
+    .where('id', '=', appealId)
+    .execute();
+  await enqueueEvent(tx, { tenantId, type: 'appeal.decided', payload: appealView(decided), at: now });
+  await context.audit.append(tx, { tenantId, actor, action: 'appeal.decided', target: appealId, payload: { outcome: input.outcome, reason: input.reason, action_id: appeal.action_id } });
+  return decided;
 }
 
 function appealsOf(db: Queryable, tenantId: string) {

@@ -1,6 +1,6 @@
 import type { AuditEntry } from '../audit/index.ts';
 import { Conflict, NotFound, canonicalJson, newId } from '../common/index.ts';
-import type { ChildSafetyReportRow, Queryable } from '../db/index.ts';
+import type { ChildSafetyReportRow, Queryable, Tx } from '../db/index.ts';
 import type { Clause } from '../policy/index.ts';
 import type { EnforceContext } from './context.ts';
 
@@ -58,6 +58,9 @@ export function planReport(now: Date, report: NewReport, actor: string): { row: 
     submitted_by: null,
     retention_hold: 1,
     created_at: now.toISOString(),
+    confirmation: null,
+    confirmation_by: null,
+    confirmation_at: null,
   };
   const audit: AuditEntry = {
     tenantId: report.tenantId,
@@ -88,6 +91,8 @@ export function reportView(row: ChildSafetyReportRow) {
     submitted_at: row.submitted_at,
     submitted_by: row.submitted_by,
     created_at: row.created_at,
+    /** A reviewer's finding awaiting, or settled by, a second reviewer; null for other sources. */
+    confirmation: row.confirmation ? { state: row.confirmation, by: row.confirmation_by, at: row.confirmation_at } : null,
   };
 }
 
@@ -123,4 +128,28 @@ export async function recordSubmission(
     await context.audit.append(tx, { tenantId, actor, action: 'child_safety.report_submitted', target: id, payload: { external_report_id: input.external_report_id } });
     return { ...row, status: 'submitted', external_report_id: input.external_report_id, submitted_at: submittedAt, submitted_by: actor };
   });
+}
+
+export const CONFIRMATION_STATES = ['pending', 'confirmed', 'unconfirmed'] as const;
+export type ConfirmationState = (typeof CONFIRMATION_STATES)[number];
+
+/**
+ * Records where a second review left the reports an event opened. Only the confirmation changes:
+ * an unconfirmed report and its evidence stay, under their retention hold.
+ */
+export async function settleReports(
+  tx: Tx,
+  context: EnforceContext,
+  input: { tenantId: string; eventInternalId: string; state: ConfirmationState; reviewer: string | null; actor: string },
+): Promise<string[]> {
+  const at = input.state === 'pending' ? null : context.clock.now().toISOString();
+  const reports = await tx.selectFrom('child_safety_reports').select('id').where('tenant_id', '=', input.tenantId).where('event_id', '=', input.eventInternalId).execute();
+  if (reports.length === 0) return [];
+  const ids = reports.map((r) => r.id);
+  await tx.updateTable('child_safety_reports').set({ confirmation: input.state, confirmation_by: input.reviewer, confirmation_at: at }).where('id', 'in', ids).execute();
+  await context.audit.appendMany(
+    tx,
+    ids.map((id) => ({ tenantId: input.tenantId, actor: input.actor, action: `child_safety.report_${input.state}`, target: id, payload: { event: input.eventInternalId, reviewer: input.reviewer } })),
+  );
+  return ids;
 }

@@ -1,4 +1,5 @@
 export { Enforcement, type ModerationViolations } from './service.ts';
+export { EnforcementInTransaction } from './in-transaction.ts';
 export { eventInput, EVENT_SOURCES, CONTENT_TYPES, type EventInput, type EventResult, type Recorded } from './events.ts';
 export { exemptionInput, type ExemptionInput } from './exemptions.ts';
 export { appealInput, appealDecisionInput, APPEAL_STATES, type AppealInput, type AppealDecisionInput } from './appeals.ts';
@@ -14,4 +15,4 @@ export {
   type EnforcementPolicy,
 } from './enforcement-policy.ts';
 export { EnforcementPolicies, type StoredEnforcementPolicy } from './policy-versions.ts';
-export { CHILD_SAFETY_CATEGORY, isChildSafetyClause } from './child-safety.ts';
+export { CHILD_SAFETY_CATEGORY, isChildSafetyClause, CONFIRMATION_STATES, type ConfirmationState } from './child-safety.ts';

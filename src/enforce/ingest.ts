@@ -51,8 +51,7 @@ interface Writes {
  * is recorded entirely or not at all. Input is checked against the tenant's policy before anything is written.
  */
 export async function ingestEvents(context: EnforceContext, policies: IngestPolicies, request: IngestRequest): Promise<Recorded[]> {
-  const now = context.clock.now();
-  request.events.forEach((event, index) => checkEvent(event, policies.usage.document, now, request.paramPrefix(index)));
+  checkEvents(context, policies, request);
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await context.store.db.transaction().execute((tx) => recordAll(tx, context, policies, request));
@@ -75,6 +74,17 @@ const RETRYABLE_CODES = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', '40001',
  */
 function isRetryable(error: unknown): boolean {
   return isUniqueViolation(error) || RETRYABLE_CODES.has(String((error as { code?: unknown } | null)?.code));
+}
+
+/** Records the events inside the caller's transaction: they commit, or roll back, with the caller's own writes. */
+export async function ingestEventsIn(tx: Tx, context: EnforceContext, policies: IngestPolicies, request: IngestRequest): Promise<Recorded[]> {
+  checkEvents(context, policies, request);
+  return recordAll(tx, context, policies, request);
+}
+
+function checkEvents(context: EnforceContext, policies: IngestPolicies, request: IngestRequest): void {
+  const now = context.clock.now();
+  request.events.forEach((event, index) => checkEvent(event, policies.usage.document, now, request.paramPrefix(index)));
 }
 
 async function recordAll(tx: Tx, context: EnforceContext, policies: IngestPolicies, request: IngestRequest): Promise<Recorded[]> {

@@ -1,7 +1,7 @@
 import { Conflict, NotFound } from '../common/index.ts';
-import type { AccountRow, EnforcementActionRow, Tx } from '../db/index.ts';
+import type { AccountRow, EnforcementActionRow, EnforcementEventRow, Tx } from '../db/index.ts';
 import { enqueueEvent } from '../notify/index.ts';
-import { accountActions } from './accounts.ts';
+import { accountActions, lockAccountById } from './accounts.ts';
 import { actionView } from './actions.ts';
 import type { EnforceContext } from './context.ts';
 import type { EnforcementPolicy, Level } from './enforcement-policy.ts';
@@ -66,4 +66,34 @@ async function recomputedScore(tx: Tx, accountId: string, policy: EnforcementPol
     .where('weight', '>', 0)
     .execute();
   return events.reduce((sum, e) => sum + e.weight * decayFactor(new Date(e.occurred_at), now, policy.half_life_days), 0);
+}
+
+/**
+ * Takes back an event that should not have counted: every action it triggered is reversed (which
+ * voids its strike and restores the previous rung), and an event that triggered none is voided
+ * alone. Reports it opened stay. Returns the reversed actions' ids.
+ */
+export async function retractEvent(
+  tx: Tx,
+  context: EnforceContext,
+  policy: EnforcementPolicy,
+  input: { tenantId: string; event: EnforcementEventRow; actor: string; reason: string },
+): Promise<string[]> {
+  const account = await lockAccountById(tx, context, input.tenantId, input.event.account_id);
+  const actions = await tx.selectFrom('enforcement_actions').selectAll().where('event_id', '=', input.event.id).where('reversed_at', 'is', null).orderBy('seq').execute();
+  for (const action of actions) await reverseAction(tx, context, policy, { tenantId: input.tenantId, account, action, actor: input.actor, reason: input.reason });
+  if (actions.length === 0 && !input.event.voided_at) {
+    const now = context.clock.now();
+    const at = now.toISOString();
+    await tx.updateTable('enforcement_events').set({ voided_at: at, voided_by: input.actor }).where('id', '=', input.event.id).execute();
+    await tx.updateTable('accounts').set({ score: await recomputedScore(tx, account.id, policy, now), score_at: at, updated_at: at }).where('id', '=', account.id).execute();
+    await context.audit.append(tx, {
+      tenantId: input.tenantId,
+      actor: input.actor,
+      action: 'enforcement.event_voided',
+      target: input.event.idempotency_key,
+      payload: { account: account.external_id, reason: input.reason },
+    });
+  }
+  return actions.map((a) => a.id);
 }

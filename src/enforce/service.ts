@@ -10,7 +10,8 @@ import { type AppealDecisionInput, type AppealInput, appealView, decideAppeal, g
 import { getReport, listReports, recordSubmission, reportView } from './child-safety.ts';
 import type { EnforceContext } from './context.ts';
 import type { EventInput, Recorded } from './events.ts';
-import { ingestEvents } from './ingest.ts';
+import { type IngestPolicies, ingestEvents } from './ingest.ts';
+import { EnforcementInTransaction } from './in-transaction.ts';
 import { type ExemptionInput, checkExemptionScope, exemptionView, getExemption, grantExemption, listExemptions, revokeExemption } from './exemptions.ts';
 import { GroupCommitter } from './group-commit.ts';
 import { EnforcementPolicies } from './policy-versions.ts';
@@ -52,17 +53,21 @@ export class Enforcement {
 
   /** Records events (one transaction for all of them) and evaluates each account's ladder. */
   async recordEvents(tenantId: string, actor: string, events: EventInput[], paramPrefix: (index: number) => string = () => ''): Promise<Recorded[]> {
-    const [tenant, usage, enforcement] = await Promise.all([
-      this.tenancy.tenantById(tenantId),
-      this.usagePolicies.current(tenantId),
-      this.policies.current(tenantId),
-    ]);
+    const [tenant, policies] = await Promise.all([this.tenancy.tenantById(tenantId), this.ingestPolicies(tenantId)]);
     if (!tenant) throw new NotFound('Tenant');
-    return ingestEvents(
-      this.context,
-      { usage: { version: usage.summary.version, document: usage.document }, enforcement },
-      { tenantId, tenantName: tenant.name, actor, events, paramPrefix },
-    );
+    return ingestEvents(this.context, policies, { tenantId, tenantName: tenant.name, actor, events, paramPrefix });
+  }
+
+  /** Loads the tenant's policies, then hands out the enforcement steps that run in a caller's transaction. */
+  async inTransaction(tenantId: string): Promise<EnforcementInTransaction> {
+    const [tenant, policies] = await Promise.all([this.tenancy.tenantById(tenantId), this.ingestPolicies(tenantId)]);
+    if (!tenant) throw new NotFound('Tenant');
+    return new EnforcementInTransaction(this.context, policies, { id: tenantId, name: tenant.name });
+  }
+
+  private async ingestPolicies(tenantId: string): Promise<IngestPolicies> {
+    const [usage, enforcement] = await Promise.all([this.usagePolicies.current(tenantId), this.policies.current(tenantId)]);
+    return { usage: { version: usage.summary.version, document: usage.document }, enforcement };
   }
 
   /** Records one event; concurrent calls share transactions (group commit), each with its own answer. */

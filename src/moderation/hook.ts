@@ -1,12 +1,14 @@
 import type { Principal } from '../tenancy/index.ts';
 import type { ModerationResult } from './moderator.ts';
 
-/** One answered /v1/moderations call, as enforcement sees it. */
+/** One answered /v1/moderations call, as enforcement and review see it. */
 export interface ModeratedBatch {
   id: string;
   results: ModerationResult[];
   /** sha256 of each result's input text (parts joined by newlines), so events can name content without storing it. */
   contentDigests: string[];
+  /** Each result's input text (parts joined by newlines), for whoever must show a person what was judged. */
+  contents: string[];
 }
 
 /**

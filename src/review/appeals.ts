@@ -58,6 +58,7 @@ export async function routeAppeal(context: ReviewContext, tenantId: string, appe
     created_at: now.toISOString(),
     updated_at: now.toISOString(),
     closed_at: null,
+    source_ref: null,
   };
   try {
     await context.store.db.transaction().execute(async (tx) => {

@@ -2,7 +2,7 @@ import { canonicalJson, sha256Hex } from '../common/index.ts';
 import type { PolicyDocument, Severity } from '../policy/index.ts';
 import { type Allegation, CHILD_SAFETY_CATEGORY, assessAllegation, findClause } from './allegations.ts';
 import type { ReviewContext } from './context.ts';
-import { type ClassifierView, type FiledReport, fileIntake } from './intake.ts';
+import { type ClassifierView, type FiledReport, fileIntake, withinEvidenceLimit } from './intake.ts';
 import { maxSeverity } from './priority.ts';
 import { type ReviewSettings, loadSettings } from './settings.ts';
 
@@ -47,16 +47,14 @@ export async function queueModerationOutcome(context: ReviewContext, outcome: Mo
         source: 'moderation',
         reporter: 'classifier',
         submittedBy: outcome.actor,
-        target: {
-          content: result.text === null ? { digest: result.digest, type: 'text' } : { text: result.text, type: 'text' },
-          ...(outcome.account ? { account: outcome.account } : {}),
-        },
+        target: { content: { digest: result.digest, type: 'text' }, ...(outcome.account ? { account: outcome.account } : {}) },
         allegation,
         clauseId: allegation.clauseIds[0] ?? null,
         category: allegation.categories[0] ?? null,
         text: null,
         evidence: [],
         classifier,
+        ...(result.text === null ? {} : { contentText: withinEvidenceLimit(result.text) }),
       }),
     );
   }

@@ -3,6 +3,7 @@ import type { Clock } from '../common/index.ts';
 import type { Store } from '../db/index.ts';
 import type { Enforcement } from '../enforce/index.ts';
 import type { PolicyRegistry } from '../policy/index.ts';
+import type { CaseClosedHook } from './decisions.ts';
 
 /** What every review module needs. Decisions reach accounts only through `enforcement`. */
 export interface ReviewContext {
@@ -11,6 +12,8 @@ export interface ReviewContext {
   clock: Clock;
   policies: PolicyRegistry;
   enforcement: Enforcement;
+  /** Told, inside the decision's transaction, when a case standing for another domain's object closes. */
+  closedHooks: CaseClosedHook[];
 }
 
 /** The caller as review sees it: who (for leases and audit), which tenant, and which role. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ALL_CATEGORIES, Conflict, InvalidInput, newId } from '../common/index.ts';
 import type { ReviewCaseRow, ReviewDecisionRow, Tx } from '../db/index.ts';
-import type { EventInput } from '../enforce/index.ts';
+import type { EnforcementInTransaction, EventInput } from '../enforce/index.ts';
 import type { PolicyDocument } from '../policy/index.ts';
 import { CHILD_SAFETY_CATEGORY, findClause } from './allegations.ts';
 import { type CaseStatus, leaseActive, visibleCase } from './cases.ts';
@@ -37,9 +37,12 @@ export interface DecisionResult {
 }
 
 /**
- * Records the reviewer's decision on a case they hold. A violation that could terminate the
- * account, or a child-safety finding, waits for a second reviewer; a final violation becomes an
- * enforcement event (idempotent on the case), an appeal's outcome decides the enforcement appeal.
+ * Records the reviewer's decision on a case they hold, and what it does to the account, in one
+ * transaction: no decision is ever left without its enforcement. A violation that could terminate
+ * the account waits for a second reviewer before it becomes an enforcement event (idempotent on the
+ * case). A child-safety finding takes effect at once (suspension, report record) and a second
+ * reviewer confirms it, or their disagreement reverses it and hands the case to a senior. An
+ * appeal's outcome decides the enforcement appeal.
  */
 export async function decideCase(context: ReviewContext, reviewer: Reviewer, caseId: string, input: DecisionInput): Promise<DecisionResult> {
   const row = await visibleCase(context.store.db, reviewer, caseId);
@@ -51,13 +54,17 @@ export async function decideCase(context: ReviewContext, reviewer: Reviewer, cas
   const policy = (await context.policies.current(reviewer.tenantId)).document;
   const stage = stageOf(row);
   checkOutcome(row, stage, input, policy);
-  const primary = stage === 'confirmation' ? await primaryDecision(context, row.id) : null;
-  const agreed = primary ? primary.outcome === input.outcome : null;
+  const primary = stage === 'confirmation' || stage === 'escalation' ? await primaryDecision(context, row.id) : null;
+  const agreed = stage === 'confirmation' && primary ? primary.outcome === input.outcome : null;
   const childSafetyFinding = input.outcome === 'violation' && (row.child_safety === 1 || input.category === CHILD_SAFETY_CATEGORY);
   const needsConfirmation = stage === 'primary' && input.outcome === 'violation' && (childSafetyFinding || (await risksTermination(context, reviewer.tenantId, row)));
   const status = nextStatus(stage, input.outcome, needsConfirmation, agreed);
-  const clauseIds = primary && agreed ? (JSON.parse(primary.clause_ids) as string[]) : (input.clause_ids ?? []);
-  const category = primary && agreed ? primary.category : (input.category ?? null);
+  const finding: Finding =
+    agreed && primary
+      ? { clauseIds: JSON.parse(primary.clause_ids) as string[], category: primary.category }
+      : { clauseIds: input.clause_ids ?? [], category: input.category ?? (childSafetyFinding ? CHILD_SAFETY_CATEGORY : null) };
+  const step = enforcementStep({ row, stage, outcome: input.outcome, status, childSafetyFinding, agreed, primary });
+  const writer = step.kind === 'none' ? null : await context.enforcement.inTransaction(reviewer.tenantId);
 
   const decision: ReviewDecisionRow = {
     id: newId('dec'),
@@ -71,13 +78,25 @@ export async function decideCase(context: ReviewContext, reviewer: Reviewer, cas
     terminate: needsConfirmation && !childSafetyFinding ? 1 : 0,
     notes: input.notes ?? null,
     classifier_score: row.classifier_score,
-    agrees_with: primary?.id ?? null,
+    agrees_with: primary && stage === 'confirmation' ? primary.id : null,
     enforcement_event_id: null,
     decided_at: now.toISOString(),
   };
-  await context.store.db.transaction().execute(async (tx) => {
+  const outcome = await context.store.db.transaction().execute(async (tx) => {
+    // The case's row lock first, then the account's (inside enforcement), then the audit chain's: the order every writer keeps.
     await settleCase(tx, row, reviewer, status, childSafetyFinding, now);
-    await tx.insertInto('review_decisions').values(decision).execute();
+    const enforcement = writer ? await applyStep(tx, writer, step, { context, reviewer, row, finding, primary, policy }) : null;
+    const appeal =
+      status === 'closed' && stage === 'appeal' && row.appeal_id && writer
+        ? await writer.decideAppeal(
+            tx,
+            row.appeal_id,
+            { outcome: input.outcome === 'uphold' ? 'upheld' : 'overturned', reason: input.notes || `Decided in review case ${row.id}.` },
+            reviewer.actor,
+          )
+        : null;
+    const recorded = { ...decision, enforcement_event_id: enforcement?.event_id ?? null };
+    await tx.insertInto('review_decisions').values(recorded).execute();
     await context.audit.append(tx, {
       tenantId: reviewer.tenantId,
       actor: reviewer.actor,
@@ -85,20 +104,95 @@ export async function decideCase(context: ReviewContext, reviewer: Reviewer, cas
       target: row.id,
       payload: { decision: decision.id, stage, outcome: input.outcome, clause_ids: input.clause_ids ?? [], category: input.category ?? null, status, agreed },
     });
+    if (status === 'closed' && stage !== 'appeal' && row.source_ref) {
+      const closed: ClosedCase = { tenantId: reviewer.tenantId, caseId: row.id, sourceRef: row.source_ref, finding: input.outcome === 'violation' ? 'violation' : 'no_violation', clauseIds: finding.clauseIds, reviewer: reviewer.actor, notes: input.notes ?? null, at: now };
+      for (const hook of context.closedHooks) await hook(tx, closed);
+    }
+    return { decision: recorded, enforcement, appeal };
   });
+  return { ...outcome, caseStatus: status, agreed };
+}
 
-  const final = status === 'closed';
-  const enforcement = final && (input.outcome === 'violation' || (stage === 'confirmation' && agreed)) ? await enforce(context, reviewer, row, decision, clauseIds, category, primary) : null;
-  const appeal =
-    final && stage === 'appeal' && row.appeal_id
-      ? await context.enforcement.decideAppeal(
-          reviewer.tenantId,
-          row.appeal_id,
-          { outcome: input.outcome === 'uphold' ? 'upheld' : 'overturned', reason: input.notes || `Decided in review case ${row.id}.` },
-          reviewer.actor,
-        )
-      : null;
-  return { decision: { ...decision, enforcement_event_id: enforcement?.event_id ?? null }, caseStatus: status, agreed, enforcement, appeal };
+/** What the reviewers found: the clauses and the category an enforcement event cites. */
+interface Finding {
+  clauseIds: string[];
+  category: string | null;
+}
+
+/** A closed case that stands for something in another domain (its `source_ref`), as its hooks see it. */
+export interface ClosedCase {
+  tenantId: string;
+  caseId: string;
+  sourceRef: string;
+  finding: 'violation' | 'no_violation';
+  clauseIds: string[];
+  reviewer: string;
+  notes: string | null;
+  at: Date;
+}
+
+/** Runs in the decision's transaction when a case with a `source_ref` closes. */
+export type CaseClosedHook = (tx: Tx, closed: ClosedCase) => Promise<void>;
+
+/** What a decision does through enforcement. */
+type Step =
+  | { kind: 'none' }
+  | { kind: 'record'; eventId: string; awaitsConfirmation: boolean }
+  | { kind: 'confirm'; eventId: string }
+  | { kind: 'retract'; eventId: string }
+  | { kind: 'appeal' };
+
+function enforcementStep(input: {
+  row: ReviewCaseRow;
+  stage: Stage;
+  outcome: Outcome;
+  status: CaseStatus;
+  childSafetyFinding: boolean;
+  agreed: boolean | null;
+  primary: ReviewDecisionRow | null;
+}): Step {
+  const { row, stage, status, primary } = input;
+  if (stage === 'appeal') return status === 'closed' && row.appeal_id ? { kind: 'appeal' } : { kind: 'none' };
+  if (!enforcementAccount(row)) return { kind: 'none' };
+  // A child-safety finding already took effect when it was made: the second reviewer settles it.
+  const acted = primary?.enforcement_event_id ?? null;
+  if (stage === 'confirmation' && acted) return { kind: input.agreed ? 'confirm' : 'retract', eventId: acted };
+  if (stage === 'primary' && input.childSafetyFinding) return { kind: 'record', eventId: `review:${row.id}`, awaitsConfirmation: true };
+  const violation = input.outcome === 'violation' || (stage === 'confirmation' && input.agreed === true);
+  if (status !== 'closed' || !violation) return { kind: 'none' };
+  // A senior's finding after a retracted one is a new event: the first keeps its id and its record.
+  return { kind: 'record', eventId: acted ? `review:${row.id}:escalation` : `review:${row.id}`, awaitsConfirmation: false };
+}
+
+const NOT_CONFIRMED = 'not confirmed by second review';
+
+async function applyStep(
+  tx: Tx,
+  writer: EnforcementInTransaction,
+  step: Step,
+  input: { context: ReviewContext; reviewer: Reviewer; row: ReviewCaseRow; finding: Finding; primary: ReviewDecisionRow | null; policy: PolicyDocument },
+): Promise<DecisionResult['enforcement']> {
+  const { reviewer } = input;
+  switch (step.kind) {
+    case 'none':
+    case 'appeal':
+      return null;
+    case 'record': {
+      const event = reviewEvent(step.eventId, input);
+      const [recorded] = await writer.recordEvents(tx, reviewer.actor, [event]);
+      if (step.awaitsConfirmation) await writer.settleChildSafetyReports(tx, step.eventId, { state: 'pending', reviewer: null, actor: reviewer.actor });
+      return { event_id: step.eventId, result: recorded?.result ?? null };
+    }
+    case 'confirm': {
+      const reports = await writer.settleChildSafetyReports(tx, step.eventId, { state: 'confirmed', reviewer: reviewer.actor, actor: reviewer.actor });
+      return { event_id: step.eventId, result: { confirmation: 'confirmed', child_safety_reports: reports } };
+    }
+    case 'retract': {
+      const reversed = await writer.retractEvent(tx, step.eventId, { actor: reviewer.actor, reason: NOT_CONFIRMED });
+      const reports = await writer.settleChildSafetyReports(tx, step.eventId, { state: 'unconfirmed', reviewer: reviewer.actor, actor: reviewer.actor });
+      return { event_id: step.eventId, result: { confirmation: 'unconfirmed', reversed_actions: reversed, child_safety_reports: reports } };
+    }
+  }
 }
 
 function stageOf(row: ReviewCaseRow): Stage {
@@ -178,33 +272,21 @@ function enforcementAccount(row: ReviewCaseRow): { id: string; kind: EventInput[
   return null;
 }
 
-async function enforce(
-  context: ReviewContext,
-  reviewer: Reviewer,
-  row: ReviewCaseRow,
-  decision: ReviewDecisionRow,
-  clauseIds: string[],
-  category: string | null,
-  primary: ReviewDecisionRow | null,
-): Promise<DecisionResult['enforcement']> {
-  const account = enforcementAccount(row);
-  if (!account) return null;
-  const policy = (await context.policies.current(reviewer.tenantId)).document;
-  const eventId = `review:${row.id}`;
-  const event: EventInput = {
+function reviewEvent(eventId: string, input: { reviewer: Reviewer; row: ReviewCaseRow; finding: Finding; primary: ReviewDecisionRow | null; policy: PolicyDocument }): EventInput {
+  const { reviewer, row, finding, primary, policy } = input;
+  const account = enforcementAccount(row)!;
+  const category = finding.category;
+  return {
     id: eventId,
     account: account.id,
     account_kind: account.kind,
     source: 'review',
-    violations: clauseIds.map((clauseId) => {
+    violations: finding.clauseIds.map((clauseId) => {
       const clause = findClause(policy, clauseId, 'clause_ids');
       const cited = category && (clause.categories as string[]).includes(category) ? { category: category as EventInput['violations'][number]['category'] } : {};
       return { clause_id: clauseId, ...cited, ...(row.classifier_score !== null ? { score: row.classifier_score } : {}) };
     }),
     ...(row.content_digest ? { content: { digest: row.content_digest, type: row.content_type === 'image' ? ('image' as const) : ('text' as const) } } : {}),
-    reviewer: primary ? `${primary.reviewer}, confirmed by ${reviewer.actor}` : reviewer.actor,
+    reviewer: primary && row.status === 'awaiting_confirmation' ? `${primary.reviewer}, confirmed by ${reviewer.actor}` : reviewer.actor,
   };
-  const [recorded] = await context.enforcement.recordEvents(reviewer.tenantId, reviewer.actor, [event]);
-  await context.store.db.updateTable('review_decisions').set({ enforcement_event_id: eventId }).where('id', '=', decision.id).execute();
-  return { event_id: eventId, result: recorded?.result ?? null };
 }

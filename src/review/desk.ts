@@ -1,6 +1,6 @@
 import type { AuditLog } from '../audit/index.ts';
 import type { Clock } from '../common/index.ts';
-import type { Store } from '../db/index.ts';
+import type { Store, Tx } from '../db/index.ts';
 import type { Enforcement } from '../enforce/index.ts';
 import type { ModeratedHook } from '../moderation/index.ts';
 import type { PolicyRegistry } from '../policy/index.ts';
@@ -8,19 +8,30 @@ import { routeAppeal } from './appeals.ts';
 import { type ModerationOutcome, queueModerationOutcome } from './automatic.ts';
 import { caseView } from './cases.ts';
 import type { ReviewContext, Reviewer } from './context.ts';
-import { type DecisionInput, decideCase } from './decisions.ts';
+import { type CaseClosedHook, type DecisionInput, decideCase } from './decisions.ts';
 import { type ReportInput, fileReport } from './intake.ts';
 import { claimCase, releaseCase } from './leases.ts';
 import { reviewMetrics } from './metrics.ts';
 import { type QueueFilters, caseDetail, decisionView, listQueue } from './queue.ts';
 import { loadSettings, saveSettings } from './settings.ts';
+import { type SubmissionForReview, queueSubmissionReview } from './store-cases.ts';
 
 /** Reports in, a leased queue for reviewers, decisions out to enforcement. */
 export class ReviewDesk {
   private readonly context: ReviewContext;
 
   constructor(store: Store, audit: AuditLog, clock: Clock, policies: PolicyRegistry, enforcement: Enforcement) {
-    this.context = { store, audit, clock, policies, enforcement };
+    this.context = { store, audit, clock, policies, enforcement, closedHooks: [] };
+  }
+
+  /** Registers a hook told, in the decision's transaction, when a case with a `source_ref` closes. */
+  onCaseClosed(hook: CaseClosedHook): void {
+    this.context.closedHooks.push(hook);
+  }
+
+  /** Queues a store submission that needs a person, in the store's transaction (see queueSubmissionReview). */
+  async queueSubmissionReview(tx: Tx, input: SubmissionForReview) {
+    return queueSubmissionReview(tx, this.context, input);
   }
 
   async fileReport(tenantId: string, input: ReportInput, actor: string) {
@@ -43,7 +54,7 @@ export class ReviewDesk {
       results: batch.results.map((result, index) => ({
         index,
         digest: batch.contentDigests[index]!,
-        text: null,
+        text: batch.contents[index]!,
         category_scores: { ...result.category_scores, ...result.warden.category_scores } as Record<string, number>,
         violations: result.warden.violations.map((v) => ({ clause_id: v.clause_id, category: v.category, score: v.score, evidence: v.evidence })),
       })),

@@ -9,6 +9,18 @@ import { type ReviewSettings, loadSettings } from './settings.ts';
 /** Evidence attached to one report, JSON-encoded, may not exceed this. */
 export const MAX_EVIDENCE_BYTES = 64 * 1024;
 
+/**
+ * Text a case carries for the reviewer, held to the evidence limit: a longer text is cut (never
+ * inside a character) and says so. Its digest, taken from the whole text, still names it.
+ */
+export function withinEvidenceLimit(text: string): string {
+  const bytes = Buffer.from(text);
+  if (bytes.length <= MAX_EVIDENCE_BYTES) return text;
+  const note = `\n[truncated: ${bytes.length} bytes, the first ${MAX_EVIDENCE_BYTES / 1024} KiB shown]`;
+  const kept = bytes.subarray(0, MAX_EVIDENCE_BYTES - Buffer.byteLength(note)).toString('utf8').replace(/\uFFFD+$/, '');
+  return kept + note;
+}
+
 const contentTarget = z
   .object({
     text: z.string().min(1).max(100_000).optional(),
@@ -51,7 +63,7 @@ export interface Intake {
   tenantId: string;
   idempotencyKey: string;
   bodyDigest: string;
-  source: 'report' | 'moderation';
+  source: 'report' | 'moderation' | 'store';
   reporter: string;
   submittedBy: string;
   target: ReportInput['target'];
@@ -61,6 +73,10 @@ export interface Intake {
   text: string | null;
   evidence: unknown[];
   classifier: ClassifierView | null;
+  /** The content for the reviewer to read when the target names it by digest only. */
+  contentText?: string;
+  /** What the case stands for in another domain (see review_cases.source_ref). */
+  sourceRef?: string;
 }
 
 export interface FiledReport {
@@ -100,10 +116,7 @@ export async function fileReport(context: ReviewContext, tenantId: string, input
 export async function fileIntake(context: ReviewContext, intake: Intake): Promise<FiledReport> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await context.store.db.transaction().execute(async (tx) => {
-        const settings = await loadSettings(tx, intake.tenantId);
-        return fileInTransaction(tx, context, settings, intake);
-      });
+      return await context.store.db.transaction().execute((tx) => fileIntakeIn(tx, context, intake));
     } catch (error) {
       // Another process opened the target's case or used the key at the same moment: retry merges or replays.
       if (!isUniqueViolation(error) || attempt >= 3) throw error;
@@ -111,7 +124,9 @@ export async function fileIntake(context: ReviewContext, intake: Intake): Promis
   }
 }
 
-async function fileInTransaction(tx: Tx, context: ReviewContext, settings: ReviewSettings, intake: Intake): Promise<FiledReport> {
+/** Files the intake inside the caller's transaction (which a unique-key race then fails as a whole). */
+export async function fileIntakeIn(tx: Tx, context: ReviewContext, intake: Intake): Promise<FiledReport> {
+  const settings = await loadSettings(tx, intake.tenantId);
   const prior = await tx
     .selectFrom('review_reports')
     .select(['id', 'case_id', 'body_digest'])
@@ -162,6 +177,8 @@ async function fileInTransaction(tx: Tx, context: ReviewContext, settings: Revie
   return { reportId, caseId: caseRow.id, replayed: false, merged: Boolean(existing) };
 }
 
+const CASE_KINDS_BY_SOURCE = { report: 'report', moderation: 'automatic', store: 'store' } as const satisfies Record<Intake['source'], string>;
+
 interface Target {
   type: 'content' | 'app' | 'account';
   key: string;
@@ -184,11 +201,11 @@ function contentDigest(target: ReportInput['target']): string | null {
 function newCase(intake: Intake, target: Target, settings: ReviewSettings, now: Date): ReviewCaseRow {
   const { allegation } = intake;
   const classifierScore = topScore(intake.classifier);
-  const text = intake.target.content?.text ?? null;
+  const text = intake.target.content?.text ?? intake.contentText ?? null;
   return {
     id: newId('case'),
     tenant_id: intake.tenantId,
-    kind: intake.source === 'moderation' ? 'automatic' : 'report',
+    kind: CASE_KINDS_BY_SOURCE[intake.source],
     target_type: target.type,
     target_key: target.key,
     open_target_key: target.key,
@@ -216,6 +233,7 @@ function newCase(intake: Intake, target: Target, settings: ReviewSettings, now: 
     created_at: now.toISOString(),
     updated_at: now.toISOString(),
     closed_at: null,
+    source_ref: intake.sourceRef ?? null,
   };
 }
 
@@ -231,7 +249,8 @@ export function mergeInto(row: ReviewCaseRow, intake: Intake, settings: ReviewSe
   return {
     ...row,
     account_external_id: row.account_external_id ?? intake.target.account ?? null,
-    content_text: row.content_text ?? intake.target.content?.text ?? null,
+    content_text: row.content_text ?? intake.target.content?.text ?? intake.contentText ?? null,
+    source_ref: intake.sourceRef ?? row.source_ref,
     clause_ids: JSON.stringify(union(JSON.parse(row.clause_ids) as string[], allegation.clauseIds)),
     categories: JSON.stringify(union(JSON.parse(row.categories) as string[], allegation.categories)),
     severity,

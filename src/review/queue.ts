@@ -10,7 +10,7 @@ export const queueFilters = z
     category: z.enum(ALL_CATEGORIES).optional(),
     /** `unresolved` (default) is every status but closed. */
     status: z.enum([...CASE_STATUSES, 'unresolved']).default('unresolved'),
-    kind: z.enum(['report', 'automatic', 'appeal']).optional(),
+    kind: z.enum(['report', 'automatic', 'store', 'appeal']).optional(),
     /** Only cases at least this many minutes old. */
     min_age_minutes: z.coerce.number().int().min(0).optional(),
     /** Only cases at most this many minutes old. */

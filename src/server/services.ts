@@ -7,7 +7,7 @@ import { type ModeratedHook, Moderator, TenantModerationCache } from '../moderat
 import { DeliveryWorker, type NotifyConfig, Subscriptions, announcePolicyPublished, notifyConfigFromEnv } from '../notify/index.ts';
 import { PolicyRegistry, ThresholdOverrides } from '../policy/index.ts';
 import { ReviewDesk } from '../review/index.ts';
-import { ReReviewJobs, type ReReviewOptions, StoreSubmissions } from '../store/index.ts';
+import { type NeedsReviewHook, ReReviewJobs, type ReReviewOptions, StoreSubmissions } from '../store/index.ts';
 import { Tenancy } from '../tenancy/index.ts';
 
 /** The domains, wired together once; the server and the CLI both start from here. */
@@ -64,6 +64,13 @@ export function createServices(store: Store, clock: Clock = systemClock, options
   const deliveries = new DeliveryWorker(store, audit, clock, notify.mailer, notify.delivery);
   const storeSubmissions = new StoreSubmissions(store, audit, clock, policies, localDetection());
   const reReviews = new ReReviewJobs(store, audit, clock, policies, localDetection(), options.reReview);
+  // A submission that needs a person opens a review case in the transaction that decides it; the case's decision settles it.
+  const queueForReview: NeedsReviewHook = async (tx, submission) => {
+    await review.queueSubmissionReview(tx, submission);
+  };
+  storeSubmissions.onNeedsReview(queueForReview);
+  reReviews.onNeedsReview(queueForReview);
+  review.onCaseClosed((tx, closed) => storeSubmissions.applyReviewFinding(tx, closed));
   policies.onPublished(announcePolicyPublished(clock));
   policies.onPublished(reReviews.schedule);
   return { store, clock, audit, tenancy, policies, moderation, thresholds, moderationContexts, onModerated, enforcement, review, subscriptions, deliveries, storeSubmissions, reReviews };

@@ -148,7 +148,8 @@ function firstPerSource(hits: Hit[]): Hit[] {
   });
 }
 
-function fieldTexts(fields: SubmissionFields): FieldText[] {
+/** Every text field of a listing, each with the path that reasons point at. */
+export function fieldTexts(fields: SubmissionFields): FieldText[] {
   return [
     { field: 'name', path: 'name', text: fields.name },
     { field: 'description', path: 'description', text: fields.description },

@@ -14,3 +14,4 @@ export { ReReviewJobs, DEFAULT_RE_REVIEW_OPTIONS, type ReReviewOptions, type ReR
 export { STORE_CHECKS, DEFAULT_CHECK, FIELD_NAMES, checkFor, type StoreCheck, type Outcome, type FieldName } from './checks.ts';
 export { SIGNALS, type Signal, type SignalId } from './signals.ts';
 export { coverageMarkdown } from './coverage.ts';
+export { type NeedsReviewHook, type SubmissionNeedingReview, type ReviewFinding } from './human-review.ts';

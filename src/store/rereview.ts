@@ -4,6 +4,7 @@ import { type Clock, NotFound, newId } from '../common/index.ts';
 import type { Store, StoreReviewJobRow } from '../db/index.ts';
 import type { PolicyDocument, PolicyPublishedHook, PolicyRegistry } from '../policy/index.ts';
 import { type DecisionStatus, type SubmissionFields, type TextDetector, evaluateSubmission } from './evaluate.ts';
+import { HumanReviewRouting, type NeedsReviewHook } from './human-review.ts';
 import { ownerOf, recordDecision } from './submissions.ts';
 
 export type JobStatus = 'pending' | 'running' | 'completed' | 'superseded';
@@ -52,6 +53,7 @@ export class ReReviewJobs {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
+  private readonly humanReview = new HumanReviewRouting();
 
   constructor(
     private readonly store: Store,
@@ -62,6 +64,11 @@ export class ReReviewJobs {
     options: Partial<ReReviewOptions> = {},
   ) {
     this.options = { ...DEFAULT_RE_REVIEW_OPTIONS, ...options };
+  }
+
+  /** Registers where re-reviewed submissions now decided `needs_review` go (see NeedsReviewHook). */
+  onNeedsReview(hook: NeedsReviewHook): void {
+    this.humanReview.onNeedsReview(hook);
   }
 
   /** The publication hook: schedules the job in the transaction that publishes the version. */
@@ -233,6 +240,7 @@ export class ReReviewJobs {
         jobId: job.id,
         actor: ACTOR,
         at,
+        review: { routing: this.humanReview, policy: document },
       });
     });
   }

@@ -2,8 +2,9 @@ import type { AuditLog } from '../audit/index.ts';
 import { type Clock, Conflict, NotFound, PayloadTooLarge, newId } from '../common/index.ts';
 import { type StoreSubmissionRow, type Store, type Tx, isUniqueViolation } from '../db/index.ts';
 import { enqueueEvent } from '../notify/index.ts';
-import type { PolicyRegistry } from '../policy/index.ts';
-import { type Decision, type DecisionStatus, type Reason, type SubmissionFields, type TextDetector, evaluateSubmission } from './evaluate.ts';
+import type { PolicyDocument, PolicyRegistry } from '../policy/index.ts';
+import { HumanReviewRouting, type NeedsReviewHook, type ReviewFinding, SOURCE_PREFIX } from './human-review.ts';
+import { type Decision, type DecisionStatus, type Reason, type SubmissionFields, type TextDetector, evaluateSubmission, fieldTexts } from './evaluate.ts';
 
 /** Longest accepted text per field, in characters: beyond it a submission is refused with 413. */
 export const FIELD_LIMITS = { name: 100, description: 4_000, instructions: 16_000, conversation_starter: 500, category: 64 } as const;
@@ -18,7 +19,7 @@ export interface SubmitInput extends SubmissionFields {
 export interface DecisionView {
   status: DecisionStatus;
   policy_version: string;
-  trigger: 'submission' | 're_review';
+  trigger: 'submission' | 're_review' | 'review';
   job_id: string | null;
   decided_at: string;
   reasons: Reason[];
@@ -44,6 +45,8 @@ export interface SubmissionView {
 
 /** App and GPT submissions to the store: judged on arrival, kept with their history. */
 export class StoreSubmissions {
+  private readonly humanReview = new HumanReviewRouting();
+
   constructor(
     private readonly store: Store,
     private readonly audit: AuditLog,
@@ -51,6 +54,11 @@ export class StoreSubmissions {
     private readonly policies: PolicyRegistry,
     private readonly detector: TextDetector,
   ) {}
+
+  /** Registers where submissions decided `needs_review` go (see NeedsReviewHook). */
+  onNeedsReview(hook: NeedsReviewHook): void {
+    this.humanReview.onNeedsReview(hook);
+  }
 
   async submit(tenantId: string, input: SubmitInput, actor: string): Promise<SubmissionView> {
     assertSizes(input);
@@ -96,6 +104,7 @@ export class StoreSubmissions {
           jobId: null,
           actor,
           at: this.clock.now(),
+          review: { routing: this.humanReview, policy: policy.document },
         });
       });
     } catch (error) {
@@ -142,6 +151,38 @@ export class StoreSubmissions {
     };
   }
 
+  /**
+   * Settles a submission by a reviewer's finding, in the decision's transaction: a violation rejects
+   * it citing the clauses found, no violation approves it. The decision joins the submission's
+   * history and is announced (`submission.decided`) like any other. Other sources are not the store's.
+   */
+  async applyReviewFinding(tx: Tx, input: ReviewFinding): Promise<void> {
+    if (!input.sourceRef.startsWith(SOURCE_PREFIX)) return;
+    const submissionId = input.sourceRef.slice(SOURCE_PREFIX.length);
+    const submission = await tx.selectFrom('store_submissions').selectAll().where('tenant_id', '=', input.tenantId).where('id', '=', submissionId).executeTakeFirst();
+    if (!submission) return;
+    const decision: Decision = {
+      status: input.finding === 'violation' ? 'rejected' : 'approved',
+      policy_version: submission.policy_version,
+      reasons: input.finding === 'violation' ? reviewedReasons(JSON.parse(submission.reasons) as Reason[], input) : [],
+    };
+    await tx
+      .updateTable('store_submissions')
+      .set({ status: decision.status, reasons: JSON.stringify(decision.reasons), decided_at: input.at.toISOString() })
+      .where('id', '=', submission.id)
+      .execute();
+    await recordDecision(tx, this.audit, {
+      submission,
+      owner: await ownerOf(tx, submission.app_id),
+      decision,
+      previousStatus: submission.status as Decision['status'],
+      trigger: 'review',
+      jobId: null,
+      actor: input.reviewer,
+      at: input.at,
+    });
+  }
+
   private async createApp(tx: Tx, tenantId: string, owner: string | null, now: string): Promise<string> {
     const id = newId('app');
     await tx.insertInto('store_apps').values({ id, tenant_id: tenantId, owner, created_at: now }).execute();
@@ -165,10 +206,24 @@ export async function recordDecision(
     jobId: string | null;
     actor: string;
     at: Date;
+    /** Where a `needs_review` decision goes, and the policy it was judged against. */
+    review?: { routing: HumanReviewRouting; policy: PolicyDocument };
   },
 ): Promise<void> {
   const { submission, decision } = input;
   const decidedAt = input.at.toISOString();
+  // Before the audit entry: every writer takes the review case's lock before the audit chain's.
+  if (decision.status === 'needs_review' && input.review) {
+    await input.review.routing.route(tx, {
+      tenantId: submission.tenant_id,
+      submissionId: submission.id,
+      appId: submission.app_id,
+      actor: input.actor,
+      policy: input.review.policy,
+      reasons: decision.reasons,
+      fields: fieldTexts(JSON.parse(submission.fields) as SubmissionFields).map(({ path, text }) => ({ field: path, text })),
+    });
+  }
   await tx
     .insertInto('store_decisions')
     .values({
@@ -229,4 +284,25 @@ function assertSizes(input: SubmitInput): void {
     throw new PayloadTooLarge(`conversation_starters: at most ${MAX_CONVERSATION_STARTERS}`, 'conversation_starters');
   }
   input.conversation_starters.forEach((text, i) => check(`conversation_starters[${i}]`, text, FIELD_LIMITS.conversation_starter));
+}
+
+/** Each clause the reviewer found, with the rules' own reason for it where they gave one. */
+function reviewedReasons(flagged: Reason[], input: ReviewFinding): Reason[] {
+  return input.clauseIds.flatMap((clauseId) => {
+    const found = flagged.filter((r) => r.clause_id === clauseId);
+    if (found.length > 0) return found.map((r) => ({ ...r, outcome: 'rejected' as const }));
+    return [
+      {
+        clause_id: clauseId,
+        outcome: 'rejected' as const,
+        check: 'human_review' as const,
+        reason: input.notes ?? `A reviewer found a violation in review case ${input.caseId}.`,
+        field: 'listing',
+        span: null,
+        excerpt: null,
+        source: `review:${input.caseId}`,
+        category: null,
+      },
+    ];
+  });
 }

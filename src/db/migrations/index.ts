@@ -5,6 +5,7 @@ import { enforcement } from './0002_enforcement.ts';
 import { detection } from './0003_detection.ts';
 import { review } from './0004_review.ts';
 import { storeNotify } from './0006_store_notify.ts';
+import { reviewIntegration } from './0007_review_integration.ts';
 
 /** Every migration, in order. Names are permanent: add new ones at the end. */
 export function allMigrations(dialect: Dialect): Record<string, Migration> {
@@ -14,5 +15,6 @@ export function allMigrations(dialect: Dialect): Record<string, Migration> {
     '0003_detection': detection(dialect),
     '0004_review': review(dialect),
     '0006_store_notify': storeNotify(dialect),
+    '0007_review_integration': reviewIntegration(),
   };
 }

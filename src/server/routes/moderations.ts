@@ -22,8 +22,9 @@ export async function moderationRoutes(root: FastifyInstance, { services }: { se
     const results = moderation.moderate(items, { document, thresholds: inForce, surface: 'api' });
     const response = moderation.response(model, results);
     const account = request.body.warden?.account ?? request.body.user ?? null;
-    const contentDigests = items.map((parts) => sha256Hex(parts.join('\n')));
-    await services.onModerated(principal, account, { id: response.id, results, contentDigests });
+    const contents = items.map((parts) => parts.join('\n'));
+    const contentDigests = contents.map((text) => sha256Hex(text));
+    await services.onModerated(principal, account, { id: response.id, results, contentDigests, contents });
     return response;
   });
 
