@@ -46,20 +46,8 @@ export async function openAppeal(context: EnforceContext, tenantId: string, exte
   });
 }
 
-/** Upholding keeps the action; overturning reverses it (restoring the previous rung). */
+/** Upholding keeps the action; overturning reverses it (restoring the previous rung). Runs in the caller's transaction. */
 export async function decideAppeal(
-  context: EnforceContext,
-  policy: EnforcementPolicy,
-  tenantId: string,
-  appealId: string,
-  input: AppealDecisionInput,
-  actor: string,
-): Promise<AppealRecord> {
-  return context.store.db.transaction().execute((tx) => decideAppealIn(tx, context, policy, tenantId, appealId, input, actor));
-}
-
-/** `decideAppeal` inside the caller's transaction. */
-export async function decideAppealIn(
   tx: Tx,
   context: EnforceContext,
   policy: EnforcementPolicy,

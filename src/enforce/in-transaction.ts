@@ -1,6 +1,6 @@
 import { NotFound } from '../common/index.ts';
 import type { EnforcementEventRow, Tx } from '../db/index.ts';
-import { type AppealDecisionInput, appealView, decideAppealIn } from './appeals.ts';
+import { type AppealDecisionInput, appealView, decideAppeal } from './appeals.ts';
 import { type ConfirmationState, settleReports } from './child-safety.ts';
 import type { EnforceContext } from './context.ts';
 import type { EventInput, Recorded } from './events.ts';
@@ -38,7 +38,7 @@ export class EnforcementInTransaction {
 
   /** As `Enforcement.decideAppeal`, in the caller's transaction. */
   async decideAppeal(tx: Tx, appealId: string, input: AppealDecisionInput, actor: string) {
-    return appealView(await decideAppealIn(tx, this.context, this.policies.enforcement.document, this.tenant.id, appealId, input, actor));
+    return appealView(await decideAppeal(tx, this.context, this.policies.enforcement.document, this.tenant.id, appealId, input, actor));
   }
 
   private async event(tx: Tx, eventId: string): Promise<EnforcementEventRow> {

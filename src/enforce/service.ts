@@ -132,7 +132,8 @@ export class Enforcement {
 
   async decideAppeal(tenantId: string, appealId: string, input: AppealDecisionInput, actor: string) {
     const policy = await this.policies.current(tenantId);
-    return appealView(await decideAppeal(this.context, policy.document, tenantId, appealId, input, actor));
+    const decided = await this.context.store.db.transaction().execute((tx) => decideAppeal(tx, this.context, policy.document, tenantId, appealId, input, actor));
+    return appealView(decided);
   }
 
   async appeal(tenantId: string, appealId: string) {

@@ -3,9 +3,9 @@ import type { AuditLog } from '../audit/index.ts';
 import { type Clock, NotFound, newId } from '../common/index.ts';
 import type { Store, StoreReviewJobRow } from '../db/index.ts';
 import type { PolicyDocument, PolicyPublishedHook, PolicyRegistry } from '../policy/index.ts';
-import { type DecisionStatus, type SubmissionFields, type TextDetector, evaluateSubmission } from './evaluate.ts';
+import { type SubmissionFields, type TextDetector, evaluateSubmission } from './evaluate.ts';
 import { HumanReviewRouting, type NeedsReviewHook } from './human-review.ts';
-import { ownerOf, recordDecision } from './submissions.ts';
+import { changeDecision } from './submissions.ts';
 
 export type JobStatus = 'pending' | 'running' | 'completed' | 'superseded';
 
@@ -226,22 +226,7 @@ export class ReReviewJobs {
         await tx.updateTable('store_submissions').set(fields).where('id', '=', submission.id).execute();
         return;
       }
-      await tx
-        .updateTable('store_submissions')
-        .set({ ...fields, status: decision.status, reasons: JSON.stringify(decision.reasons) })
-        .where('id', '=', submission.id)
-        .execute();
-      await recordDecision(tx, this.audit, {
-        submission,
-        owner: await ownerOf(tx, submission.app_id),
-        decision,
-        previousStatus: submission.status as DecisionStatus,
-        trigger: 're_review',
-        jobId: job.id,
-        actor: ACTOR,
-        at,
-        review: { routing: this.humanReview, policy: document },
-      });
+      await changeDecision(tx, this.audit, { submission, decision, trigger: 're_review', jobId: job.id, actor: ACTOR, at, review: { routing: this.humanReview, policy: document } });
     });
   }
 

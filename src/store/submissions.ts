@@ -166,21 +166,7 @@ export class StoreSubmissions {
       policy_version: submission.policy_version,
       reasons: input.finding === 'violation' ? reviewedReasons(JSON.parse(submission.reasons) as Reason[], input) : [],
     };
-    await tx
-      .updateTable('store_submissions')
-      .set({ status: decision.status, reasons: JSON.stringify(decision.reasons), decided_at: input.at.toISOString() })
-      .where('id', '=', submission.id)
-      .execute();
-    await recordDecision(tx, this.audit, {
-      submission,
-      owner: await ownerOf(tx, submission.app_id),
-      decision,
-      previousStatus: submission.status as Decision['status'],
-      trigger: 'review',
-      jobId: null,
-      actor: input.reviewer,
-      at: input.at,
-    });
+    await changeDecision(tx, this.audit, { submission, decision, trigger: 'review', jobId: null, actor: input.reviewer, at: input.at });
   }
 
   private async createApp(tx: Tx, tenantId: string, owner: string | null, now: string): Promise<string> {
@@ -253,6 +239,21 @@ export async function recordDecision(
   };
   await audit.append(tx, { tenantId: submission.tenant_id, actor: input.actor, action: 'store.submission_decided', target: submission.id, payload: summary });
   await enqueueEvent(tx, { tenantId: submission.tenant_id, type: 'submission.decided', at: input.at, payload: { ...summary, reasons: decision.reasons } });
+}
+
+/** Moves an existing submission to a new decision, which joins its history (see recordDecision). */
+export async function changeDecision(
+  tx: Tx,
+  audit: AuditLog,
+  input: Omit<Parameters<typeof recordDecision>[2], 'owner' | 'previousStatus'>,
+): Promise<void> {
+  const { submission, decision } = input;
+  await tx
+    .updateTable('store_submissions')
+    .set({ status: decision.status, reasons: JSON.stringify(decision.reasons), policy_version: decision.policy_version, decided_at: input.at.toISOString() })
+    .where('id', '=', submission.id)
+    .execute();
+  await recordDecision(tx, audit, { ...input, owner: await ownerOf(tx, submission.app_id), previousStatus: submission.status as DecisionStatus });
 }
 
 export async function ownerOf(tx: Tx, appId: string): Promise<string | null> {
