@@ -4,7 +4,7 @@ import { navigate } from './nav.ts';
 import { useShortcuts } from './useShortcuts.ts';
 
 const STATUSES = ['unresolved', 'open', 'awaiting_confirmation', 'escalated', 'closed'];
-const KINDS = ['', 'report', 'automatic', 'appeal'];
+const KINDS = ['', 'report', 'automatic', 'store', 'appeal'];
 
 /** The next case to work on: the most urgent one nobody holds. */
 export async function nextCaseId(): Promise<string | null> {
