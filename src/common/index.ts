@@ -3,3 +3,4 @@ export * from './clock.ts';
 export * from './ids.ts';
 export * from './categories.ts';
 export * from './validation.ts';
+export * from './background.ts';

@@ -1,5 +1,5 @@
 import type { AuditLog } from '../audit/index.ts';
-import { type Clock, Conflict, NotFound, canonicalJson } from '../common/index.ts';
+import { BackgroundLoop, type Clock, Conflict, NotFound, canonicalJson } from '../common/index.ts';
 import type { DeliveryRow, OutboxRow, Store, SubscriptionRow } from '../db/index.ts';
 import { type Mailer, emailFor } from './email.ts';
 import type { OutboxEventType } from './outbox.ts';
@@ -84,9 +84,7 @@ export function retryDelayMs(attempt: number, options: Pick<DeliveryOptions, 'ba
  */
 export class DeliveryWorker {
   private readonly options: DeliveryOptions;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = true;
+  private readonly loop: BackgroundLoop;
 
   constructor(
     private readonly store: Store,
@@ -96,20 +94,24 @@ export class DeliveryWorker {
     options: Partial<DeliveryOptions> = {},
   ) {
     this.options = { ...DEFAULT_DELIVERY_OPTIONS, ...options };
+    this.loop = new BackgroundLoop(
+      'webhook delivery',
+      async () => {
+        const pass = await this.runOnce();
+        return pass.fannedOut + pass.attempted;
+      },
+      this.options.pollIntervalMs,
+    );
   }
 
   /** Starts the background loop. */
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** Stops the loop and waits for the pass in progress. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 
   /** One pass: fan out, then attempt what is due. Returns how many attempts it made. */
@@ -190,17 +192,6 @@ export class DeliveryWorker {
     const counts: Record<DeliveryStatus, number> = { pending: 0, delivered: 0, dead: 0, cancelled: 0 };
     for (const row of deliveries) counts[row.status as DeliveryStatus] = Number(row.n);
     return { outbox_pending: Number(outbox.n), deliveries: counts };
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.runOnce()
-        .then(() => undefined)
-        .catch((error: unknown) => process.emitWarning(`webhook delivery pass failed: ${(error as Error).message}`))
-        .finally(() => this.schedule(this.options.pollIntervalMs));
-    }, delayMs);
-    this.timer.unref();
   }
 
   /** Turns pending outbox events into deliveries for the subscriptions that want them, in one transaction per event. */

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AuditLog } from '../audit/index.ts';
-import { type Clock, NotFound, newId } from '../common/index.ts';
+import { BackgroundLoop, type Clock, NotFound, newId } from '../common/index.ts';
 import type { Store, StoreReviewJobRow } from '../db/index.ts';
 import type { PolicyDocument, PolicyPublishedHook, PolicyRegistry } from '../policy/index.ts';
 import { type SubmissionFields, type TextDetector, evaluateSubmission } from './evaluate.ts';
@@ -50,9 +50,7 @@ const ACTOR = 'system:store-re-review';
  */
 export class ReReviewJobs {
   private readonly options: ReReviewOptions;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = true;
+  private readonly loop: BackgroundLoop;
   private readonly humanReview = new HumanReviewRouting();
 
   constructor(
@@ -64,6 +62,7 @@ export class ReReviewJobs {
     options: Partial<ReReviewOptions> = {},
   ) {
     this.options = { ...DEFAULT_RE_REVIEW_OPTIONS, ...options };
+    this.loop = new BackgroundLoop('store re-review', () => this.runOnce(this.options.itemsPerSecond), this.options.pollIntervalMs);
   }
 
   /** Registers where re-reviewed submissions now decided `needs_review` go (see NeedsReviewHook). */
@@ -104,15 +103,11 @@ export class ReReviewJobs {
   };
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.loop(0);
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 
   /**
@@ -163,19 +158,6 @@ export class ReReviewJobs {
       if (row.status === 'pending' || row.status === 'running') stats.remaining += Number(row.total) - Number(row.processed);
     }
     return stats;
-  }
-
-  private loop(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.runOnce(this.options.itemsPerSecond)
-        .then((done) => this.loop(done > 0 ? 0 : this.options.pollIntervalMs))
-        .catch((error: unknown) => {
-          process.emitWarning(`store re-review pass failed: ${(error as Error).message}`);
-          this.loop(this.options.pollIntervalMs);
-        });
-    }, delayMs);
-    this.timer.unref();
   }
 
   /** The job's version, or nothing when a newer version has since been published (its own job takes over). */

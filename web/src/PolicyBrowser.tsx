@@ -24,6 +24,22 @@ interface PolicyDiff {
   unchanged: number;
 }
 
+function VersionSelect(props: { label: string; versions: VersionSummary[]; value: string; onChange: (version: string) => void }) {
+  return (
+    <label>
+      {props.label}
+      <select value={props.value} onChange={(e) => props.onChange(e.target.value)}>
+        {props.versions.map((v) => (
+          <option key={v.version} value={v.version}>
+            {v.version}
+            {v.current ? ' (current)' : ''}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 function ids(list: { id: string }[] | string[]): string[] {
   return list.map((x) => (typeof x === 'string' ? x : x.id));
 }
@@ -71,28 +87,8 @@ export function PolicyBrowser() {
         </p>
       )}
       <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label="Versions to compare">
-        <label>
-          Left version
-          <select value={a} onChange={(e) => setA(e.target.value)}>
-            {versions.map((v) => (
-              <option key={v.version} value={v.version}>
-                {v.version}
-                {v.current ? ' (current)' : ''}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Right version
-          <select value={b} onChange={(e) => setB(e.target.value)}>
-            {versions.map((v) => (
-              <option key={v.version} value={v.version}>
-                {v.version}
-                {v.current ? ' (current)' : ''}
-              </option>
-            ))}
-          </select>
-        </label>
+        <VersionSelect label="Left version" versions={versions} value={a} onChange={setA} />
+        <VersionSelect label="Right version" versions={versions} value={b} onChange={setB} />
         <label className="radio">
           <input type="checkbox" checked={onlyChanges} onChange={(e) => setOnlyChanges(e.target.checked)} />
           Only changed clauses
