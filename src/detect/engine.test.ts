@@ -3,10 +3,12 @@ import { identifiersProvider } from './detectors/identifiers.ts';
 import { profanityProvider } from './detectors/profanity.ts';
 import { Detection, textModelProvider } from './engine.ts';
 
+const fixedScores = (text: string) => ({ harassment: text.includes('idiot') ? 0.9 : 0.1, profanity: 0.3 });
 const fixedModel = {
   categories: ['harassment', 'profanity'] as const,
   thresholds: { harassment: 0.4, profanity: 0.7 },
-  score: (text: string) => ({ harassment: text.includes('idiot') ? 0.9 : 0.1, profanity: 0.3 }),
+  score: fixedScores,
+  scoreNormalized: fixedScores,
 };
 
 describe('Detection', () => {

@@ -13,6 +13,8 @@ export interface ScoringModel {
   readonly categories: readonly Category[];
   readonly thresholds: CategoryScores;
   score(text: string): CategoryScores;
+  /** The same scores for a text already normalised by normalize(), so that the engine normalises once. */
+  scoreNormalized(normalized: string): CategoryScores;
 }
 
 /** How the engine tells a text's language, and the languages its scores were trained on. */
@@ -40,7 +42,7 @@ export function textModelProvider(model: ScoringModel): DetectionProvider {
     id: TEXT_MODEL_PROVIDER,
     categories: model.categories,
     thresholds: model.thresholds,
-    detect: (input) => ({ scores: model.score(input.text), evidence: [] }),
+    detect: (input) => ({ scores: model.scoreNormalized(input.normalized.text), evidence: [] }),
   };
 }
 

@@ -11,6 +11,8 @@ export interface TextModel {
   readonly languages: readonly string[];
   /** 0..1 per category the model covers. */
   score(text: string): Record<string, number>;
+  /** The same scores for a text that normalize() has already normalised (callers that normalise once). */
+  scoreNormalized(normalized: string): Record<string, number>;
 }
 
 /** Distinct words whose summed weights are kept; past this, new words are summed each time (same result). */
@@ -68,8 +70,22 @@ export class LinearTextModel implements TextModel {
 
   /** Raw logits of a text (a buffer reused by the next call). */
   logitsOf(text: string): Float64Array {
+    this.featurizer.extract(text);
+    return this.currentLogits();
+  }
+
+  score(text: string): Record<string, number> {
+    return this.probabilities(this.logitsOf(text));
+  }
+
+  scoreNormalized(normalized: string): Record<string, number> {
+    this.featurizer.extractNormalized(normalized);
+    return this.probabilities(this.currentLogits());
+  }
+
+  /** Logits of the text the featurizer last extracted. */
+  private currentLogits(): Float64Array {
     const f = this.featurizer;
-    f.extract(text);
     const c = this.categories.length;
     const { logits, wordSums, charSums, hashed } = this;
     wordSums.fill(0);
@@ -107,8 +123,7 @@ export class LinearTextModel implements TextModel {
     return logits;
   }
 
-  score(text: string): Record<string, number> {
-    const logits = this.logitsOf(text);
+  private probabilities(logits: Float64Array): Record<string, number> {
     const scores: Record<string, number> = {};
     for (let k = 0; k < this.categories.length; k++) scores[this.categories[k]!] = 1 / (1 + Math.exp(-logits[k]!));
     return scores;
