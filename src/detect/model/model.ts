@@ -21,8 +21,9 @@ const WORD_CACHE_LIMIT = 100_000;
 /**
  * Per-category linear heads over the shared features. A word's unigram and char n-gram weights do not depend
  * on the rest of the text, so they are summed once per distinct word and cached (exact integer sums of the
- * int8 weights); the mean-pooled word-vector weights are projected onto each vocabulary word at load, since
- * the mean is linear. Inference then touches a few numbers per word instead of a few per character.
+ * int8 weights), with the word's vector row beside them; the mean-pooled word-vector weights are projected onto
+ * each vocabulary word at load, since the mean is linear. Inference then touches a few numbers per word
+ * instead of a few per character, and looks each word up once.
  */
 export class LinearTextModel implements TextModel {
   readonly id: string;
@@ -31,19 +32,25 @@ export class LinearTextModel implements TextModel {
   readonly languages: readonly string[];
   readonly featurizer: Featurizer;
   private readonly hashed: Int8Array;
-  private readonly dense: Float32Array;
+  /** Weights of the dense features after the mean-pooled block, category-major: categories × (max-pooled + lexicon). */
+  private readonly pooledWeights: Float64Array;
   private readonly meanProjection: Float32Array;
   private readonly bias: Float64Array;
   private readonly scales: Float64Array;
   private readonly wordCache = new HashIndex(WORD_CACHE_LIMIT);
   /** Row r of the cache: sums of word r, 2 × categories long. */
   private readonly cachedSums: Int32Array;
+  /** The word-vector row of cached word r, or -1. */
+  private readonly cachedVectorRows: Int32Array;
   private cachedWords = 0;
   private part: Int32Array;
+  private partVectorRow = -1;
   private readonly wordSums: Float64Array;
   private readonly charSums: Float64Array;
+  private readonly meanSums: Float64Array;
   private readonly logits: Float64Array;
-  private pending: Int32Array;
+  private readonly pending: Int32Array;
+  private vectorRows = new Int32Array(256);
 
   constructor(weights: ModelWeights) {
     const { metadata } = weights;
@@ -52,19 +59,21 @@ export class LinearTextModel implements TextModel {
     this.thresholds = metadata.thresholds;
     this.languages = metadata.languages;
     this.featurizer = new Featurizer(metadata.config, metadata.lexicon, weights.wordVectors);
-    this.featurizer.poolMean = false;
+    this.featurizer.poolsVectors = false;
     this.featurizer.expandWords = false;
     const c = this.categories.length;
     this.hashed = weights.hashed;
-    this.dense = weights.dense;
+    this.pooledWeights = categoryMajor(weights.dense.subarray(this.featurizer.embeddingDim * c), c);
     this.meanProjection = projectMeanWeights(weights, c);
     this.bias = Float64Array.from(metadata.bias);
     this.scales = Float64Array.from(metadata.hashedScales);
     this.wordSums = new Float64Array(c);
     this.charSums = new Float64Array(c);
+    this.meanSums = new Float64Array(c);
     this.logits = new Float64Array(c);
     this.pending = new Int32Array(2 * c);
     this.cachedSums = new Int32Array(WORD_CACHE_LIMIT * 2 * c);
+    this.cachedVectorRows = new Int32Array(WORD_CACHE_LIMIT);
     this.part = this.pending;
   }
 
@@ -87,13 +96,17 @@ export class LinearTextModel implements TextModel {
   private currentLogits(): Float64Array {
     const f = this.featurizer;
     const c = this.categories.length;
-    const { logits, wordSums, charSums, hashed } = this;
+    const { logits, wordSums, charSums, meanSums, hashed, meanProjection } = this;
     wordSums.fill(0);
     charSums.fill(0);
+    meanSums.fill(0);
     for (let i = 0; i < f.wordCount; i++) {
       const base = f.wordBuckets[i]! * c;
       for (let k = 0; k < c; k++) wordSums[k]! += hashed[base + k]!;
     }
+    if (this.vectorRows.length < f.tokenCount) this.vectorRows = new Int32Array(f.tokenCount);
+    const vectorRows = this.vectorRows;
+    let vectorRowCount = 0;
     for (let i = 0; i < f.tokenCount; i++) {
       const at = this.wordPart(i);
       const sums = this.part;
@@ -101,24 +114,32 @@ export class LinearTextModel implements TextModel {
         wordSums[k]! += sums[at + k]!;
         charSums[k]! += sums[at + c + k]!;
       }
+      const row = this.partVectorRow;
+      if (row < 0) continue;
+      vectorRows[vectorRowCount++] = row;
+      const base = row * c;
+      for (let k = 0; k < c; k++) meanSums[k]! += meanProjection[base + k]!;
     }
+    f.poolMax(vectorRows, vectorRowCount);
     const wordNorm = f.wordNorm;
     const charNorm = f.charNorm;
-    for (let k = 0; k < c; k++) logits[k] = this.bias[k]! + this.scales[k]! * (wordSums[k]! * wordNorm + charSums[k]! * charNorm);
-    if (f.vectorRowCount > 0) {
-      const share = 1 / f.vectorRowCount;
-      for (let i = 0; i < f.vectorRowCount; i++) {
-        const base = f.vectorRows[i]! * c;
-        for (let k = 0; k < c; k++) logits[k]! += this.meanProjection[base + k]! * share;
-      }
-    }
+    const share = vectorRowCount > 0 ? 1 / vectorRowCount : 0;
+    for (let k = 0; k < c; k++) logits[k] = this.bias[k]! + this.scales[k]! * (wordSums[k]! * wordNorm + charSums[k]! * charNorm) + meanSums[k]! * share;
     const dense = f.dense;
-    const weights = this.dense;
-    for (let d = f.embeddingDim; d < dense.length; d++) {
-      const x = dense[d]!;
-      if (x === 0) continue;
-      const base = d * c;
-      for (let k = 0; k < c; k++) logits[k]! += x * weights[base + k]!;
+    const from = f.embeddingDim;
+    const width = dense.length - from;
+    const weights = this.pooledWeights;
+    for (let k = 0; k < c; k++) {
+      const base = k * width;
+      let even = 0;
+      let odd = 0;
+      let d = 0;
+      for (; d + 1 < width; d += 2) {
+        even += dense[from + d]! * weights[base + d]!;
+        odd += dense[from + d + 1]! * weights[base + d + 1]!;
+      }
+      if (d < width) even += dense[from + d]! * weights[base + d]!;
+      logits[k]! += even + odd;
     }
     return logits;
   }
@@ -131,7 +152,7 @@ export class LinearTextModel implements TextModel {
 
   /**
    * Token i's summed unigram weights (c numbers) then char n-gram weights (c more), from the cache when it
-   * can: they start at the returned offset of this.part.
+   * can: they start at the returned offset of this.part; its word-vector row goes to this.partVectorRow.
    */
   private wordPart(i: number): number {
     const key = this.featurizer.tokens[i]!;
@@ -139,6 +160,7 @@ export class LinearTextModel implements TextModel {
     const row = this.wordCache.get(key);
     if (row >= 0) {
       this.part = this.cachedSums;
+      this.partVectorRow = this.cachedVectorRows[row]!;
       return row * 2 * c;
     }
     const sums = this.pending.fill(0);
@@ -151,12 +173,15 @@ export class LinearTextModel implements TextModel {
         for (let k = 0; k < c; k++) sums[c + k]! += hashed[bucket * c + k]!;
       },
     });
+    const vectorRow = this.featurizer.vectorRowOf(key);
     if (this.cachedWords < WORD_CACHE_LIMIT) {
       this.wordCache.set(key, this.cachedWords);
       this.cachedSums.set(sums, this.cachedWords * 2 * c);
+      this.cachedVectorRows[this.cachedWords] = vectorRow;
       this.cachedWords += 1;
     }
     this.part = sums;
+    this.partVectorRow = vectorRow;
     return 0;
   }
 }
@@ -174,4 +199,12 @@ function projectMeanWeights(weights: ModelWeights, c: number): Float32Array {
     }
   }
   return projection;
+}
+
+/** Transposes feature-major weights (features × c) to category-major (c × features), so that each head reads one run. */
+function categoryMajor(weights: Float32Array, c: number): Float64Array {
+  const features = weights.length / c;
+  const out = new Float64Array(weights.length);
+  for (let d = 0; d < features; d++) for (let k = 0; k < c; k++) out[k * features + d] = weights[d * c + k]!;
+  return out;
 }
