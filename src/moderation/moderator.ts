@@ -87,13 +87,16 @@ export class Moderator {
 
   private result(detected: DetectionResult, language: LanguageVerdict | undefined, context: ModerationContext): ModerationResult {
     const { scores, evidence } = detected;
-    const flagged = new Set(flaggedCategories(scores, context.thresholds));
+    const flagged = flaggedCategories(scores, context.thresholds);
     const known = this.known;
     const categories = {} as Record<ModerationCategory, boolean>;
     const categoryScores = {} as Record<ModerationCategory, number>;
     const appliedTypes = {} as Record<ModerationCategory, 'text'[]>;
+    let anyFlagged = false;
     for (const category of MODERATION_CATEGORIES) {
-      categories[category] = flagged.has(category);
+      const isFlagged = flagged.includes(category);
+      anyFlagged ||= isFlagged;
+      categories[category] = isFlagged;
       categoryScores[category] = scores[category] ?? 0;
       appliedTypes[category] = known.has(category) ? ['text'] : [];
     }
@@ -102,12 +105,12 @@ export class Moderator {
     for (const category of WARDEN_CATEGORIES) {
       const score = scores[category];
       if (score === undefined) continue;
-      wardenCategories[category] = flagged.has(category);
+      wardenCategories[category] = flagged.includes(category);
       wardenScores[category] = score;
     }
     const violations = findViolations({ document: context.document, scores, thresholds: context.thresholds, evidence, surface: context.surface });
     return {
-      flagged: MODERATION_CATEGORIES.some((category) => flagged.has(category)),
+      flagged: anyFlagged,
       categories,
       category_scores: categoryScores,
       category_applied_input_types: appliedTypes,

@@ -27,9 +27,13 @@ export interface ViolationInput<E extends { category: Category }> {
 
 /** Categories whose score reached its threshold. A category without a threshold is never flagged. */
 export function flaggedCategories(scores: Scores, thresholds: Scores): Category[] {
-  return (Object.entries(scores) as [Category, number][])
-    .filter(([category, score]) => thresholds[category] !== undefined && score >= thresholds[category]!)
-    .map(([category]) => category);
+  const flagged: Category[] = [];
+  for (const key in scores) {
+    const category = key as Category;
+    const threshold = thresholds[category];
+    if (threshold !== undefined && scores[category]! >= threshold) flagged.push(category);
+  }
+  return flagged;
 }
 
 export function clauseApplies(clause: Clause, surface: Surface): boolean {
@@ -38,8 +42,9 @@ export function clauseApplies(clause: Clause, surface: Surface): boolean {
 
 /** Every clause that applies to the surface and is enforced through a flagged category, once per category. */
 export function findViolations<E extends { category: Category }>(input: ViolationInput<E>): Violation<E>[] {
-  const flagged = new Set(flaggedCategories(input.scores, input.thresholds));
-  if (!flagged.size) return [];
+  const flaggedList = flaggedCategories(input.scores, input.thresholds);
+  if (!flaggedList.length) return [];
+  const flagged = new Set(flaggedList);
   const violations: Violation<E>[] = [];
   for (const clause of input.document.clauses) {
     if (!clauseApplies(clause, input.surface)) continue;
