@@ -42,6 +42,8 @@ export function detectLanguageWithEld(text: string): DetectedLanguage {
  */
 export class MarkerLanguageIdentifier {
   private readonly languageOf = new Map<string, number>();
+  /** Marker words by the hash of their units (asciiWordHash), so that ASCII tokens are looked up without building strings. */
+  private readonly byHash = new Map<number, [string, number][]>();
   private readonly codes: string[];
   private readonly counts: Int32Array;
 
@@ -51,6 +53,23 @@ export class MarkerLanguageIdentifier {
       for (const word of markers.markers[code]!) this.languageOf.set(word, i);
     });
     this.counts = new Int32Array(this.codes.length);
+    for (const [word, language] of this.languageOf) {
+      const hash = asciiWordHash(word, 0, word.length);
+      const entries = this.byHash.get(hash);
+      if (entries) entries.push([word, language]);
+      else this.byHash.set(hash, [[word, language]]);
+    }
+  }
+
+  /** The language a token is a marker of; ASCII tokens are matched in place, others lower-cased as a string. */
+  private markerOf(text: string, start: number, end: number): number | undefined {
+    let ascii = true;
+    for (let i = start; i < end && ascii; i++) ascii = text.charCodeAt(i) < 0x80;
+    if (!ascii) return this.languageOf.get(text.slice(start, end).toLowerCase());
+    const entries = this.byHash.get(asciiWordHash(text, start, end));
+    if (!entries) return undefined;
+    for (const [word, language] of entries) if (sameAsciiWord(word, text, start, end)) return language;
+    return undefined;
   }
 
   /** The language the markers settle, or undefined when they do not. */
@@ -68,7 +87,7 @@ export class MarkerLanguageIdentifier {
       if (c >= 0x250 && !(c >= 0x2000 && c <= 0x206f)) return undefined; // another script: eld's call
       if (start < 0) continue;
       tokens += 1;
-      const language = i - start <= 12 ? this.languageOf.get(text.slice(start, i).toLowerCase()) : undefined;
+      const language = i - start <= 12 ? this.markerOf(text, start, i) : undefined;
       if (language !== undefined) counts[language]! += 1;
       start = -1;
     }
@@ -82,6 +101,21 @@ export class MarkerLanguageIdentifier {
     const language = this.codes[best]!;
     return { language, confidence: this.markers.agreement[language] ?? 0 };
   }
+}
+
+const asciiLower = (c: number) => (c >= 65 && c <= 90 ? c + 32 : c);
+
+/** FNV-1a over text[start, end) with ASCII capitals lowered, cut to 30 bits (a small-integer Map key). */
+function asciiWordHash(text: string, start: number, end: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ asciiLower(text.charCodeAt(i)), 0x01000193);
+  return hash & 0x3fffffff;
+}
+
+function sameAsciiWord(word: string, text: string, start: number, end: number): boolean {
+  if (word.length !== end - start) return false;
+  for (let i = 0; i < word.length; i++) if (word.charCodeAt(i) !== asciiLower(text.charCodeAt(start + i))) return false;
+  return true;
 }
 
 let markerIdentifier: MarkerLanguageIdentifier | undefined;
