@@ -3,15 +3,14 @@
  * their hash without building strings. Key 0 marks an empty slot (a hash of 0 is remapped to 1).
  */
 export class HashIndex {
-  private readonly keys: Uint32Array;
-  private readonly values: Int32Array;
+  /** Slot i holds its key (as int32) at 2i and its value at 2i + 1, so that a lookup reads one cache line. */
+  private readonly slots: Int32Array;
   private readonly mask: number;
 
   constructor(capacity: number) {
     let size = 16;
     while (size < capacity * 2) size *= 2;
-    this.keys = new Uint32Array(size);
-    this.values = new Int32Array(size);
+    this.slots = new Int32Array(2 * size);
     this.mask = size - 1;
   }
 
@@ -23,23 +22,23 @@ export class HashIndex {
 
   /** Stores value under key unless the key is already present (first wins). */
   set(key: number, value: number): void {
-    const k = key === 0 ? 1 : key >>> 0;
+    const k = key === 0 ? 1 : key | 0;
     let slot = k & this.mask;
-    while (this.keys[slot] !== 0) {
-      if (this.keys[slot] === k) return;
+    while (this.slots[2 * slot] !== 0) {
+      if (this.slots[2 * slot] === k) return;
       slot = (slot + 1) & this.mask;
     }
-    this.keys[slot] = k;
-    this.values[slot] = value;
+    this.slots[2 * slot] = k;
+    this.slots[2 * slot + 1] = value;
   }
 
   /** The value stored under key, or -1. */
   get(key: number): number {
-    const k = key === 0 ? 1 : key >>> 0;
+    const k = key === 0 ? 1 : key | 0;
     let slot = k & this.mask;
     for (;;) {
-      const stored = this.keys[slot]!;
-      if (stored === k) return this.values[slot]!;
+      const stored = this.slots[2 * slot]!;
+      if (stored === k) return this.slots[2 * slot + 1]!;
       if (stored === 0) return -1;
       slot = (slot + 1) & this.mask;
     }
