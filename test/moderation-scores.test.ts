@@ -1,21 +1,45 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { localDetection } from '../src/detect/index.ts';
 import { type ModerationResult, Moderator } from '../src/moderation/index.ts';
 import { bundledPolicies } from '../src/policy/index.ts';
+import { SOURCES } from '../scripts/data/sources.ts';
 
 /**
  * Guards speed work on the moderation path: the committed model, detectors, language identification and
  * policy mapping must give the same results as the reference code did. The fixture holds 300 texts evenly
  * spaced over the dev split (and 20 two-part items made of them) with what the moderator returned for them
  * before the inference path was optimised (commit 37eae8f). Scores may differ by float rounding only.
+ * It names each text by its data-preparation id (`source:index`) and the test reads the text from
+ * ../shared/datasets, so no dataset text is copied into the repository.
  *
  * After a deliberate change of the model or the detectors, rewrite it from data/dev.jsonl with
  * `WARDEN_WRITE_SCORE_FIXTURE=1 npx vitest run test/moderation-scores.test.ts`.
  */
 const FIXTURE = new URL('./fixtures/moderation-expected.jsonl', import.meta.url);
 const DEV_SPLIT = new URL('../data/dev.jsonl', import.meta.url);
+const DATASETS = fileURLToPath(new URL('../../shared/datasets/', import.meta.url));
 const TOLERANCE = 1e-9;
+
+/** The texts behind `source:index` ids, read as `npm run data` reads them. */
+function textsById(ids: string[]): Map<string, string> {
+  const wanted = new Map<string, Set<number>>();
+  for (const id of ids) {
+    const cut = id.lastIndexOf(':');
+    const indexes = wanted.get(id.slice(0, cut)) ?? new Set<number>();
+    indexes.add(Number(id.slice(cut + 1)));
+    wanted.set(id.slice(0, cut), indexes);
+  }
+  const texts = new Map<string, string>();
+  for (const [name, indexes] of wanted) {
+    const source = SOURCES.find((s) => s.name === name);
+    if (!source) throw new Error(`unknown data source "${name}"`);
+    const items = source.read(DATASETS);
+    for (const index of indexes) texts.set(`${name}:${index}`, items[index]!.text.trim());
+  }
+  return texts;
+}
 
 interface Digest {
   scores: Record<string, number>;
@@ -51,22 +75,25 @@ function moderator(): { moderate(item: string[]): ModerationResult } {
 }
 
 function writeFixture(): void {
-  const all = readFileSync(DEV_SPLIT, 'utf8').split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { text: string }).text);
+  const all = readFileSync(DEV_SPLIT, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { id: string; text: string });
   const step = all.length / 300;
-  const texts = Array.from({ length: 300 }, (_, i) => all[Math.floor(i * step)]!);
-  const items = [...texts.map((text) => [text]), ...Array.from({ length: 20 }, (_, i) => [texts[i * 7]!, texts[i * 11 + 3]!])];
+  const picked = Array.from({ length: 300 }, (_, i) => all[Math.floor(i * step)]!);
+  const items = [...picked.map((p) => [p]), ...Array.from({ length: 20 }, (_, i) => [picked[i * 7]!, picked[i * 11 + 3]!])];
   const engine = moderator();
-  writeFileSync(FIXTURE, items.map((item) => JSON.stringify({ item, expected: digest(engine.moderate(item)) })).join('\n') + '\n');
+  const lines = items.map((item) => JSON.stringify({ ids: item.map((p) => p.id), expected: digest(engine.moderate(item.map((p) => p.text))) }));
+  writeFileSync(FIXTURE, lines.join('\n') + '\n');
 }
 
 if (process.env.WARDEN_WRITE_SCORE_FIXTURE === '1' && existsSync(DEV_SPLIT)) writeFixture();
 
 describe('moderation results on dev texts', () => {
   it('match the reference results, scores to within 1e-9', () => {
-    const rows = readFileSync(FIXTURE, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { item: string[]; expected: Digest });
+    const rows = readFileSync(FIXTURE, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { ids: string[]; expected: Digest });
     expect(rows.length).toBe(320);
+    const texts = textsById(rows.flatMap((row) => row.ids));
     const engine = moderator();
-    for (const { item, expected } of rows) {
+    for (const { ids, expected } of rows) {
+      const item = ids.map((id) => texts.get(id)!);
       // Twice: the second pass reads the model's per-word cache filled by the first.
       for (let pass = 0; pass < 2; pass++) {
         const actual = digest(engine.moderate(item));
