@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { openStore } from '../db/index.ts';
-import { type Services, buildApp, createServices } from '../server/index.ts';
+import { buildApp, createServices } from '../server/index.ts';
 import { DEFAULT_TENANT } from '../tenancy/index.ts';
 import { resolveDbUrl } from './database.ts';
 import { CliError } from './output.ts';
@@ -22,7 +22,9 @@ export function registerServe(program: Command): void {
 async function serve(options: { port: number; host: string; dbUrl: string }): Promise<void> {
   const store = await openStore(options.dbUrl);
   const services = createServices(store);
-  await announceBootstrap(services);
+  const bootstrap = await services.tenancy.bootstrap(process.env.WARDEN_ADMIN_KEY || undefined);
+  // Printed before listening, so that a failed listen cannot lose the only copy of the key.
+  if (bootstrap.created) announceBootstrap(bootstrap.generatedKey);
   for (const tenant of await services.tenancy.listTenants()) {
     await store.db.transaction().execute((tx) => services.policies.seedTenant(tx, tenant));
   }
@@ -40,17 +42,17 @@ async function serve(options: { port: number; host: string; dbUrl: string }): Pr
   services.deliveries.start();
   services.reReviews.start();
   process.stdout.write(`Warden is listening on ${address} (database ${store.location})\n`);
+  if (bootstrap.created && bootstrap.generatedKey) {
+    process.stdout.write(`Try: curl -H "Authorization: Bearer ${bootstrap.generatedKey}" ${address}/v1/policies\n`);
+  }
 }
 
-async function announceBootstrap(services: Services): Promise<void> {
-  const adminKey = process.env.WARDEN_ADMIN_KEY || undefined;
-  const result = await services.tenancy.bootstrap(adminKey);
-  if (!result.created) return;
-  if (result.generatedKey) {
+/** First start: the generated admin key is printed once. */
+function announceBootstrap(generatedKey: string | null): void {
+  if (generatedKey) {
     process.stdout.write(
       `\nCreated tenant "${DEFAULT_TENANT}" and its admin API key. It is shown only this once; store it now:\n\n` +
-        `    ${result.generatedKey}\n\n` +
-        `Try: curl -H "Authorization: Bearer ${result.generatedKey}" http://localhost:8080/v1/policies\n\n`,
+        `    ${generatedKey}\n\n`,
     );
   } else {
     process.stdout.write(`\nCreated tenant "${DEFAULT_TENANT}" with WARDEN_ADMIN_KEY as its admin API key.\n\n`);
