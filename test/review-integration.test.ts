@@ -8,6 +8,7 @@ interface Standing {
   in_force: string;
   actions: { id: string; rung: string; status: string; reversal_reason: string | null }[];
   events: { id: string }[];
+  appeals: { id: string }[];
 }
 interface Report {
   id: string;
@@ -172,6 +173,24 @@ describeEachBackend('review across domains', (backend) => {
       const decided = (await (await decide(routed.case_id, bob, { outcome: 'overturn', notes: 'Mistaken identity.' })).json()) as { appeal: { state: string } };
       expect(decided.appeal.state).toBe('overturned');
       expect((await standing('atomic-appeal')).actions[0]!.status).toBe('reversed');
+    });
+    it('opens no appeal when its review case cannot be queued, since both are written in one transaction', async () => {
+      const caseId = await fileReport('atomic-appeal-queue');
+      await claim(caseId, alice);
+      await decide(caseId, alice, { outcome: 'violation', clause_ids: ['universal.3'] });
+      const actionId = (await standing('atomic-appeal-queue')).actions[0]!.id;
+      const fileAppeal = () => server.request('/v1/accounts/atomic-appeal-queue/appeals', { method: 'POST', key: client, json: { action_id: actionId, statement: 'Not me.' } });
+
+      const failure = await injectFailure('review_cases', 'insert');
+      expect((await fileAppeal()).status).toBe(500);
+      await failure.lift();
+      expect((await standing('atomic-appeal-queue')).appeals).toEqual([]);
+
+      const appeal = (await (await fileAppeal()).json()) as { id: string };
+      const routed = await server.request('/v1/review/appeals', { method: 'POST', key: client, json: { appeal_id: appeal.id } });
+      const queued = (await routed.json()) as { case_id: string; created: boolean };
+      expect(queued.created).toBe(false);
+      await expectApiError(await server.request(`/v1/review/cases/${queued.case_id}/claim`, { method: 'POST', key: alice }), 403);
     });
   });
 

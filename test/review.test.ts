@@ -239,25 +239,32 @@ describeEachBackend('review API', (backend) => {
   });
 
   describe('appeals', () => {
-    it('routes an appeal to a reviewer other than the one who decided, and its outcome decides the appeal', async () => {
+    it('queues an appeal as it is opened, away from the reviewer who decided, and its outcome decides the appeal', async () => {
       const { body } = await file(report({ target: { account: 'appealing', content: { text: 'appealed post' } } }));
       await claim(body.case_id, alice);
       await decide(body.case_id, alice, { outcome: 'violation', clause_ids: ['universal.3'] });
-      const standing = (await (await server.request('/v1/accounts/appealing/standing')).json()) as { actions: { id: string }[] };
-      const appealRes = await server.request('/v1/accounts/appealing/appeals', { method: 'POST', key: client, json: { action_id: standing.actions[0]!.id, statement: 'It was a joke.' } });
+      const standingOf = async () =>
+        (await (await server.request('/v1/accounts/appealing/standing')).json()) as { rung: string; actions: { id: string; status: string }[] };
+      const before = await standingOf();
+      expect(before.rung).not.toBe('none');
+      const appealRes = await server.request('/v1/accounts/appealing/appeals', { method: 'POST', key: client, json: { action_id: before.actions[0]!.id, statement: 'It was a joke.' } });
       expect(appealRes.status).toBe(201);
       const appeal = (await appealRes.json()) as { id: string };
 
+      const queued = (await queue(bob, '?kind=appeal')).data.filter((c) => (c as CaseBody & { appeal: { id: string } | null }).appeal?.id === appeal.id);
+      expect(queued).toHaveLength(1);
+      const appealCase = queued[0]!.id;
       const routed = await server.request('/v1/review/appeals', { method: 'POST', key: client, json: { appeal_id: appeal.id } });
-      expect(routed.status).toBe(201);
-      const { case_id: appealCase } = (await routed.json()) as { case_id: string };
-      const again = await server.request('/v1/review/appeals', { method: 'POST', key: client, json: { appeal_id: appeal.id } });
-      expect(((await again.json()) as { case_id: string }).case_id).toBe(appealCase);
+      expect(routed.status).toBe(200);
+      expect(await routed.json()).toMatchObject({ case_id: appealCase, created: false });
 
       await expectApiError(await claim(appealCase, alice), 403);
       expect((await claim(appealCase, bob)).status).toBe(200);
       const decided = (await (await decide(appealCase, bob, { outcome: 'overturn', notes: 'Satire, not harassment.' })).json()) as { appeal: { state: string } };
       expect(decided.appeal.state).toBe('overturned');
+      const after = await standingOf();
+      expect(after.actions.find((a) => a.id === before.actions[0]!.id)!.status).toBe('reversed');
+      expect(after.rung).toBe('none');
       await expectApiError(await server.request('/v1/review/appeals', { method: 'POST', key: client, json: { appeal_id: 'apl_missing' } }), 404);
     });
   });

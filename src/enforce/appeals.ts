@@ -3,6 +3,7 @@ import { Conflict, NotFound, newId } from '../common/index.ts';
 import type { AppealRow, Queryable, Tx } from '../db/index.ts';
 import { enqueueEvent } from '../notify/index.ts';
 import { lockAccount, lockAccountById } from './accounts.ts';
+import type { ActionReasons } from './actions.ts';
 import type { EnforceContext } from './context.ts';
 import type { EnforcementPolicy } from './enforcement-policy.ts';
 import { findAction, reverseAction } from './reversal.ts';
@@ -17,7 +18,28 @@ export type AppealDecisionInput = z.infer<typeof appealDecisionInput>;
 /** An appeal with the tenant's own id for its account. */
 export type AppealRecord = AppealRow & { account_external_id: string };
 
-export async function openAppeal(context: EnforceContext, tenantId: string, externalId: string, input: AppealInput, actor: string): Promise<AppealRecord> {
+/** A newly opened appeal, with the ids of the events behind the appealed action (a review decision's are `review:<case>`). */
+export interface OpenedAppeal {
+  tenantId: string;
+  appealId: string;
+  account: string;
+  actionId: string;
+  statement: string;
+  actionEventIds: string[];
+  actor: string;
+}
+
+/** Told, inside the transaction that opens it, of every new appeal (the server wires the review queue in; enforce does not import review). */
+export type AppealOpenedHook = (tx: Tx, appeal: OpenedAppeal) => Promise<void>;
+
+export async function openAppeal(
+  context: EnforceContext,
+  hooks: readonly AppealOpenedHook[],
+  tenantId: string,
+  externalId: string,
+  input: AppealInput,
+  actor: string,
+): Promise<AppealRecord> {
   return context.store.db.transaction().execute(async (tx) => {
     const account = await lockAccount(tx, context, tenantId, externalId);
     const action = await findAction(tx, tenantId, account.id, input.action_id, 'action_id');
@@ -42,6 +64,16 @@ export async function openAppeal(context: EnforceContext, tenantId: string, exte
     const record = { ...row, account_external_id: account.external_id };
     await enqueueEvent(tx, { tenantId, type: 'appeal.opened', payload: appealView(record), at: now });
     await context.audit.append(tx, { tenantId, actor, action: 'appeal.opened', target: row.id, payload: { account: externalId, action_id: action.id } });
+    const opened: OpenedAppeal = {
+      tenantId,
+      appealId: row.id,
+      account: account.external_id,
+      actionId: action.id,
+      statement: row.statement,
+      actionEventIds: (JSON.parse(action.reasons) as ActionReasons).event_ids,
+      actor,
+    };
+    for (const hook of hooks) await hook(tx, opened);
     return record;
   });
 }

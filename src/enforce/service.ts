@@ -6,7 +6,7 @@ import type { PolicyRegistry } from '../policy/index.ts';
 import type { Tenancy } from '../tenancy/index.ts';
 import { findAccount, lockAccount } from './accounts.ts';
 import { actionView } from './actions.ts';
-import { type AppealDecisionInput, type AppealInput, appealView, decideAppeal, getAppeal, openAppeal } from './appeals.ts';
+import { type AppealDecisionInput, type AppealInput, type AppealOpenedHook, appealView, decideAppeal, getAppeal, openAppeal } from './appeals.ts';
 import { getReport, listReports, recordSubmission, reportView } from './child-safety.ts';
 import type { EnforceContext } from './context.ts';
 import type { EventInput, Recorded } from './events.ts';
@@ -38,6 +38,7 @@ export interface ModerationViolations {
 export class Enforcement {
   readonly policies: EnforcementPolicies;
   private readonly context: EnforceContext;
+  private readonly appealOpenedHooks: AppealOpenedHook[] = [];
   private readonly singles = new GroupCommitter((tenantId, actor, events) => this.recordEvents(tenantId, actor, events));
 
   constructor(
@@ -126,8 +127,13 @@ export class Enforcement {
     return { ...actionView(action, this.context.clock.now()), restored_rung: restored };
   }
 
+  /** Registers a hook told, in the appeal's transaction, of every newly opened appeal. */
+  onAppealOpened(hook: AppealOpenedHook): void {
+    this.appealOpenedHooks.push(hook);
+  }
+
   async openAppeal(tenantId: string, externalId: string, input: AppealInput, actor: string) {
-    return appealView(await openAppeal(this.context, tenantId, externalId, input, actor));
+    return appealView(await openAppeal(this.context, this.appealOpenedHooks, tenantId, externalId, input, actor));
   }
 
   async decideAppeal(tenantId: string, appealId: string, input: AppealDecisionInput, actor: string) {

@@ -1,10 +1,10 @@
 import type { AuditLog } from '../audit/index.ts';
 import type { Clock } from '../common/index.ts';
 import type { Store, Tx } from '../db/index.ts';
-import type { Enforcement } from '../enforce/index.ts';
+import type { Enforcement, OpenedAppeal } from '../enforce/index.ts';
 import type { ModeratedHook } from '../moderation/index.ts';
 import type { PolicyRegistry } from '../policy/index.ts';
-import { routeAppeal } from './appeals.ts';
+import { queueOpenedAppeal, routeAppeal } from './appeals.ts';
 import { type ModerationOutcome, queueModerationOutcome } from './automatic.ts';
 import { caseView } from './cases.ts';
 import type { ReviewContext, Reviewer } from './context.ts';
@@ -91,6 +91,11 @@ export class ReviewDesk {
 
   async routeAppeal(tenantId: string, appealId: string, actor: string) {
     return routeAppeal(this.context, tenantId, appealId, actor);
+  }
+
+  /** Queues a newly opened enforcement appeal, in the appeal's transaction (see queueOpenedAppeal). */
+  async queueOpenedAppeal(tx: Tx, appeal: OpenedAppeal) {
+    return queueOpenedAppeal(tx, this.context, appeal);
   }
 
   async metrics(tenantId: string, windowHours: number) {

@@ -71,6 +71,10 @@ export function createServices(store: Store, clock: Clock = systemClock, options
   storeSubmissions.onNeedsReview(queueForReview);
   reReviews.onNeedsReview(queueForReview);
   review.onCaseClosed((tx, closed) => storeSubmissions.applyReviewFinding(tx, closed));
+  // Every new appeal opens its review case in the appeal's transaction, away from whoever decided the original case.
+  enforcement.onAppealOpened(async (tx, appeal) => {
+    await review.queueOpenedAppeal(tx, appeal);
+  });
   policies.onPublished(announcePolicyPublished(clock));
   policies.onPublished(reReviews.schedule);
   return { store, clock, audit, tenancy, policies, moderation, thresholds, moderationContexts, onModerated, enforcement, review, subscriptions, deliveries, storeSubmissions, reReviews };
