@@ -253,7 +253,7 @@ function isAsciiAlnum(code: number): boolean {
 
 /** A word here is a run of units up to a space or ASCII punctuation other than leet symbols. */
 function isWordBoundary(code: number): boolean {
-  return code === SPACE || (code < 0x80 && !isAsciiAlnum(code) && !LEET_SYMBOLS.has(code));
+  return code < 0x80 && (ASCII_CLASS[code]! & WORD_BOUNDARY) !== 0;
 }
 
 /** Shorter all-look-alike words are as likely to be real Russian or Greek ("на", "по") as disguise. */
@@ -291,10 +291,13 @@ function stage2({ units, kinds, ascii }: Stage1): UnitBuffer {
 // Stage 3: single characters split by a repeated separator
 // ---------------------------------------------------------------------------
 
-const SEPARATORS = new Set([SPACE, 0x2e, 0x2d, 0x5f, 0x2a, 0x2c, 0x2f, 0x7c, 0x7e, 0xb7, 0x2022]);
 /** Characters that may stand for letters in a split word ("k.1.l.l"). */
 function isSplitChar(code: number): boolean {
-  return isAsciiAlnum(code) || (LEET_SYMBOLS.has(code) && !SEPARATORS.has(code));
+  return code < 0x80 && (ASCII_CLASS[code]! & SPLIT_CHAR) !== 0;
+}
+
+function isSeparator(code: number): boolean {
+  return code < 0x80 ? (ASCII_CLASS[code]! & SEPARATOR) !== 0 : code === 0xb7 || code === 0x2022;
 }
 const MIN_SPLIT_RUN = 3;
 /** "1.2.3" and "1,5,9" are numbers, not split words. */
@@ -322,7 +325,7 @@ function splitRunEnd(codes: Uint16Array, length: number, i: number): number {
   if (!isSplitChar(codes[i]!)) return i;
   if (i > 0 && !isWordBoundary(codes[i - 1]!)) return i;
   const separator = codes[i + 1];
-  if (separator === undefined || !SEPARATORS.has(separator)) return i;
+  if (separator === undefined || !isSeparator(separator)) return i;
   let count = 1;
   let k = i;
   while (k + 2 < length && codes[k + 1] === separator && isSplitChar(codes[k + 2]!) && endsToken(codes, length, k + 3)) {
@@ -343,22 +346,33 @@ function endsToken(codes: Uint16Array, length: number, at: number): boolean {
 // Stage 4: leetspeak
 // ---------------------------------------------------------------------------
 
-const LEET_DIGITS: Record<number, number> = {
-  0x30: 0x6f, // 0 → o
-  0x31: 0x69, // 1 → i
-  0x33: 0x65, // 3 → e
-  0x34: 0x61, // 4 → a
-  0x35: 0x73, // 5 → s
-  0x37: 0x74, // 7 → t
-  0x39: 0x67, // 9 → g
-};
-const LEET_SYMBOL_MAP: Record<number, number> = {
-  0x40: 0x61, // @ → a
-  0x24: 0x73, // $ → s
-  0x21: 0x69, // ! → i
-  0x2b: 0x74, // + → t
-};
-const LEET_SYMBOLS = new Set(Object.keys(LEET_SYMBOL_MAP).map(Number));
+/** Digits that stand for letters inside a word, as the letter's code (0: none). */
+const LEET_DIGITS = asciiTable({ '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '9': 'g' });
+/** Symbols that stand for letters at the start of or inside a word. */
+const LEET_SYMBOLS = asciiTable({ '@': 'a', $: 's', '!': 'i', '+': 't' });
+const ASCII_SEPARATORS = ' .-_*,/|~';
+
+function asciiTable(pairs: Record<string, string>): Uint8Array {
+  const table = new Uint8Array(0x80);
+  for (const [from, to] of Object.entries(pairs)) table[from.charCodeAt(0)] = to.charCodeAt(0);
+  return table;
+}
+
+// Per-ASCII-unit classes, looked up once per unit by stages 2–4 instead of testing sets.
+const WORD_BOUNDARY = 1;
+const SPLIT_CHAR = 2;
+const SEPARATOR = 4;
+const ASCII_CLASS = (() => {
+  const table = new Uint8Array(0x80);
+  for (let code = 0; code < 0x80; code += 1) {
+    const leet = LEET_SYMBOLS[code] !== 0;
+    const separator = ASCII_SEPARATORS.includes(String.fromCharCode(code));
+    if (code === SPACE || (!isAsciiAlnum(code) && !leet)) table[code]! |= WORD_BOUNDARY;
+    if (isAsciiAlnum(code) || (leet && !separator)) table[code]! |= SPLIT_CHAR;
+    if (separator) table[code]! |= SEPARATOR;
+  }
+  return table;
+})();
 
 function stage4(units: UnitBuffer): UnitBuffer {
   const { codes, offsets, length } = units;
@@ -386,10 +400,12 @@ function foldLeetWord(codes: Uint16Array, offsets: Int32Array, start: number, en
   for (let k = start; k < end; k += 1) {
     const code = codes[k]!;
     let folded = code;
-    const digit = LEET_DIGITS[code];
-    const symbol = LEET_SYMBOL_MAP[code];
-    if (digit !== undefined && k > firstLetter && k < lastLetter && firstLetter >= 0) folded = digit;
-    else if (symbol !== undefined && firstLetter >= 0 && k < lastLetter) folded = symbol;
+    if (code < 0x80 && firstLetter >= 0 && k < lastLetter) {
+      const digit = LEET_DIGITS[code]!;
+      const symbol = LEET_SYMBOLS[code]!;
+      if (digit !== 0 && k > firstLetter) folded = digit;
+      else if (symbol !== 0) folded = symbol;
+    }
     out.push(folded, offsets[k]!);
   }
 }

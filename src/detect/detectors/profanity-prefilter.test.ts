@@ -58,6 +58,19 @@ describe('ObscenityPrefilter', () => {
     expect(passed / clean.length).toBeLessThan(0.05);
   });
 
+  it('windows hold every match: the matcher finds the same matches in them as in the whole text', () => {
+    const margin = Math.max(...terms.whitelistedTerms!.map((term) => term.length)) + 1;
+    const spans = (matches: { startIndex: number; endIndex: number; termId: number }[], offset = 0) =>
+      matches.map((m) => `${m.termId}@${offset + m.startIndex}-${offset + m.endIndex}`);
+    const differing = texts.filter((text) => {
+      const windows = prefilter.windows(text, margin);
+      const windowed: string[] = [];
+      for (let w = 0; w < windows.length; w += 2) windowed.push(...spans(matcher.getAllMatches(text.slice(windows[w], windows[w + 1]), true), windows[w]));
+      return windowed.join() !== spans(matcher.getAllMatches(text, true)).join();
+    });
+    expect(differing).toEqual([]);
+  });
+
   it('follows the pattern syntax: optionals, wildcards, word boundaries, astral characters', () => {
     const custom = assignIncrementingIds([pattern`|b[a]d|`, pattern`w?rd`, pattern`😀x`]);
     const filter = new ObscenityPrefilter(custom, []);

@@ -12,6 +12,11 @@ import { type BlacklistedTerm, type Node, type StatefulTransformer, SyntaxKind, 
  *    regular expressions), and word-boundary assertions are checked as `\b` checks them.
  * So a text passes whenever some term's regular expression matches the transformed text. The
  * only thing left out is the whitelist, which can remove matches but never add one.
+ *
+ * windows() goes one step further: the ranges of the text outside of which the matcher cannot
+ * match, each widened to whole space-separated words and by a margin that holds any whitelisted
+ * term around a match, so that running the matcher on each window finds what it finds on the
+ * whole text (see profanity.ts).
  */
 export class ObscenityPrefilter {
   /** The leading stateless transformers, composed; memoised per BMP code point in `leading`. */
@@ -19,19 +24,35 @@ export class ObscenityPrefilter {
   private readonly leading = new Int32Array(0x10000).fill(NOT_COMPUTED);
   /** The rest, from the first stateful transformer on, applied per character in order. */
   private readonly steps: TransformerStep[];
+  /**
+   * When the only stateful step is obscenity's collapse-duplicates transformer: how many units of
+   * a run of each BMP character it keeps, so that transform() limits runs inline.
+   */
+  private readonly runLimits: RunLimits | null;
   /** Sequences keyed by their anchor: a pair of ASCII units (a*128+b) or, failing that, a Map key. */
   private readonly asciiPairs: (Sequence[] | undefined)[] = new Array<Sequence[] | undefined>(128 * 128);
+  /**
+   * Sequences that start with three concrete ASCII units, keyed by them (a*16384+b*128+c); a pair
+   * alone ("as") is too common an anchor for them. triplePairs[a*128+b] is 1 when some key starts with a, b.
+   */
+  private readonly asciiTriples = new Map<number, Sequence[]>();
+  private readonly triplePairs = new Uint8Array(128 * 128);
   private readonly otherPairs = new Map<number, Sequence[]>();
   private readonly singles = new Map<number, Sequence[]>();
+  /** 1 for each BMP unit that anchors a single-unit sequence, so that scan() skips the Map for the rest. */
+  private readonly singleUnits = new Uint8Array(0x10000);
   /** True when some pattern could not be expanded: then every text is a candidate. */
   private readonly passesEverything: boolean;
   private units = new Uint16Array(1024);
+  /** Index in the text of the character each transformed unit came from. */
+  private sources = new Int32Array(1024);
 
   constructor(terms: readonly BlacklistedTerm[], transformers: readonly TransformerContainer[]) {
     const firstStateful = transformers.findIndex((t) => !('transform' in t));
     const split = firstStateful < 0 ? transformers.length : firstStateful;
     this.leadingSteps = transformers.slice(0, split).flatMap((t) => ('transform' in t ? [t.transform] : []));
     this.steps = transformers.slice(split).map((t) => ('transform' in t ? { transform: t.transform } : { stateful: t.factory() }));
+    this.runLimits = this.steps.length === 1 ? runLimitsOf(this.steps[0]!.stateful) : null;
     let expandable = true;
     for (const term of terms) {
       const sequences = expandPattern(term.pattern.nodes);
@@ -49,40 +70,120 @@ export class ObscenityPrefilter {
   /** False only when obscenity's matcher cannot find anything in `text`. */
   mayMatch(text: string): boolean {
     if (this.passesEverything) return true;
+    return this.scan(text, null);
+  }
+
+  /**
+   * Ranges [start, end) of `text`, in order and disjoint, that hold every match obscenity's
+   * matcher can find in it: each candidate match widened by `margin` units each side and then to
+   * the spaces around it. Empty when nothing can match; the whole text when the terms could not
+   * be expanded.
+   */
+  windows(text: string, margin: number): number[] {
+    if (this.passesEverything) return [0, text.length];
+    const candidates: number[] = [];
+    if (!this.scan(text, candidates)) return [];
+    const order = Array.from({ length: candidates.length / 2 }, (_, k) => 2 * k).sort((a, b) => candidates[a]! - candidates[b]!);
+    const windows: number[] = [];
+    for (const c of order) {
+      const start = this.windowStart(text, Math.max(0, candidates[c]! - margin));
+      const end = windowEnd(text, Math.min(text.length, candidates[c + 1]! + margin));
+      const last = windows.length - 1;
+      if (last > 0 && start <= windows[last]!) windows[last] = Math.max(windows[last]!, end);
+      else windows.push(start, end);
+    }
+    return windows;
+  }
+
+  /**
+   * Looks for candidate matches in the transformed text. Without a list, stops at the first and
+   * says whether there is one; with one, appends [start, end) in `text` of every candidate.
+   */
+  private scan(text: string, candidates: number[] | null): boolean {
     const length = this.transform(text);
     const units = this.units;
+    const singleUnits = this.singleUnits;
+    let found = false;
     for (let i = 0; i < length; i += 1) {
       const unit = units[i]!;
-      const single = this.singles.size > 0 ? this.singles.get(unit) : undefined;
-      if (single && this.anyMatches(single, i, length)) return true;
+      const single = singleUnits[unit] === 1 ? this.singles.get(unit) : undefined;
+      if (single && this.collect(single, i, length, candidates)) {
+        if (!candidates) return true;
+        found = true;
+      }
       if (i + 1 === length) break;
       const next = units[i + 1]!;
-      const pair = unit < 128 && next < 128 ? this.asciiPairs[unit * 128 + next] : this.otherPairs.get(unit * 0x10000 + next);
-      if (pair && this.anyMatches(pair, i, length)) return true;
+      const ascii = unit < 128 && next < 128;
+      const pair = ascii ? this.asciiPairs[unit * 128 + next] : this.otherPairs.get(unit * 0x10000 + next);
+      if (pair && this.collect(pair, i, length, candidates)) {
+        if (!candidates) return true;
+        found = true;
+      }
+      if (!ascii || this.triplePairs[unit * 128 + next] === 0 || i + 2 === length || units[i + 2]! >= 128) continue;
+      const triple = this.asciiTriples.get(unit * 16384 + next * 128 + units[i + 2]!);
+      if (triple && this.collect(triple, i, length, candidates)) {
+        if (!candidates) return true;
+        found = true;
+      }
     }
-    return false;
+    return found;
+  }
+
+  /** A window starts after a space, at a character the transformers neither drop nor turn into a space. */
+  private windowStart(text: string, from: number): number {
+    let start = from;
+    while (start > 0 && !(text.charCodeAt(start - 1) === SPACE && this.startsWord(text.codePointAt(start)!))) start -= 1;
+    return start;
+  }
+
+  private startsWord(codePoint: number): boolean {
+    const char = this.applyLeading(codePoint);
+    return char !== undefined && char !== SPACE;
   }
 
   /** Writes the transformed text into this.units as UTF-16, as obscenity builds its string; returns its length. */
   private transform(text: string): number {
     for (const step of this.steps) step.stateful?.reset();
-    if (this.units.length < 2 * text.length) this.units = new Uint16Array(2 * text.length);
-    const units = this.units;
+    if (this.units.length < 2 * text.length) {
+      this.units = new Uint16Array(2 * text.length);
+      this.sources = new Int32Array(2 * text.length);
+    }
+    const { units, sources, runLimits } = this;
     let length = 0;
+    let runChar = -1;
+    let runLeft = 0;
     for (let i = 0; i < text.length; i += 1) {
+      const at = i;
       const codePoint = text.codePointAt(i)!;
       if (codePoint > 0xffff) i += 1;
       let char = this.applyLeading(codePoint);
-      for (let s = 0; s < this.steps.length && char !== undefined; s += 1) {
-        const step = this.steps[s]!;
-        char = step.transform ? step.transform(char) : step.stateful!.transform(char);
-      }
       if (char === undefined) continue;
+      if (runLimits) {
+        // obscenity's collapse-duplicates, inline: keep the first `limit` units of a run.
+        if (char === runChar) {
+          if (runLeft-- <= 0) continue;
+        } else {
+          runChar = char;
+          runLeft = runLimits.of(char) - 1;
+          if (runLeft < 0) continue;
+        }
+      } else {
+        for (let s = 0; s < this.steps.length && char !== undefined; s += 1) {
+          const step = this.steps[s]!;
+          char = step.transform ? step.transform(char) : step.stateful!.transform(char);
+        }
+        if (char === undefined) continue;
+      }
       if (char > 0xffff) {
         const offset = char - 0x10000;
+        sources[length] = at;
         units[length++] = 0xd800 + (offset >> 10);
+        sources[length] = at;
         units[length++] = 0xdc00 + (offset & 0x3ff);
-      } else units[length++] = char;
+      } else {
+        sources[length] = at;
+        units[length++] = char;
+      }
     }
     return length;
   }
@@ -100,9 +201,17 @@ export class ObscenityPrefilter {
     return char;
   }
 
-  private anyMatches(sequences: Sequence[], anchor: number, length: number): boolean {
-    for (const sequence of sequences) if (this.matchesAt(sequence, anchor - sequence.anchor, length)) return true;
-    return false;
+  /** Whether any of the sequences matches around `anchor`; with a list, appends each match's range in the text. */
+  private collect(sequences: Sequence[], anchor: number, length: number, candidates: number[] | null): boolean {
+    let found = false;
+    for (const sequence of sequences) {
+      const start = anchor - sequence.anchor;
+      if (!this.matchesAt(sequence, start, length)) continue;
+      if (!candidates) return true;
+      found = true;
+      candidates.push(this.sources[start]!, this.sources[start + sequence.units.length - 1]! + 1);
+    }
+    return found;
   }
 
   private matchesAt({ units: pattern, boundaryAtStart, boundaryAtEnd }: Sequence, start: number, length: number): boolean {
@@ -124,16 +233,32 @@ export class ObscenityPrefilter {
     return before !== after;
   }
 
+  /**
+   * Files a sequence under the most selective anchor it has: three consecutive concrete ASCII
+   * units, else two concrete units, else its first concrete unit.
+   */
   private index(expansion: Omit<Sequence, 'anchor'>): void {
     const { units } = expansion;
+    const isAscii = (k: number) => units[k] !== ANY && units[k]! < 128;
+    const triple = units.findIndex((_, k) => k + 2 < units.length && isAscii(k) && isAscii(k + 1) && isAscii(k + 2));
+    if (triple >= 0) {
+      const [a, b, c] = [units[triple]!, units[triple + 1]!, units[triple + 2]!];
+      this.triplePairs[a * 128 + b] = 1;
+      return append(this.asciiTriples, a * 16384 + b * 128 + c, { ...expansion, anchor: triple });
+    }
+    const pair = units.findIndex((unit, k) => unit !== ANY && k + 1 < units.length && units[k + 1] !== ANY);
+    if (pair >= 0) {
+      const [a, b] = [units[pair]!, units[pair + 1]!];
+      const sequence = { ...expansion, anchor: pair };
+      if (a < 128 && b < 128) (this.asciiPairs[a * 128 + b] ??= []).push(sequence);
+      else append(this.otherPairs, a * 0x10000 + b, sequence);
+      return;
+    }
     const first = units.findIndex((unit) => unit !== ANY);
-    const pairs = first + 1 < units.length && units[first + 1] !== ANY;
-    const sequence: Sequence = { ...expansion, anchor: first };
-    if (!pairs) return append(this.singles, units[first]!, sequence);
-    const [a, b] = [units[first]!, units[first + 1]!];
-    if (a < 128 && b < 128) (this.asciiPairs[a * 128 + b] ??= []).push(sequence);
-    else append(this.otherPairs, a * 0x10000 + b, sequence);
+    this.singleUnits[units[first]!] = 1;
+    append(this.singles, units[first]!, { ...expansion, anchor: first });
   }
+
 }
 
 interface TransformerStep {
@@ -151,10 +276,46 @@ interface Sequence {
 }
 
 const ANY = -1;
+const SPACE = 0x20;
 const NOT_COMPUTED = -2;
 const DROPPED = -1;
 /** Beyond this many expansions of one pattern, the prefilter gives up and passes every text. */
 const MAX_EXPANSIONS = 4096;
+
+/** A window ends at a space (exclusive) or at the end of the text. */
+function windowEnd(text: string, from: number): number {
+  let end = from;
+  while (end < text.length && text.charCodeAt(end) !== SPACE) end += 1;
+  return end;
+}
+
+/** How many units of a run of each character obscenity's collapse-duplicates transformer keeps. */
+class RunLimits {
+  private readonly bmp: Int32Array;
+
+  constructor(
+    private readonly fallback: number,
+    private readonly custom: ReadonlyMap<number, number>,
+  ) {
+    this.bmp = new Int32Array(0x10000).fill(clampLimit(fallback));
+    for (const [char, limit] of custom) if (char <= 0xffff) this.bmp[char] = clampLimit(limit);
+  }
+
+  of(char: number): number {
+    return char <= 0xffff ? this.bmp[char]! : clampLimit(this.custom.get(char) ?? this.fallback);
+  }
+}
+
+function clampLimit(limit: number): number {
+  return Math.min(limit, 0x7fffffff);
+}
+
+/** The run limits of obscenity's collapse-duplicates transformer, read from its public fields; null for any other. */
+function runLimitsOf(stateful: StatefulTransformer | undefined): RunLimits | null {
+  const fields = stateful as unknown as { defaultThreshold?: unknown; customThresholds?: unknown } | undefined;
+  if (!fields || typeof fields.defaultThreshold !== 'number' || !(fields.customThresholds instanceof Map)) return null;
+  return new RunLimits(fields.defaultThreshold, fields.customThresholds as Map<number, number>);
+}
 
 function append<K>(map: Map<K, Sequence[]>, key: K, sequence: Sequence): void {
   const list = map.get(key);

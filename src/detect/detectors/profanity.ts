@@ -10,6 +10,8 @@ const DETECTOR = 'profanity';
 interface EnglishMatcher {
   matcher: RegExpMatcher;
   prefilter: ObscenityPrefilter;
+  /** Units around a candidate match that a whitelisted term containing it can reach. */
+  margin: number;
 }
 
 let english: EnglishMatcher | undefined;
@@ -24,6 +26,7 @@ function englishMatcher(): EnglishMatcher {
     english = {
       matcher: new RegExpMatcher({ ...terms, ...englishRecommendedTransformers }),
       prefilter: new ObscenityPrefilter(terms.blacklistedTerms, englishRecommendedBlacklistMatcherTransformers),
+      margin: Math.max(0, ...(terms.whitelistedTerms ?? []).map((term) => term.length)) + 1,
     };
   }
   return english;
@@ -32,17 +35,22 @@ function englishMatcher(): EnglishMatcher {
 /**
  * Profanity, via obscenity on the normalised text: obscenity already undoes look-alikes, leet
  * and stretched letters, and normalisation adds the split-word tricks ("f.u.c.k", "k i l l").
+ * The matcher runs only on the prefilter's windows, which hold every match it would find in the
+ * whole text.
  */
 export function findProfanity(input: TextInput): Evidence[] {
   const normalized = input.normalized;
-  const { matcher, prefilter } = englishMatcher();
+  const { matcher, prefilter, margin } = englishMatcher();
   const found: Evidence[] = [];
-  if (!prefilter.mayMatch(normalized.text)) return found;
-  for (const match of matcher.getAllMatches(normalized.text, true)) {
-    const word = englishDataset.getPayloadWithPhraseMetadata(match).phraseMetadata?.originalWord ?? 'term';
-    const span = originalSpan(input.text, normalized, match.startIndex, match.endIndex + 1);
-    if (found.some((f) => f.span![0] === span.start && f.span![1] === span.end)) continue;
-    found.push({ detector: DETECTOR, category: CATEGORY, kind: `profanity:${word}`, span: [span.start, span.end], score: 1 });
+  const windows = prefilter.windows(normalized.text, margin);
+  for (let w = 0; w < windows.length; w += 2) {
+    const offset = windows[w]!;
+    for (const match of matcher.getAllMatches(normalized.text.slice(offset, windows[w + 1]), true)) {
+      const word = englishDataset.getPayloadWithPhraseMetadata(match).phraseMetadata?.originalWord ?? 'term';
+      const span = originalSpan(input.text, normalized, offset + match.startIndex, offset + match.endIndex + 1);
+      if (found.some((f) => f.span![0] === span.start && f.span![1] === span.end)) continue;
+      found.push({ detector: DETECTOR, category: CATEGORY, kind: `profanity:${word}`, span: [span.start, span.end], score: 1 });
+    }
   }
   return found;
 }
