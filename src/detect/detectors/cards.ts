@@ -1,5 +1,5 @@
 import type { Evidence } from '../types.ts';
-import { finding } from './finding.ts';
+import { digitCount, finding } from './finding.ts';
 
 const DETECTOR = 'identifiers';
 const CATEGORY = 'privacy/sensitive-identifiers';
@@ -55,6 +55,7 @@ export function cardNetwork(digits: string): string | null {
 /** Payment card numbers: a known network's IIN range and length, and a valid Luhn check digit. */
 export function findPaymentCards(text: string): Evidence[] {
   const found: Evidence[] = [];
+  if (digitCount(text) < 12) return found;
   for (const match of text.matchAll(CANDIDATE)) {
     const digits = match[0].replace(/[ -]/g, '');
     if (!hasConsistentSeparators(match[0]) || !luhnValid(digits)) continue;

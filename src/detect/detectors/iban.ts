@@ -1,5 +1,5 @@
 import type { Evidence } from '../types.ts';
-import { finding } from './finding.ts';
+import { digitCount, finding } from './finding.ts';
 
 const DETECTOR = 'identifiers';
 const CATEGORY = 'privacy/sensitive-identifiers';
@@ -37,6 +37,7 @@ export function validIban(compact: string): boolean {
 /** International bank account numbers with a registered country length and a valid mod-97 check. */
 export function findIbans(text: string): Evidence[] {
   const found: Evidence[] = [];
+  if (digitCount(text) < 2) return found;
   for (const match of text.matchAll(CANDIDATE)) {
     const compact = match[0].replace(/ /g, '').toUpperCase();
     const expected = LENGTHS[compact.slice(0, 2)];

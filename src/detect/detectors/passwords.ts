@@ -30,8 +30,12 @@ function plausibleValue(value: string, quoted: boolean): boolean {
 }
 
 /** Passwords and PINs given in context. The span covers the value only. */
+/** Every NOUN above holds one of these; most texts hold none and skip the patterns. */
+const ANY_NOUN = /pass|pw|pin/i;
+
 export function findPasswords(text: string): Evidence[] {
   const found: Evidence[] = [];
+  if (!ANY_NOUN.test(text)) return found;
   for (const pattern of [LABELLED, STATED]) {
     for (const match of text.matchAll(pattern)) {
       const groupIndex = [1, 2, 3, 4].find((g) => match[g] !== undefined)!;

@@ -1,5 +1,5 @@
 import type { Evidence } from '../types.ts';
-import { finding } from './finding.ts';
+import { digitCount, finding } from './finding.ts';
 
 const DETECTOR = 'identifiers';
 const CATEGORY = 'privacy/sensitive-identifiers';
@@ -22,6 +22,7 @@ export function validSsn(area: string, group: string, serial: string): boolean {
 /** US social security numbers outside the ranges that are never issued. */
 export function findSsns(text: string): Evidence[] {
   const found: Evidence[] = [];
+  if (digitCount(text) < 9) return found;
   for (const match of text.matchAll(SEPARATED)) {
     if (!validSsn(match[1]!, match[3]!, match[4]!)) continue;
     found.push(finding(DETECTOR, CATEGORY, 'ssn', match.index, match.index + match[0].length));

@@ -91,7 +91,7 @@ export class Featurizer {
   tokenCount = 0;
   /**
    * Whether extract() pools word vectors into `dense`. Inference turns it off: it caches each word's vector
-   * row, pools the max with poolMax(), and takes the mean through weights projected per word (it is linear).
+   * row, pools the max itself, and takes the mean through weights projected per word (it is linear).
    */
   poolsVectors = true;
 
@@ -253,34 +253,6 @@ export class Featurizer {
   /** Row of a token's word vector, or -1 when it has none (or the model uses no vectors). */
   vectorRowOf(token: number): number {
     return this.config.embeddings && this.vectorIndex ? this.vectorIndex.get(token) : -1;
-  }
-
-  /** Writes the max-pooled block of `dense` from the current text's vector rows (repeats allowed), as extract() would. */
-  poolMax(rows: Int32Array, count: number): void {
-    if (count === 0) return;
-    const vectors = this.wordVectors!.vectors;
-    const dim = this.embeddingDim;
-    const max = this.vectorSum;
-    const first = rows[0]! * dim;
-    for (let d = 0; d < dim; d++) max[d] = vectors[first + d]!;
-    const unrolled = dim - (dim % 4);
-    for (let i = 1; i < count; i++) {
-      const base = rows[i]! * dim;
-      // Unrolled by four: V8 does not vectorise, and this loop is a tenth of a text's moderation time.
-      let d = 0;
-      for (; d < unrolled; d += 4) {
-        let v = vectors[base + d]!;
-        if (v > max[d]!) max[d] = v;
-        v = vectors[base + d + 1]!;
-        if (v > max[d + 1]!) max[d + 1] = v;
-        v = vectors[base + d + 2]!;
-        if (v > max[d + 2]!) max[d + 2] = v;
-        v = vectors[base + d + 3]!;
-        if (v > max[d + 3]!) max[d + 3] = v;
-      }
-      for (; d < dim; d++) if (vectors[base + d]! > max[d]!) max[d] = vectors[base + d]!;
-    }
-    for (let d = 0; d < dim; d++) this.dense[dim + d] = max[d]!;
   }
 
   private poolVectors(): void {

@@ -1,6 +1,6 @@
 import type { Category } from '../../common/index.ts';
 import type { ModelWeights } from './artifact.ts';
-import { Featurizer } from './features.ts';
+import { Featurizer, type WordVectors } from './features.ts';
 import { HashIndex } from './hash-index.ts';
 
 export interface TextModel {
@@ -17,13 +17,17 @@ export interface TextModel {
 
 /** Distinct words whose summed weights are kept; past this, new words are summed each time (same result). */
 const WORD_CACHE_LIMIT = 100_000;
+/** Word vectors are pooled as 16-bit integers on one scale: exact enough, and their max needs no branch. */
+const POOLED_UNITS = 32767;
 
 /**
  * Per-category linear heads over the shared features. A word's unigram and char n-gram weights do not depend
  * on the rest of the text, so they are summed once per distinct word and cached (exact integer sums of the
  * int8 weights), with the word's vector row beside them; the mean-pooled word-vector weights are projected onto
  * each vocabulary word at load, since the mean is linear. Inference then touches a few numbers per word
- * instead of a few per character, and looks each word up once.
+ * instead of a few per character, and looks each word up once. The max-pooled block reads the vectors as
+ * int16 on one shared scale (within 1/65534 of the largest component of the float32 vectors), whose scale
+ * is folded into the block's weights.
  */
 export class LinearTextModel implements TextModel {
   readonly id: string;
@@ -34,23 +38,29 @@ export class LinearTextModel implements TextModel {
   private readonly hashed: Int8Array;
   /** Weights of the dense features after the mean-pooled block, category-major: categories × (max-pooled + lexicon). */
   private readonly pooledWeights: Float64Array;
-  private readonly meanProjection: Float32Array;
   private readonly bias: Float64Array;
   private readonly scales: Float64Array;
+  private readonly pooled: PooledVectors;
+  /** Per vocabulary word: Σ_d vector[d] · weight[d][k] of the mean-pooled block, categories long. */
+  private readonly meanProjection: Float32Array;
   private readonly wordCache = new HashIndex(WORD_CACHE_LIMIT);
-  /** Row r of the cache: sums of word r, 2 × categories long. */
-  private readonly cachedSums: Int32Array;
+  /** Row r of the cache: word r's unigram sums, char n-gram sums (exact integers) and mean projection, 3 × categories. */
+  private readonly cachedRows: Float32Array;
   /** The word-vector row of cached word r, or -1. */
   private readonly cachedVectorRows: Int32Array;
   private cachedWords = 0;
-  private part: Int32Array;
+  /** Where wordPart() put the current token's row: cachedRows, or pendingRow when the cache is full. */
+  private part: Float32Array;
   private partVectorRow = -1;
+  private readonly pendingRow: Float32Array;
   private readonly wordSums: Float64Array;
   private readonly charSums: Float64Array;
   private readonly meanSums: Float64Array;
   private readonly logits: Float64Array;
-  private readonly pending: Int32Array;
+  private readonly maxPooled: Int32Array;
   private vectorRows = new Int32Array(256);
+  /** Sum of the first weight of each bigram row, kept so that the loads that warm those rows are not optimised away. */
+  private warmed = 0;
 
   constructor(weights: ModelWeights) {
     const { metadata } = weights;
@@ -63,18 +73,20 @@ export class LinearTextModel implements TextModel {
     this.featurizer.expandWords = false;
     const c = this.categories.length;
     this.hashed = weights.hashed;
-    this.pooledWeights = categoryMajor(weights.dense.subarray(this.featurizer.embeddingDim * c), c);
-    this.meanProjection = projectMeanWeights(weights, c);
+    this.pooled = poolableVectors(weights.wordVectors);
+    this.pooledWeights = categoryMajor(weights.dense.subarray(this.featurizer.embeddingDim * c), c, this.featurizer.embeddingDim, this.pooled.scale);
     this.bias = Float64Array.from(metadata.bias);
     this.scales = Float64Array.from(metadata.hashedScales);
     this.wordSums = new Float64Array(c);
     this.charSums = new Float64Array(c);
     this.meanSums = new Float64Array(c);
     this.logits = new Float64Array(c);
-    this.pending = new Int32Array(2 * c);
-    this.cachedSums = new Int32Array(WORD_CACHE_LIMIT * 2 * c);
+    this.maxPooled = new Int32Array(this.featurizer.embeddingDim);
+    this.pendingRow = new Float32Array(3 * c);
+    this.cachedRows = new Float32Array(WORD_CACHE_LIMIT * 3 * c);
     this.cachedVectorRows = new Int32Array(WORD_CACHE_LIMIT);
-    this.part = this.pending;
+    this.part = this.pendingRow;
+    this.meanProjection = projectMeanWeights(weights, c);
   }
 
   /** Raw logits of a text (a buffer reused by the next call). */
@@ -96,52 +108,96 @@ export class LinearTextModel implements TextModel {
   private currentLogits(): Float64Array {
     const f = this.featurizer;
     const c = this.categories.length;
-    const { logits, wordSums, charSums, meanSums, hashed, meanProjection } = this;
+    const { logits, wordSums, charSums, meanSums, hashed } = this;
+    this.warmBigramRows();
     wordSums.fill(0);
     charSums.fill(0);
     meanSums.fill(0);
-    for (let i = 0; i < f.wordCount; i++) {
-      const base = f.wordBuckets[i]! * c;
-      for (let k = 0; k < c; k++) wordSums[k]! += hashed[base + k]!;
-    }
     if (this.vectorRows.length < f.tokenCount) this.vectorRows = new Int32Array(f.tokenCount);
     const vectorRows = this.vectorRows;
     let vectorRowCount = 0;
     for (let i = 0; i < f.tokenCount; i++) {
       const at = this.wordPart(i);
-      const sums = this.part;
+      const row = this.part;
       for (let k = 0; k < c; k++) {
-        wordSums[k]! += sums[at + k]!;
-        charSums[k]! += sums[at + c + k]!;
+        wordSums[k]! += row[at + k]!;
+        charSums[k]! += row[at + c + k]!;
       }
-      const row = this.partVectorRow;
-      if (row < 0) continue;
-      vectorRows[vectorRowCount++] = row;
-      const base = row * c;
-      for (let k = 0; k < c; k++) meanSums[k]! += meanProjection[base + k]!;
+      const vectorRow = this.partVectorRow;
+      if (vectorRow < 0) continue;
+      vectorRows[vectorRowCount++] = vectorRow;
+      for (let k = 0; k < c; k++) meanSums[k]! += row[at + 2 * c + k]!;
     }
-    f.poolMax(vectorRows, vectorRowCount);
+    for (let i = 0; i < f.wordCount; i++) {
+      const base = f.wordBuckets[i]! * c;
+      for (let k = 0; k < c; k++) wordSums[k]! += hashed[base + k]!;
+    }
+    this.poolMax(vectorRows, vectorRowCount);
     const wordNorm = f.wordNorm;
     const charNorm = f.charNorm;
     const share = vectorRowCount > 0 ? 1 / vectorRowCount : 0;
     for (let k = 0; k < c; k++) logits[k] = this.bias[k]! + this.scales[k]! * (wordSums[k]! * wordNorm + charSums[k]! * charNorm) + meanSums[k]! * share;
-    const dense = f.dense;
-    const from = f.embeddingDim;
-    const width = dense.length - from;
+    this.addPooledTerms(logits);
+    return logits;
+  }
+
+  /**
+   * Loads the first byte of each bigram's weight row before the sums need them: the rows are scattered over
+   * megabytes, and independent loads let the memory system fetch them side by side rather than one by one.
+   */
+  private warmBigramRows(): void {
+    const f = this.featurizer;
+    const c = this.categories.length;
+    let warmed = 0;
+    for (let i = 0; i < f.wordCount; i++) warmed += this.hashed[f.wordBuckets[i]! * c]!;
+    this.warmed = warmed;
+  }
+
+  /** Max-pools the rows' int16 vectors into this.maxPooled; a max without branches (they would mispredict). */
+  private poolMax(rows: Int32Array, count: number): void {
+    const max = this.maxPooled;
+    const { data, dim } = this.pooled;
+    if (count === 0) {
+      max.fill(0);
+      return;
+    }
+    const first = rows[0]! * dim;
+    for (let d = 0; d < dim; d++) max[d] = data[first + d]!;
+    for (let i = 1; i < count; i++) {
+      const base = rows[i]! * dim;
+      for (let d = 0; d < dim; d++) {
+        const current = max[d]!;
+        const gap = current - data[base + d]!;
+        max[d] = current - (gap & (gap >> 31));
+      }
+    }
+  }
+
+  /** Adds the max-pooled and lexicon blocks' contributions to each category's logit. */
+  private addPooledTerms(logits: Float64Array): void {
+    const c = this.categories.length;
+    const max = this.maxPooled;
+    const dim = max.length;
+    const dense = this.featurizer.dense;
+    const lexiconFrom = 2 * dim;
+    const width = dense.length - dim;
     const weights = this.pooledWeights;
     for (let k = 0; k < c; k++) {
       const base = k * width;
       let even = 0;
       let odd = 0;
       let d = 0;
-      for (; d + 1 < width; d += 2) {
-        even += dense[from + d]! * weights[base + d]!;
-        odd += dense[from + d + 1]! * weights[base + d + 1]!;
+      for (; d + 1 < dim; d += 2) {
+        even += max[d]! * weights[base + d]!;
+        odd += max[d + 1]! * weights[base + d + 1]!;
       }
-      if (d < width) even += dense[from + d]! * weights[base + d]!;
+      if (d < dim) even += max[d]! * weights[base + d]!;
+      for (let l = lexiconFrom; l < dense.length; l++) {
+        const value = dense[l]!;
+        if (value !== 0) even += value * weights[base + l - dim]!;
+      }
       logits[k]! += even + odd;
     }
-    return logits;
   }
 
   private probabilities(logits: Float64Array): Record<string, number> {
@@ -151,39 +207,59 @@ export class LinearTextModel implements TextModel {
   }
 
   /**
-   * Token i's summed unigram weights (c numbers) then char n-gram weights (c more), from the cache when it
-   * can: they start at the returned offset of this.part; its word-vector row goes to this.partVectorRow.
+   * Token i's row — summed unigram weights (c numbers), char n-gram weights (c more) and mean projection (c
+   * more) — from the cache when it can: it starts at the returned offset of this.part; its word-vector row
+   * goes to this.partVectorRow.
    */
   private wordPart(i: number): number {
     const key = this.featurizer.tokens[i]!;
     const c = this.categories.length;
-    const row = this.wordCache.get(key);
-    if (row >= 0) {
-      this.part = this.cachedSums;
-      this.partVectorRow = this.cachedVectorRows[row]!;
-      return row * 2 * c;
+    const cached = this.wordCache.get(key);
+    if (cached >= 0) {
+      this.part = this.cachedRows;
+      this.partVectorRow = this.cachedVectorRows[cached]!;
+      return cached * 3 * c;
     }
-    const sums = this.pending.fill(0);
+    const row = this.pendingRow.fill(0);
     const hashed = this.hashed;
     this.featurizer.tokenBuckets(i, {
       pushWord(bucket) {
-        for (let k = 0; k < c; k++) sums[k]! += hashed[bucket * c + k]!;
+        for (let k = 0; k < c; k++) row[k]! += hashed[bucket * c + k]!;
       },
       pushChar(bucket) {
-        for (let k = 0; k < c; k++) sums[c + k]! += hashed[bucket * c + k]!;
+        for (let k = 0; k < c; k++) row[c + k]! += hashed[bucket * c + k]!;
       },
     });
     const vectorRow = this.featurizer.vectorRowOf(key);
+    if (vectorRow >= 0) row.set(this.meanProjection.subarray(vectorRow * c, (vectorRow + 1) * c), 2 * c);
     if (this.cachedWords < WORD_CACHE_LIMIT) {
       this.wordCache.set(key, this.cachedWords);
-      this.cachedSums.set(sums, this.cachedWords * 2 * c);
+      this.cachedRows.set(row, this.cachedWords * 3 * c);
       this.cachedVectorRows[this.cachedWords] = vectorRow;
       this.cachedWords += 1;
     }
-    this.part = sums;
+    this.part = row;
     this.partVectorRow = vectorRow;
     return 0;
   }
+}
+
+interface PooledVectors {
+  dim: number;
+  /** count × dim, each component as round(value / scale). */
+  data: Int16Array;
+  scale: number;
+}
+
+/** The word vectors as int16 on one scale: the largest magnitude maps to POOLED_UNITS. */
+function poolableVectors(vectors: WordVectors | null): PooledVectors {
+  if (!vectors) return { dim: 0, data: new Int16Array(0), scale: 1 };
+  let largest = 0;
+  for (const value of vectors.vectors) largest = Math.max(largest, Math.abs(value));
+  const scale = largest > 0 ? largest / POOLED_UNITS : 1;
+  const data = new Int16Array(vectors.vectors.length);
+  for (let i = 0; i < data.length; i++) data[i] = Math.round(vectors.vectors[i]! / scale);
+  return { dim: vectors.dim, data, scale };
 }
 
 /** projection[word × c + k] = Σ_d vector[word][d] · denseWeight[d][k] over the mean-pooled block. */
@@ -201,10 +277,15 @@ function projectMeanWeights(weights: ModelWeights, c: number): Float32Array {
   return projection;
 }
 
-/** Transposes feature-major weights (features × c) to category-major (c × features), so that each head reads one run. */
-function categoryMajor(weights: Float32Array, c: number): Float64Array {
+/**
+ * Transposes feature-major weights (features × c) to category-major (c × features), so that each head reads
+ * one run; the first `scaledFeatures` (the max-pooled block) are multiplied by `scale`, the int16 unit.
+ */
+function categoryMajor(weights: Float32Array, c: number, scaledFeatures: number, scale: number): Float64Array {
   const features = weights.length / c;
   const out = new Float64Array(weights.length);
-  for (let d = 0; d < features; d++) for (let k = 0; k < c; k++) out[k * features + d] = weights[d * c + k]!;
+  for (let d = 0; d < features; d++) {
+    for (let k = 0; k < c; k++) out[k * features + d] = weights[d * c + k]! * (d < scaledFeatures ? scale : 1);
+  }
   return out;
 }
