@@ -9,7 +9,7 @@ import { detectLanguageWithEld, MarkerLanguageIdentifier, type LanguageMarkers }
 
 const TRAINED_LANGUAGES = ['en', 'fr'];
 /** A marker occurs in at least this many reliably identified training texts … */
-const MIN_TEXTS = 50;
+const MIN_TEXTS = 15;
 /** … of which at least this share eld identifies as its language. */
 const MIN_PURITY = 0.995;
 const MAX_MARKERS = 400;

@@ -73,19 +73,24 @@ export class Detection {
 
   detect(text: string): DetectionResult {
     const input = new TextInput(text);
-    const scores: CategoryScores = {};
+    let scores: CategoryScores | undefined;
     const evidence: Evidence[] = [];
     for (const provider of this.providers) {
       const result = provider.detect(input);
+      if (result.evidence.length) evidence.push(...result.evidence);
+      if (!scores) {
+        // A copy of the first provider's scores keeps their object shape (the model's has every key it scores).
+        scores = { ...result.scores };
+        continue;
+      }
       for (const key in result.scores) {
         const category = key as Category;
         const score = result.scores[category]!;
         const previous = scores[category];
         if (previous === undefined || score > previous) scores[category] = score;
       }
-      if (result.evidence.length) evidence.push(...result.evidence);
     }
-    return { scores, evidence };
+    return { scores: scores ?? {}, evidence };
   }
 
   /** Languages the scores were trained on; empty when the engine identifies no language. */

@@ -38,7 +38,7 @@ export interface ModerationResult {
   flagged: boolean;
   categories: Record<ModerationCategory, boolean>;
   category_scores: Record<ModerationCategory, number>;
-  category_applied_input_types: Record<ModerationCategory, 'text'[]>;
+  category_applied_input_types: Record<ModerationCategory, readonly 'text'[]>;
   warden: WardenExtension;
 }
 
@@ -48,13 +48,20 @@ export interface ModerationResponse {
   results: ModerationResult[];
 }
 
+// Templates copied per result, so that every result object gets the same shape at once.
+const NOT_FLAGGED = Object.fromEntries(MODERATION_CATEGORIES.map((c) => [c, false])) as Record<ModerationCategory, boolean>;
+const ZERO_SCORES = Object.fromEntries(MODERATION_CATEGORIES.map((c) => [c, 0])) as Record<ModerationCategory, number>;
+
 /** Turns texts into OpenAI-shaped results with policy violations, for the server and the CLI alike. */
 export class Moderator {
-  /** Categories the detection scores: their applied input type is text. */
-  private readonly known: ReadonlySet<string>;
+  /** Each moderation category's applied input types: text for those the detection scores, none for the rest. */
+  private readonly appliedTypes: Readonly<Record<ModerationCategory, readonly 'text'[]>>;
 
   constructor(readonly detection: Detection) {
-    this.known = new Set(detection.categories);
+    const known = new Set<string>(detection.categories);
+    const text: readonly 'text'[] = Object.freeze(['text' as const]);
+    const none: readonly 'text'[] = Object.freeze([]);
+    this.appliedTypes = Object.fromEntries(MODERATION_CATEGORIES.map((c) => [c, known.has(c) ? text : none])) as Record<ModerationCategory, readonly 'text'[]>;
   }
 
   /** The detection's own per-category thresholds, before any tenant override. */
@@ -88,17 +95,14 @@ export class Moderator {
   private result(detected: DetectionResult, language: LanguageVerdict | undefined, context: ModerationContext): ModerationResult {
     const { scores, evidence } = detected;
     const flagged = flaggedCategories(scores, context.thresholds);
-    const known = this.known;
-    const categories = {} as Record<ModerationCategory, boolean>;
-    const categoryScores = {} as Record<ModerationCategory, number>;
-    const appliedTypes = {} as Record<ModerationCategory, 'text'[]>;
+    const categories = { ...NOT_FLAGGED };
+    const categoryScores = { ...ZERO_SCORES };
     let anyFlagged = false;
     for (const category of MODERATION_CATEGORIES) {
       const isFlagged = flagged.includes(category);
       anyFlagged ||= isFlagged;
       categories[category] = isFlagged;
       categoryScores[category] = scores[category] ?? 0;
-      appliedTypes[category] = known.has(category) ? ['text'] : [];
     }
     const wardenCategories: WardenExtension['categories'] = {};
     const wardenScores: WardenExtension['category_scores'] = {};
@@ -113,7 +117,7 @@ export class Moderator {
       flagged: anyFlagged,
       categories,
       category_scores: categoryScores,
-      category_applied_input_types: appliedTypes,
+      category_applied_input_types: { ...this.appliedTypes },
       warden: {
         flagged: violations.length > 0,
         policy_version: context.document.version,

@@ -35,6 +35,7 @@ const CHAR_SEED = 0x2545f491;
 const CHAR_MIN = 3;
 const CHAR_MAX = 5;
 const SPACE = 0x20;
+const PHRASE_START_MASK = 0xffff;
 
 /** Char n-grams (CHAR_MIN..CHAR_MAX) in a padded token of length n. */
 function charGramsIn(n: number): number {
@@ -112,6 +113,8 @@ export class Featurizer {
 
   private readonly mask: number;
   private readonly lexiconIndex: HashIndex;
+  /** 1 at (hash & PHRASE_START_MASK) of each first token of a multi-token lexicon term: other tokens start no phrase. */
+  private readonly phraseStarts = new Uint8Array(PHRASE_START_MASK + 1);
   private readonly lexiconAccumulator = new LexiconAccumulator();
   private readonly vectorIndex: HashIndex | null;
   private readonly vectorSum: Float64Array;
@@ -133,6 +136,7 @@ export class Featurizer {
     lexicon.forEach((term, i) => {
       const termTokens = tokenize(term.text);
       if (termTokens.length > 0 && termTokens.length <= MAX_PHRASE_TOKENS) this.lexiconIndex.set(phraseHash(termTokens), i);
+      if (termTokens.length > 1 && termTokens.length <= MAX_PHRASE_TOKENS) this.phraseStarts[tokenHash(termTokens[0]!) & PHRASE_START_MASK] = 1;
     });
     this.vectorIndex = wordVectors ? HashIndex.fromKeys(wordVectors.hashes) : null;
   }
@@ -291,6 +295,7 @@ export class Featurizer {
       // A doubled letter ("fuuck") is folded only in words that are not known words ("good" is not "god").
       if (term < 0 && this.collapsed[i] !== hash && this.vectorIndex?.get(hash) === -1) term = this.lexiconIndex.get(this.collapsed[i]!);
       if (term >= 0) acc.add(this.lexicon[term]!);
+      if (this.phraseStarts[hash & PHRASE_START_MASK] === 0) continue;
       for (let k = 1; k < MAX_PHRASE_TOKENS && i + k < this.tokenCount; k++) {
         hash = combineHashes(hash, this.tokens[i + k]!);
         const phrase = this.lexiconIndex.get(hash);

@@ -44,6 +44,7 @@ export class LinearTextModel implements TextModel {
   /** Per vocabulary word: Σ_d vector[d] · weight[d][k] of the mean-pooled block, categories long. */
   private readonly meanProjection: Float32Array;
   private readonly wordCache = new HashIndex(WORD_CACHE_LIMIT);
+  private readonly scoreTemplate: Record<string, number>;
   /** Row r of the cache: word r's unigram sums, char n-gram sums (exact integers) and mean projection, 3 × categories. */
   private readonly cachedRows: Float32Array;
   /** The word-vector row of cached word r, or -1. */
@@ -59,6 +60,9 @@ export class LinearTextModel implements TextModel {
   private readonly logits: Float64Array;
   private readonly maxPooled: Int32Array;
   private vectorRows = new Int32Array(256);
+  /** pooledIn[row] === generation: the current text's max pool has that vector row already. */
+  private readonly pooledIn: Int32Array;
+  private generation = 0;
   /** Sum of the first weight of each bigram row, kept so that the loads that warm those rows are not optimised away. */
   private warmed = 0;
 
@@ -68,6 +72,7 @@ export class LinearTextModel implements TextModel {
     this.categories = metadata.categories;
     this.thresholds = metadata.thresholds;
     this.languages = metadata.languages;
+    this.scoreTemplate = Object.fromEntries(this.categories.map((category) => [category, 0]));
     this.featurizer = new Featurizer(metadata.config, metadata.lexicon, weights.wordVectors);
     this.featurizer.poolsVectors = false;
     this.featurizer.expandWords = false;
@@ -82,6 +87,7 @@ export class LinearTextModel implements TextModel {
     this.meanSums = new Float64Array(c);
     this.logits = new Float64Array(c);
     this.maxPooled = new Int32Array(this.featurizer.embeddingDim);
+    this.pooledIn = new Int32Array(weights.wordVectors?.hashes.length ?? 0).fill(-1);
     this.pendingRow = new Float32Array(3 * c);
     this.cachedRows = new Float32Array(WORD_CACHE_LIMIT * 3 * c);
     this.cachedVectorRows = new Int32Array(WORD_CACHE_LIMIT);
@@ -116,6 +122,8 @@ export class LinearTextModel implements TextModel {
     if (this.vectorRows.length < f.tokenCount) this.vectorRows = new Int32Array(f.tokenCount);
     const vectorRows = this.vectorRows;
     let vectorRowCount = 0;
+    let vectorTokens = 0;
+    this.generation = (this.generation + 1) | 0;
     for (let i = 0; i < f.tokenCount; i++) {
       const at = this.wordPart(i);
       const row = this.part;
@@ -125,8 +133,12 @@ export class LinearTextModel implements TextModel {
       }
       const vectorRow = this.partVectorRow;
       if (vectorRow < 0) continue;
-      vectorRows[vectorRowCount++] = vectorRow;
+      vectorTokens += 1;
       for (let k = 0; k < c; k++) meanSums[k]! += row[at + 2 * c + k]!;
+      // A repeated word cannot raise the max: pool each vector row once.
+      if (this.pooledIn[vectorRow] === this.generation) continue;
+      this.pooledIn[vectorRow] = this.generation;
+      vectorRows[vectorRowCount++] = vectorRow;
     }
     for (let i = 0; i < f.wordCount; i++) {
       const base = f.wordBuckets[i]! * c;
@@ -135,7 +147,7 @@ export class LinearTextModel implements TextModel {
     this.poolMax(vectorRows, vectorRowCount);
     const wordNorm = f.wordNorm;
     const charNorm = f.charNorm;
-    const share = vectorRowCount > 0 ? 1 / vectorRowCount : 0;
+    const share = vectorTokens > 0 ? 1 / vectorTokens : 0;
     for (let k = 0; k < c; k++) logits[k] = this.bias[k]! + this.scales[k]! * (wordSums[k]! * wordNorm + charSums[k]! * charNorm) + meanSums[k]! * share;
     this.addPooledTerms(logits);
     return logits;
@@ -184,24 +196,30 @@ export class LinearTextModel implements TextModel {
     const weights = this.pooledWeights;
     for (let k = 0; k < c; k++) {
       const base = k * width;
-      let even = 0;
-      let odd = 0;
+      // Four running sums, so that each addition need not wait for the one before.
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
       let d = 0;
-      for (; d + 1 < dim; d += 2) {
-        even += max[d]! * weights[base + d]!;
-        odd += max[d + 1]! * weights[base + d + 1]!;
+      for (; d + 3 < dim; d += 4) {
+        s0 += max[d]! * weights[base + d]!;
+        s1 += max[d + 1]! * weights[base + d + 1]!;
+        s2 += max[d + 2]! * weights[base + d + 2]!;
+        s3 += max[d + 3]! * weights[base + d + 3]!;
       }
-      if (d < dim) even += max[d]! * weights[base + d]!;
+      for (; d < dim; d++) s0 += max[d]! * weights[base + d]!;
       for (let l = lexiconFrom; l < dense.length; l++) {
         const value = dense[l]!;
-        if (value !== 0) even += value * weights[base + l - dim]!;
+        if (value !== 0) s0 += value * weights[base + l - dim]!;
       }
-      logits[k]! += even + odd;
+      logits[k]! += s0 + s1 + (s2 + s3);
     }
   }
 
   private probabilities(logits: Float64Array): Record<string, number> {
-    const scores: Record<string, number> = {};
+    // A copy of a template with every key already in place keeps one object shape for all results.
+    const scores = { ...this.scoreTemplate };
     for (let k = 0; k < this.categories.length; k++) scores[this.categories[k]!] = 1 / (1 + Math.exp(-logits[k]!));
     return scores;
   }
