@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { MarkerLanguageIdentifier, detectLanguage, detectLanguageWithEld, type LanguageMarkers } from './language.ts';
+import { MarkerLanguageIdentifier, detectLanguage, detectLanguageWithEld, detectLanguageWithNgrams, type LanguageMarkers } from './language.ts';
+
+const DATASETS = new URL('../../../../shared/datasets/', import.meta.url);
 
 const markers = JSON.parse(readFileSync(new URL('./language-markers.json', import.meta.url), 'utf8')) as LanguageMarkers;
 
@@ -24,5 +27,14 @@ describe('language identification', () => {
   it('was measured to agree with eld on the dev split', () => {
     expect(markers.devTexts).toBeGreaterThan(1000);
     for (const agreement of Object.values(markers.agreement)) expect(agreement).toBeGreaterThanOrEqual(0.995);
+  });
+
+  it("computes eld's verdicts exactly from its n-gram table, in every language", () => {
+    const rows = parse(readFileSync(new URL('multiq/MultiQ.csv', DATASETS)), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+    const questions = rows.map((row) => row['prompt']!);
+    const dolly = readFileSync(new URL('dolly15k_first6400/dolly_first6400.jsonl', DATASETS), 'utf8').split('\n').filter(Boolean).slice(0, 1500);
+    const texts = [...questions, ...dolly.map((line) => (JSON.parse(line) as { response: string }).response), '', '1234', '😀 ok', "don't", 'é'.repeat(500), 'a'.repeat(90) + ' b'];
+    expect(new Set(texts.map((text) => detectLanguageWithEld(text).language)).size).toBeGreaterThan(40);
+    expect(texts.filter((text) => JSON.stringify(detectLanguageWithNgrams(text)) !== JSON.stringify(detectLanguageWithEld(text)))).toEqual([]);
   });
 });
