@@ -20,6 +20,8 @@
  *  5. runs: no English word repeats a character three times, so runs are cut to two
  *     ("fuuuuuck" → "fuuck", "!!!!" → "!!") and spaces to one.
  */
+import { endianness } from 'node:os';
+
 export interface Normalized {
   text: string;
   /** map[i] is the offset in the original text of normalised UTF-16 unit i. */
@@ -305,6 +307,7 @@ const MIN_SPLIT_LETTERS = 2;
 
 function stage3(units: UnitBuffer): UnitBuffer {
   const { codes, offsets, length } = units;
+  if (!mayHaveSplitRun(codes, length)) return units;
   const out = outputFor(units);
   let i = 0;
   while (i < length) {
@@ -318,6 +321,15 @@ function stage3(units: UnitBuffer): UnitBuffer {
     i += 1;
   }
   return out;
+}
+
+/** Whether some "x.y.z" shape (three split characters, one separator twice) occurs: without one, stage 3 changes nothing. */
+function mayHaveSplitRun(codes: Uint16Array, length: number): boolean {
+  for (let i = 0; i + 4 < length; i += 1) {
+    const separator = codes[i + 1]!;
+    if (separator === codes[i + 3] && isSeparator(separator) && isSplitChar(codes[i]!) && isSplitChar(codes[i + 2]!) && isSplitChar(codes[i + 4]!)) return true;
+  }
+  return false;
 }
 
 /** End (exclusive) of a split run starting at i ("k.i.l.l"), or i when there is none. */
@@ -376,6 +388,7 @@ const ASCII_CLASS = (() => {
 
 function stage4(units: UnitBuffer): UnitBuffer {
   const { codes, offsets, length } = units;
+  if (!hasLeetCandidate(codes, length)) return units;
   const out = outputFor(units);
   let start = 0;
   while (start < length) {
@@ -386,6 +399,15 @@ function stage4(units: UnitBuffer): UnitBuffer {
     start = end + 1;
   }
   return out;
+}
+
+/** Whether any unit is a digit or symbol that stage 4 may read as a letter: without one, it changes nothing. */
+function hasLeetCandidate(codes: Uint16Array, length: number): boolean {
+  for (let k = 0; k < length; k += 1) {
+    const code = codes[k]!;
+    if (code < 0x80 && (LEET_DIGITS[code] !== 0 || LEET_SYMBOLS[code] !== 0)) return true;
+  }
+  return false;
 }
 
 function foldLeetWord(codes: Uint16Array, offsets: Int32Array, start: number, end: number, out: UnitBuffer): void {
@@ -423,6 +445,7 @@ const MAX_RUN = 2;
 
 function stage5(units: UnitBuffer): UnitBuffer {
   const { codes, offsets, length } = units;
+  if (!hasLongRun(codes, length)) return units;
   const out = outputFor(units);
   let run = 0;
   let previous = -1;
@@ -437,19 +460,36 @@ function stage5(units: UnitBuffer): UnitBuffer {
   return out;
 }
 
+/** Whether stage 5 has anything to cut: a run over its limit, or a space at either end. */
+function hasLongRun(codes: Uint16Array, length: number): boolean {
+  if (length > 0 && (codes[0] === SPACE || codes[length - 1] === SPACE)) return true;
+  for (let k = 1; k < length; k += 1) {
+    const code = codes[k]!;
+    if (code !== codes[k - 1]) continue;
+    if (code === SPACE || (k + 1 < length && codes[k + 1] === code)) return true;
+  }
+  return false;
+}
+
 // ---------------------------------------------------------------------------
 
-/** Units per String.fromCharCode call, well under engines' argument limits. */
+/** UTF-16 units in memory are little-endian here, so a buffer of them decodes as 'utf16le' (Node's fastest way). */
+const LITTLE_ENDIAN = endianness() === 'LE';
+/** Units per String.fromCharCode call where they are not, well under engines' argument limits. */
 const STRING_CHUNK = 8192;
+
+function unitsToString({ codes, length }: UnitBuffer): string {
+  if (LITTLE_ENDIAN) return Buffer.from(codes.buffer, codes.byteOffset, length * 2).toString('utf16le');
+  let out = '';
+  for (let k = 0; k < length; k += STRING_CHUNK) {
+    out += String.fromCharCode.apply(null, codes.subarray(k, Math.min(length, k + STRING_CHUNK)) as unknown as number[]);
+  }
+  return out;
+}
 
 export function normalize(text: string): Normalized {
   const units = stage5(stage4(stage3(stage2(stage1(text)))));
-  let out = '';
-  for (let k = 0; k < units.length; k += STRING_CHUNK) {
-    const chunk = units.codes.subarray(k, Math.min(units.length, k + STRING_CHUNK));
-    out += String.fromCharCode.apply(null, chunk as unknown as number[]);
-  }
-  return { text: out, map: units.offsets.slice(0, units.length) };
+  return { text: unitsToString(units), map: units.offsets.slice(0, units.length) };
 }
 
 /**
