@@ -16,7 +16,7 @@ import { type BlacklistedTerm, type Node, type StatefulTransformer, SyntaxKind, 
  * windows() goes one step further: the ranges of the text outside of which the matcher cannot
  * match, each widened to whole space-separated words and by a margin that holds any whitelisted
  * term around a match, so that running the matcher on each window finds what it finds on the
- * whole text (see profanity.ts).
+ * whole text (see windowed-matcher.ts).
  */
 export class ObscenityPrefilter {
   /** The leading stateless transformers, composed; memoised per BMP code point in `leading`. */
@@ -41,6 +41,7 @@ export class ObscenityPrefilter {
   private readonly singles = new Map<number, Sequence[]>();
   /** 1 for each BMP unit that anchors a single-unit sequence, so that scan() skips the Map for the rest. */
   private readonly singleUnits = new Uint8Array(0x10000);
+  private readonly termIds: number[];
   /** True when some pattern could not be expanded: then every text is a candidate. */
   private readonly passesEverything: boolean;
   private units = new Uint16Array(1024);
@@ -53,6 +54,7 @@ export class ObscenityPrefilter {
     this.leadingSteps = transformers.slice(0, split).flatMap((t) => ('transform' in t ? [t.transform] : []));
     this.steps = transformers.slice(split).map((t) => ('transform' in t ? { transform: t.transform } : { stateful: t.factory() }));
     this.runLimits = this.steps.length === 1 ? runLimitsOf(this.steps[0]!.stateful) : null;
+    this.termIds = terms.map((term) => term.id);
     let expandable = true;
     for (const term of terms) {
       const sequences = expandPattern(term.pattern.nodes);
@@ -61,7 +63,7 @@ export class ObscenityPrefilter {
         break;
       }
       for (const units of sequences) {
-        this.index({ units, boundaryAtStart: term.pattern.requireWordBoundaryAtStart, boundaryAtEnd: term.pattern.requireWordBoundaryAtEnd });
+        this.index({ units, termId: term.id, boundaryAtStart: term.pattern.requireWordBoundaryAtStart, boundaryAtEnd: term.pattern.requireWordBoundaryAtEnd });
       }
     }
     this.passesEverything = !expandable;
@@ -74,30 +76,34 @@ export class ObscenityPrefilter {
   }
 
   /**
-   * Ranges [start, end) of `text`, in order and disjoint, that hold every match obscenity's
-   * matcher can find in it: each candidate match widened by `margin` units each side and then to
-   * the spaces around it. Empty when nothing can match; the whole text when the terms could not
-   * be expanded.
+   * Ranges of `text`, in order and disjoint, that hold every match obscenity's matcher can find
+   * in it, each with the ids of the terms that may match there: each candidate match widened by
+   * `margin` units each side and then to the spaces around it. Empty when nothing can match; the
+   * whole text with every term when the terms could not be expanded.
    */
-  windows(text: string, margin: number): number[] {
-    if (this.passesEverything) return [0, text.length];
+  windows(text: string, margin: number): CandidateWindow[] {
+    if (this.passesEverything) return [{ start: 0, end: text.length, termIds: this.termIds }];
     const candidates: number[] = [];
     if (!this.scan(text, candidates)) return [];
-    const order = Array.from({ length: candidates.length / 2 }, (_, k) => 2 * k).sort((a, b) => candidates[a]! - candidates[b]!);
-    const windows: number[] = [];
+    const order = Array.from({ length: candidates.length / 3 }, (_, k) => 3 * k).sort((a, b) => candidates[a]! - candidates[b]!);
+    const windows: CandidateWindow[] = [];
     for (const c of order) {
       const start = this.windowStart(text, Math.max(0, candidates[c]! - margin));
       const end = windowEnd(text, Math.min(text.length, candidates[c + 1]! + margin));
-      const last = windows.length - 1;
-      if (last > 0 && start <= windows[last]!) windows[last] = Math.max(windows[last]!, end);
-      else windows.push(start, end);
+      const termId = candidates[c + 2]!;
+      const last = windows.at(-1);
+      if (last && start <= last.end) {
+        last.end = Math.max(last.end, end);
+        if (!last.termIds.includes(termId)) last.termIds.push(termId);
+      } else windows.push({ start, end, termIds: [termId] });
     }
     return windows;
   }
 
   /**
    * Looks for candidate matches in the transformed text. Without a list, stops at the first and
-   * says whether there is one; with one, appends [start, end) in `text` of every candidate.
+   * says whether there is one; with one, appends start, end (exclusive) in `text` and term id of
+   * every candidate.
    */
   private scan(text: string, candidates: number[] | null): boolean {
     const length = this.transform(text);
@@ -209,7 +215,7 @@ export class ObscenityPrefilter {
       if (!this.matchesAt(sequence, start, length)) continue;
       if (!candidates) return true;
       found = true;
-      candidates.push(this.sources[start]!, this.sources[start + sequence.units.length - 1]! + 1);
+      candidates.push(this.sources[start]!, this.sources[start + sequence.units.length - 1]! + 1, sequence.termId);
     }
     return found;
   }
@@ -267,8 +273,16 @@ interface TransformerStep {
 }
 
 /** One literal sequence a pattern can match, in UTF-16 units (ANY for a wildcard). */
+/** Where some terms may match: [start, end) of the text and those terms' ids. */
+export interface CandidateWindow {
+  start: number;
+  end: number;
+  termIds: number[];
+}
+
 interface Sequence {
   units: number[];
+  termId: number;
   /** Index of the first concrete unit: where the sequence is looked up from. */
   anchor: number;
   boundaryAtStart: boolean;
