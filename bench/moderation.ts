@@ -3,7 +3,8 @@
  * moderation (every provider — text model, identifiers, profanity — plus language
  * identification and policy mapping into an OpenAI-shaped result), on the whole sample and on
  * its texts of 150–250 characters; then each part alone (normalisation, each provider with its
- * own normalisation, language identification, and eld alone without the marker pass), and the
+ * own normalisation, language identification, and without the marker pass both eld itself and
+ * Warden's compiled form of eld's n-gram scoring, which the fallback uses), and the
  * `obscenity` matcher alone on the same texts as a reference point.
  *
  *   npm run bench -- [--json] [--texts N] [--seconds S]
@@ -14,7 +15,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { RegExpMatcher, englishDataset, englishRecommendedTransformers } from 'obscenity';
-import { TextInput, detectLanguage, detectLanguageWithEld, localDetection, normalize } from '../src/detect/index.ts';
+import { TextInput, detectLanguage, detectLanguageWithEld, detectLanguageWithNgrams, localDetection, normalize } from '../src/detect/index.ts';
 import { Moderator } from '../src/moderation/index.ts';
 import { bundledPolicies } from '../src/policy/index.ts';
 
@@ -99,6 +100,7 @@ const parts: Record<string, Figures> = {
   normalize: measure(texts, normalize),
   language: measure(texts, detectLanguage),
   language_eld_alone: measure(texts, detectLanguageWithEld),
+  language_eld_ngrams_alone: measure(texts, detectLanguageWithNgrams),
 };
 for (const provider of detection.providers) parts[provider.id] = measure(texts, (text) => provider.detect(new TextInput(text)));
 const matcher = new RegExpMatcher({ ...englishDataset.build(), ...englishRecommendedTransformers });
