@@ -3,12 +3,21 @@ import { identifiersProvider } from './detectors/identifiers.ts';
 import { profanityProvider } from './detectors/profanity.ts';
 import { Detection, textModelProvider } from './engine.ts';
 
-const fixedScores = (text: string) => ({ harassment: text.includes('idiot') ? 0.9 : 0.1, profanity: 0.3 });
+let lastScored = '';
+const fixedScores = (text: string) => {
+  lastScored = text;
+  return { harassment: text.includes('idiot') ? 0.9 : 0.1, profanity: 0.3 };
+};
 const fixedModel = {
   categories: ['harassment', 'profanity'] as const,
   thresholds: { harassment: 0.4, profanity: 0.7 },
   score: fixedScores,
   scoreNormalized: fixedScores,
+  /** The word "idiot" of the text scored last, for each category asked. */
+  explainLast: (categories: readonly ('harassment' | 'profanity')[]) => {
+    const start = lastScored.indexOf('idiot');
+    return start < 0 ? [] : categories.map((category) => ({ category, start, end: start + 5 }));
+  },
 };
 
 describe('Detection', () => {
@@ -19,7 +28,18 @@ describe('Detection', () => {
     expect(result.evidence.map((e) => [e.detector, e.kind])).toEqual([
       ['identifiers', 'payment_card:visa'],
       ['profanity', 'profanity:fuck'],
+      ['text-model', 'model:word'],
     ]);
+  });
+
+  it('cites the words behind a model category that reaches its threshold, as spans of the original text', () => {
+    const detection = new Detection([textModelProvider(fixedModel)]);
+    const text = 'ＹＯＵ   IDIOT!!';
+    const [evidence, ...rest] = detection.detect(text).evidence;
+    expect(rest).toEqual([]);
+    expect(evidence).toMatchObject({ detector: 'text-model', category: 'harassment', score: 0.9 });
+    expect(text.slice(...evidence!.span!)).toBe('IDIOT');
+    expect(detection.detect('you are kind').evidence).toEqual([]);
   });
 
   it('takes each category’s threshold from the first provider that scores it', () => {

@@ -1,5 +1,6 @@
 import type { Category } from '../common/index.ts';
 import type { DetectedLanguage } from './model/index.ts';
+import { originalSpan } from './normalize.ts';
 import { type CategoryScores, type DetectionProvider, type Evidence, TextInput } from './types.ts';
 
 /** What detection says about one text: every known category's score, and the evidence behind them. */
@@ -15,6 +16,8 @@ export interface ScoringModel {
   score(text: string): CategoryScores;
   /** The same scores for a text already normalised by normalize(), so that the engine normalises once. */
   scoreNormalized(normalized: string): CategoryScores;
+  /** For the text scored last, the words (spans in the normalised text) that raised these categories most. */
+  explainLast(categories: readonly Category[]): { category: Category; start: number; end: number }[];
 }
 
 /** How the engine tells a text's language, and the languages its scores were trained on. */
@@ -36,13 +39,25 @@ export interface LanguageVerdict {
 
 export const TEXT_MODEL_PROVIDER = 'text-model';
 
-/** The trained text classifier as a provider: scores only, no spans. */
+/**
+ * The trained text classifier as a provider. For each category whose score reaches the model's
+ * threshold, the words that raised it most are its evidence, with their spans in the caller's text.
+ */
 export function textModelProvider(model: ScoringModel): DetectionProvider {
   return {
     id: TEXT_MODEL_PROVIDER,
     categories: model.categories,
     thresholds: model.thresholds,
-    detect: (input) => ({ scores: model.scoreNormalized(input.normalized.text), evidence: [] }),
+    detect(input) {
+      const scores = model.scoreNormalized(input.normalized.text);
+      const flagged = model.categories.filter((category) => scores[category]! >= model.thresholds[category]!);
+      if (!flagged.length) return { scores, evidence: [] };
+      const evidence = model.explainLast(flagged).map(({ category, start, end }): Evidence => {
+        const span = originalSpan(input.text, input.normalized, start, end);
+        return { detector: TEXT_MODEL_PROVIDER, category, kind: 'model:word', span: [span.start, span.end], score: scores[category]! };
+      });
+      return { scores, evidence };
+    },
   };
 }
 
@@ -90,7 +105,8 @@ export class Detection {
         if (previous === undefined || score > previous) scores[category] = score;
       }
     }
-    return { scores: scores ?? {}, evidence };
+    // What detectors found comes before the model's words: it is exact, they are an explanation.
+    return { scores: scores ?? {}, evidence: evidence.sort((a, b) => Number(a.detector === TEXT_MODEL_PROVIDER) - Number(b.detector === TEXT_MODEL_PROVIDER)) };
   }
 
   /** Languages the scores were trained on; empty when the engine identifies no language. */

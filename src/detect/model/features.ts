@@ -160,6 +160,15 @@ export class Featurizer {
     if (this.config.lexicon) this.matchLexicon();
   }
 
+  /** Where token i of the current text starts in the normalised text, and where it ends (exclusive). */
+  tokenStart(i: number): number {
+    return this.starts[i]!;
+  }
+
+  tokenEnd(i: number): number {
+    return this.ends[i]!;
+  }
+
   /** Scale of the word block (unigrams + bigrams) and of the char block. */
   get wordNorm(): number {
     const n = this.unigramCount + Math.max(0, this.config.words ? this.tokenCount - 1 : 0);

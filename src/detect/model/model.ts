@@ -13,10 +13,23 @@ export interface TextModel {
   score(text: string): Record<string, number>;
   /** The same scores for a text that normalize() has already normalised (callers that normalise once). */
   scoreNormalized(normalized: string): Record<string, number>;
+  /** For the text scored last, the words that raised each category's score most (see LinearTextModel.explainLast). */
+  explainLast(categories: readonly Category[], limit?: number): WordContribution[];
+}
+
+/** A word of the normalised text and how much it added to a category's logit. */
+export interface WordContribution {
+  category: Category;
+  /** [start, end) in the normalised text. */
+  start: number;
+  end: number;
+  contribution: number;
 }
 
 /** Distinct words whose summed weights are kept; past this, new words are summed each time (same result). */
 const WORD_CACHE_LIMIT = 100_000;
+/** explainLast() leaves out words whose share of a logit is under this part of the largest word's share. */
+const MIN_SHARE_OF_TOP = 0.4;
 /** Word vectors are pooled as 16-bit integers on one scale: exact enough, and their max needs no branch. */
 const POOLED_UNITS = 32767;
 
@@ -215,6 +228,70 @@ export class LinearTextModel implements TextModel {
       }
       logits[k]! += s0 + s1 + (s2 + s3);
     }
+  }
+
+  /**
+   * For the text scored last, each category's words with the largest positive share of its logit, largest
+   * first (at most `limit` a category, and none under MIN_SHARE_OF_TOP of the first's). A word's share: its unigram and char n-gram weights, its mean-pooled
+   * vector term, half of each bigram it is in, and the max-pooled dimensions its vector holds the maximum of.
+   * The bias and the lexicon block are nobody's share.
+   */
+  explainLast(categories: readonly Category[], limit = 3): WordContribution[] {
+    const f = this.featurizer;
+    const explained: WordContribution[] = [];
+    if (f.tokenCount === 0) return explained;
+    const owners = this.maxPoolOwners();
+    for (const category of categories) {
+      const k = this.categories.indexOf(category);
+      if (k < 0) continue;
+      const shares = this.wordShares(k, owners);
+      const best = [...shares.keys()].filter((i) => shares[i]! > 0).sort((a, b) => shares[b]! - shares[a]! || a - b);
+      const floor = MIN_SHARE_OF_TOP * (shares[best[0] ?? 0] ?? 0);
+      for (const i of best.slice(0, limit)) {
+        if (shares[i]! < floor) break;
+        explained.push({ category, start: f.tokenStart(i), end: f.tokenEnd(i), contribution: shares[i]! });
+      }
+    }
+    return explained;
+  }
+
+  /** Token i's share of category k's logit, per token of the text scored last. */
+  private wordShares(k: number, owners: Int32Array): Float64Array {
+    const f = this.featurizer;
+    const c = this.categories.length;
+    const shares = new Float64Array(f.tokenCount);
+    const scale = this.scales[k]!;
+    let vectorTokens = 0;
+    for (let i = 0; i < f.tokenCount; i++) if (this.featurizer.vectorRowOf(f.tokens[i]!) >= 0) vectorTokens += 1;
+    for (let i = 0; i < f.tokenCount; i++) {
+      const at = this.wordPart(i);
+      const row = this.part;
+      shares[i] = scale * (row[at + k]! * f.wordNorm + row[at + c + k]! * f.charNorm);
+      if (this.partVectorRow >= 0) shares[i]! += row[at + 2 * c + k]! / vectorTokens;
+    }
+    for (let b = 0; b + 1 < f.tokenCount && b < f.wordCount; b++) {
+      const half = (scale * this.hashed[f.wordBuckets[b]! * c + k]! * f.wordNorm) / 2;
+      shares[b]! += half;
+      shares[b + 1]! += half;
+    }
+    const width = this.pooledWeights.length / c;
+    for (let d = 0; d < owners.length; d++) {
+      if (owners[d]! >= 0) shares[owners[d]!]! += this.maxPooled[d]! * this.pooledWeights[k * width + d]!;
+    }
+    return shares;
+  }
+
+  /** For each max-pooled dimension of the text scored last, the first token whose vector holds the maximum (-1: none). */
+  private maxPoolOwners(): Int32Array {
+    const f = this.featurizer;
+    const { data, dim } = this.pooled;
+    const owners = new Int32Array(dim).fill(-1);
+    for (let i = 0; i < f.tokenCount; i++) {
+      const row = f.vectorRowOf(f.tokens[i]!);
+      if (row < 0) continue;
+      for (let d = 0; d < dim; d++) if (owners[d] === -1 && data[row * dim + d] === this.maxPooled[d]) owners[d] = i;
+    }
+    return owners;
   }
 
   private probabilities(logits: Float64Array): Record<string, number> {
