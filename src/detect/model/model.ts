@@ -72,10 +72,15 @@ export class LinearTextModel implements TextModel {
   private readonly meanSums: Float64Array;
   private readonly logits: Float64Array;
   private readonly maxPooled: Int32Array;
+  /** The distinct vector rows of the text scored last (vectorRowCount of them), and the first token of each. */
   private vectorRows = new Int32Array(256);
+  private vectorRowTokens = new Int32Array(256);
+  private vectorRowCount = 0;
   /** pooledIn[row] === generation: the current text's max pool has that vector row already. */
   private readonly pooledIn: Int32Array;
   private generation = 0;
+  /** Tokens with a word vector in the text scored last. */
+  private lastVectorTokens = 0;
   /** Sum of the first weight of each bigram row, kept so that the loads that warm those rows are not optimised away. */
   private warmed = 0;
 
@@ -132,7 +137,10 @@ export class LinearTextModel implements TextModel {
     wordSums.fill(0);
     charSums.fill(0);
     meanSums.fill(0);
-    if (this.vectorRows.length < f.tokenCount) this.vectorRows = new Int32Array(f.tokenCount);
+    if (this.vectorRows.length < f.tokenCount) {
+      this.vectorRows = new Int32Array(f.tokenCount);
+      this.vectorRowTokens = new Int32Array(f.tokenCount);
+    }
     const vectorRows = this.vectorRows;
     let vectorRowCount = 0;
     let vectorTokens = 0;
@@ -151,8 +159,10 @@ export class LinearTextModel implements TextModel {
       // A repeated word cannot raise the max: pool each vector row once.
       if (this.pooledIn[vectorRow] === this.generation) continue;
       this.pooledIn[vectorRow] = this.generation;
+      this.vectorRowTokens[vectorRowCount] = i;
       vectorRows[vectorRowCount++] = vectorRow;
     }
+    this.vectorRowCount = vectorRowCount;
     for (let i = 0; i < f.wordCount; i++) {
       const base = f.wordBuckets[i]! * c;
       for (let k = 0; k < c; k++) wordSums[k]! += hashed[base + k]!;
@@ -161,6 +171,7 @@ export class LinearTextModel implements TextModel {
     const wordNorm = f.wordNorm;
     const charNorm = f.charNorm;
     const share = vectorTokens > 0 ? 1 / vectorTokens : 0;
+    this.lastVectorTokens = vectorTokens;
     for (let k = 0; k < c; k++) logits[k] = this.bias[k]! + this.scales[k]! * (wordSums[k]! * wordNorm + charSums[k]! * charNorm) + meanSums[k]! * share;
     this.addPooledTerms(logits);
     return logits;
@@ -232,66 +243,71 @@ export class LinearTextModel implements TextModel {
 
   /**
    * For the text scored last, each category's words with the largest positive share of its logit, largest
-   * first (at most `limit` a category, and none under MIN_SHARE_OF_TOP of the first's). A word's share: its unigram and char n-gram weights, its mean-pooled
-   * vector term, half of each bigram it is in, and the max-pooled dimensions its vector holds the maximum of.
-   * The bias and the lexicon block are nobody's share.
+   * first (at most `limit` a category, none under MIN_SHARE_OF_TOP of the first's). A word's share: its
+   * unigram and char n-gram weights, its mean-pooled vector term, half of each bigram it is in, and the
+   * max-pooled dimensions that raise a head and that its vector is the first to hold the maximum of. The bias
+   * and the lexicon block are nobody's share.
    */
   explainLast(categories: readonly Category[], limit = 3): WordContribution[] {
     const f = this.featurizer;
+    const n = f.tokenCount;
+    const heads = categories.map((category) => this.categories.indexOf(category)).filter((k) => k >= 0);
+    const shares = this.wordShares(heads);
     const explained: WordContribution[] = [];
-    if (f.tokenCount === 0) return explained;
-    const owners = this.maxPoolOwners();
-    for (const category of categories) {
-      const k = this.categories.indexOf(category);
-      if (k < 0) continue;
-      const shares = this.wordShares(k, owners);
-      const best = [...shares.keys()].filter((i) => shares[i]! > 0).sort((a, b) => shares[b]! - shares[a]! || a - b);
-      const floor = MIN_SHARE_OF_TOP * (shares[best[0] ?? 0] ?? 0);
-      for (const i of best.slice(0, limit)) {
-        if (shares[i]! < floor) break;
-        explained.push({ category, start: f.tokenStart(i), end: f.tokenEnd(i), contribution: shares[i]! });
+    heads.forEach((k, h) => {
+      const category = this.categories[k]!;
+      const chosen: number[] = [];
+      for (let pick = 0; pick < limit; pick++) {
+        let best = -1;
+        for (let i = 0; i < n; i++) if (shares[h * n + i]! > 0 && !chosen.includes(i) && (best < 0 || shares[h * n + i]! > shares[h * n + best]!)) best = i;
+        if (best < 0 || (chosen.length > 0 && shares[h * n + best]! < MIN_SHARE_OF_TOP * shares[h * n + chosen[0]!]!)) break;
+        chosen.push(best);
+        explained.push({ category, start: f.tokenStart(best), end: f.tokenEnd(best), contribution: shares[h * n + best]! });
       }
-    }
+    });
     return explained;
   }
 
-  /** Token i's share of category k's logit, per token of the text scored last. */
-  private wordShares(k: number, owners: Int32Array): Float64Array {
+  /** shares[h × tokens + i]: token i's share of the logit of category heads[h], for the text scored last. */
+  private wordShares(heads: readonly number[]): Float64Array {
     const f = this.featurizer;
     const c = this.categories.length;
-    const shares = new Float64Array(f.tokenCount);
-    const scale = this.scales[k]!;
-    let vectorTokens = 0;
-    for (let i = 0; i < f.tokenCount; i++) if (this.featurizer.vectorRowOf(f.tokens[i]!) >= 0) vectorTokens += 1;
-    for (let i = 0; i < f.tokenCount; i++) {
+    const n = f.tokenCount;
+    const shares = new Float64Array(heads.length * n);
+    const vectorTokens = this.lastVectorTokens;
+    for (let i = 0; i < n; i++) {
       const at = this.wordPart(i);
       const row = this.part;
-      shares[i] = scale * (row[at + k]! * f.wordNorm + row[at + c + k]! * f.charNorm);
-      if (this.partVectorRow >= 0) shares[i]! += row[at + 2 * c + k]! / vectorTokens;
+      const vectorRow = this.partVectorRow;
+      for (let h = 0; h < heads.length; h++) {
+        const k = heads[h]!;
+        shares[h * n + i] = this.scales[k]! * (row[at + k]! * f.wordNorm + row[at + c + k]! * f.charNorm);
+        if (vectorRow >= 0) shares[h * n + i]! += row[at + 2 * c + k]! / vectorTokens;
+      }
     }
-    for (let b = 0; b + 1 < f.tokenCount && b < f.wordCount; b++) {
-      const half = (scale * this.hashed[f.wordBuckets[b]! * c + k]! * f.wordNorm) / 2;
-      shares[b]! += half;
-      shares[b + 1]! += half;
-    }
+    // Each max-pooled dimension that raises some head goes to the first word whose vector holds its maximum.
+    const { data, dim } = this.pooled;
+    const max = this.maxPooled;
     const width = this.pooledWeights.length / c;
-    for (let d = 0; d < owners.length; d++) {
-      if (owners[d]! >= 0) shares[owners[d]!]! += this.maxPooled[d]! * this.pooledWeights[k * width + d]!;
+    for (let d = 0; d < dim; d++) {
+      let raises = false;
+      for (let h = 0; h < heads.length && !raises; h++) raises = max[d]! * this.pooledWeights[heads[h]! * width + d]! > 0;
+      if (!raises) continue;
+      let r = 0;
+      while (r < this.vectorRowCount && data[this.vectorRows[r]! * dim + d] !== max[d]) r += 1;
+      if (r === this.vectorRowCount) continue;
+      const owner = this.vectorRowTokens[r]!;
+      for (let h = 0; h < heads.length; h++) shares[h * n + owner]! += max[d]! * this.pooledWeights[heads[h]! * width + d]!;
+    }
+    for (let b = 0; b + 1 < n && b < f.wordCount; b++) {
+      for (let h = 0; h < heads.length; h++) {
+        const k = heads[h]!;
+        const half = (this.scales[k]! * this.hashed[f.wordBuckets[b]! * c + k]! * f.wordNorm) / 2;
+        shares[h * n + b]! += half;
+        shares[h * n + b + 1]! += half;
+      }
     }
     return shares;
-  }
-
-  /** For each max-pooled dimension of the text scored last, the first token whose vector holds the maximum (-1: none). */
-  private maxPoolOwners(): Int32Array {
-    const f = this.featurizer;
-    const { data, dim } = this.pooled;
-    const owners = new Int32Array(dim).fill(-1);
-    for (let i = 0; i < f.tokenCount; i++) {
-      const row = f.vectorRowOf(f.tokens[i]!);
-      if (row < 0) continue;
-      for (let d = 0; d < dim; d++) if (owners[d] === -1 && data[row * dim + d] === this.maxPooled[d]) owners[d] = i;
-    }
-    return owners;
   }
 
   private probabilities(logits: Float64Array): Record<string, number> {
