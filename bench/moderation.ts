@@ -15,7 +15,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { RegExpMatcher, englishDataset, englishRecommendedTransformers } from 'obscenity';
-import { TextInput, detectLanguage, detectLanguageWithEld, detectLanguageWithNgrams, localDetection, normalize } from '../src/detect/index.ts';
+import { TextInput, detectLanguage, detectLanguageWithNgrams, loadEldReference, localDetection, normalize } from '../src/detect/index.ts';
 import { Moderator } from '../src/moderation/index.ts';
 import { bundledPolicies } from '../src/policy/index.ts';
 
@@ -99,7 +99,7 @@ const moderation200 = measure(around200, (text) => moderator.moderate([[text]], 
 const parts: Record<string, Figures> = {
   normalize: measure(texts, normalize),
   language: measure(texts, detectLanguage),
-  language_eld_alone: measure(texts, detectLanguageWithEld),
+  language_eld_alone: measure(texts, await loadEldReference()),
   language_eld_ngrams_alone: measure(texts, detectLanguageWithNgrams),
 };
 for (const provider of detection.providers) parts[provider.id] = measure(texts, (text) => provider.detect(new TextInput(text)));

@@ -5,7 +5,9 @@
  * src/detect/model/language-markers.json.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { detectLanguageWithEld, MarkerLanguageIdentifier, type LanguageMarkers } from '../src/detect/index.ts';
+import { loadEldReference, MarkerLanguageIdentifier, type LanguageMarkers } from '../src/detect/index.ts';
+
+const detectLanguageWithEld = await loadEldReference();
 
 const TRAINED_LANGUAGES = ['en', 'fr'];
 /** A marker occurs in at least this many reliably identified training texts … */

@@ -1,22 +1,26 @@
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { readFileSync } from 'node:fs';
 
 /**
  * eld's language identification ("small" database), computed exactly as eld 2.1 computes it — the same text
  * processing, byte n-grams, scores and reliability rule over eld's own n-gram table — but with that table
- * compiled once into flat arrays. eld keeps it as nested objects and walks their keys per n-gram, which made it
- * the slowest part of moderating a text it had to identify (about 35 µs for 200 English characters, 100 µs for
- * French). test: src/detect/model/language.test.ts compares both on thousands of texts in many languages.
- *
- * The table, the byte dictionary, the separator pattern and the per-language average scores are eld's own
- * modules, which its package does not export: they are imported from its folder by path.
+ * compiled into flat arrays. eld keeps it as nested objects and walks their keys per n-gram, which made it the
+ * slowest part of moderating a text it had to identify (about 35 µs for 200 English characters, 100 µs for
+ * French); and loading eld's module costs a process about 140 MB. The table is eld's data, written to
+ * eld-small-ngrams.json by `npm run language-table`; src/detect/model/language.test.ts compares the verdicts
+ * with eld's own on thousands of texts in many languages.
  */
-interface EldTables {
-  ngramsData: { languages: Record<string, string>; ngrams: Record<string, Record<string, number>> };
+interface EldTable {
+  languages: string[];
+  averageScores: number[];
+  /** UTF-8 byte → the character eld writes for it. */
   dictionary: string[];
-  separators: RegExp;
-  avgScore: Record<string, number>;
+  separators: { source: string; flags: string };
+  /** The n-grams, one a line. */
+  ngrams: string;
+  /** base64 bytes: how many (language, score) entries each n-gram has, then each entry's language and score. */
+  entriesPerNgram: string;
+  entryLanguages: string;
+  entryScores: string;
 }
 
 /** The result of one identification, as eld's LanguageResult reports it. */
@@ -37,34 +41,12 @@ const CUT_AFTER_BYTES = 350;
 const ENFORCE_CUT_AFTER_BYTES = 380;
 const MAX_WORD = 70;
 
-async function loadEldTables(): Promise<EldTables> {
-  const root = eldSourceFolder();
-  const load = (file: string) => import(pathToFileURL(join(root, file)).href) as Promise<Record<string, unknown>>;
-  const [ngrams, dictionary, patterns, averages] = await Promise.all([load('ngrams/small.js'), load('dictionary.js'), load('regexPatterns.js'), load('avgScore.js')]);
-  return {
-    ngramsData: ngrams['ngramsData'] as EldTables['ngramsData'],
-    dictionary: dictionary['dictionary'] as string[],
-    separators: patterns['separators'] as RegExp,
-    avgScore: averages['avgScore'] as Record<string, number>,
-  };
-}
-
-/** node_modules/eld/src, looked up from this file upwards as Node looks packages up. */
-function eldSourceFolder(): string {
-  let folder = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(folder, 'node_modules', 'eld', 'src');
-    if (existsSync(join(candidate, 'ngrams', 'small.js'))) return candidate;
-    const parent = dirname(folder);
-    if (parent === folder) throw new Error('the eld package (node_modules/eld) was not found');
-    folder = parent;
-  }
-}
-
 export class NgramLanguageIdentifier {
   private readonly codes: string[];
   private readonly averages: Float64Array;
-  /** n-gram → its first entry in `languages`/`scores`; entries of one n-gram are contiguous, ending at `ends`. */
+  private readonly dictionary: string[];
+  private readonly separators: RegExp;
+  /** n-gram → its index; entries of n-gram i are starts[i] up to ends[i] of `languages`/`scores`. */
   private readonly ngramIndex = new Map<string, number>();
   private readonly starts: Int32Array;
   private readonly ends: Int32Array;
@@ -73,28 +55,23 @@ export class NgramLanguageIdentifier {
   private readonly totals: Float64Array;
   private readonly seen = new Set<string>();
 
-  constructor(private readonly tables: EldTables) {
-    const { languages, ngrams } = tables.ngramsData;
-    this.codes = Object.keys(languages).map((key) => languages[key]!);
-    this.averages = Float64Array.from(this.codes, (code) => tables.avgScore[code] ?? 0);
+  constructor(table: EldTable) {
+    this.codes = table.languages;
+    this.averages = Float64Array.from(table.averageScores);
+    this.dictionary = table.dictionary;
+    this.separators = new RegExp(table.separators.source, table.separators.flags);
     this.totals = new Float64Array(this.codes.length);
-    const keys = Object.keys(ngrams);
+    const counts = Buffer.from(table.entriesPerNgram, 'base64');
+    this.languages = new Uint8Array(Buffer.from(table.entryLanguages, 'base64'));
+    this.scores = Int32Array.from(Buffer.from(table.entryScores, 'base64'), (score) => score + BASE_NGRAM_SCORE);
+    const keys = table.ngrams.split('\n');
     this.starts = new Int32Array(keys.length);
     this.ends = new Int32Array(keys.length);
-    let entries = 0;
-    for (const key of keys) entries += Object.keys(ngrams[key]!).length;
-    this.languages = new Uint8Array(entries);
-    this.scores = new Int32Array(entries);
     let at = 0;
     keys.forEach((key, i) => {
       this.ngramIndex.set(key, i);
       this.starts[i] = at;
-      const perLanguage = ngrams[key]!;
-      for (const language in perLanguage) {
-        this.languages[at] = Number(language);
-        this.scores[at] = perLanguage[language]! + BASE_NGRAM_SCORE;
-        at += 1;
-      }
+      at += counts[i]!;
       this.ends[i] = at;
     });
   }
@@ -113,8 +90,8 @@ export class NgramLanguageIdentifier {
 
   /** eld's textProcessor and strToUtf8Bytes: words of lower-cased letters, each UTF-8 byte one dictionary character. */
   private byteWords(input: string): string[] {
-    const text = input.replace(this.tables.separators, ' ').trim().toLowerCase();
-    const dictionary = this.tables.dictionary;
+    const text = input.replace(this.separators, ' ').trim().toLowerCase();
+    const dictionary = this.dictionary;
     const words: string[] = [];
     let encoded = '';
     let bytes = 0;
@@ -194,12 +171,11 @@ export class NgramLanguageIdentifier {
   }
 }
 
-// eld's modules are already in memory (eld/small imports them), so this resolves at once.
-const eldTables = await loadEldTables();
+const TABLE_FILE = new URL('./eld-small-ngrams.json', import.meta.url);
 let shared: NgramLanguageIdentifier | undefined;
 
-/** The identifier over eld's small table, compiled on first use (about 81,000 n-grams). */
+/** The identifier over eld's small table, loaded on first use (about 81,000 n-grams). */
 export function eldNgramIdentifier(): NgramLanguageIdentifier {
-  shared ??= new NgramLanguageIdentifier(eldTables);
+  shared ??= new NgramLanguageIdentifier(JSON.parse(readFileSync(TABLE_FILE, 'utf8')) as EldTable);
   return shared;
 }

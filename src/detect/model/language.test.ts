@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { MarkerLanguageIdentifier, detectLanguage, detectLanguageWithEld, detectLanguageWithNgrams, type LanguageMarkers } from './language.ts';
+import { MarkerLanguageIdentifier, detectLanguage, detectLanguageWithNgrams, loadEldReference, type LanguageMarkers } from './language.ts';
 
 const DATASETS = new URL('../../../../shared/datasets/', import.meta.url);
+const detectLanguageWithEld = await loadEldReference();
 
 const markers = JSON.parse(readFileSync(new URL('./language-markers.json', import.meta.url), 'utf8')) as LanguageMarkers;
 

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { eld } from 'eld/small';
 import { eldNgramIdentifier } from './eld-ngrams.ts';
 
 export interface DetectedLanguage {
@@ -29,12 +28,18 @@ export interface LanguageMarkers {
 
 const MARKERS_FILE = new URL('./language-markers.json', import.meta.url);
 
-/** Offline language identification by eld (n-gram based, bundled in the npm package) alone. */
-export function detectLanguageWithEld(text: string): DetectedLanguage {
-  const result = eld.detect(text);
-  if (!result.language) return { language: 'und', confidence: 0 };
-  const score = result.getScores()[result.language] ?? 0;
-  return { language: result.language, confidence: result.isReliable() ? Math.min(1, score) : 0 };
+/**
+ * eld itself (n-gram based, bundled in the npm package), the reference that detectLanguageWithNgrams follows;
+ * loaded on demand, since its module costs a process about 140 MB. For measurements, tests and scripts.
+ */
+export async function loadEldReference(): Promise<(text: string) => DetectedLanguage> {
+  const { eld } = await import('eld/small');
+  return (text) => {
+    const result = eld.detect(text);
+    if (!result.language) return { language: 'und', confidence: 0 };
+    const score = result.getScores()[result.language] ?? 0;
+    return { language: result.language, confidence: result.isReliable() ? Math.min(1, score) : 0 };
+  };
 }
 
 /**
@@ -127,7 +132,7 @@ export function detectLanguage(text: string): DetectedLanguage {
   return markerIdentifier.decide(text) ?? detectLanguageWithNgrams(text);
 }
 
-/** What detectLanguageWithEld says, computed by NgramLanguageIdentifier over eld's table (faster, same verdicts). */
+/** What eld says (loadEldReference), computed by NgramLanguageIdentifier over eld's table: faster, same verdicts. */
 export function detectLanguageWithNgrams(text: string): DetectedLanguage {
   const { language, score, reliable } = eldNgramIdentifier().identify(text);
   if (!language) return { language: 'und', confidence: 0 };

@@ -91,7 +91,9 @@ export class LinearTextModel implements TextModel {
     this.thresholds = metadata.thresholds;
     this.languages = metadata.languages;
     this.scoreTemplate = Object.fromEntries(this.categories.map((category) => [category, 0]));
-    this.featurizer = new Featurizer(metadata.config, metadata.lexicon, weights.wordVectors);
+    // Inference pools vectors itself (int16, below): the featurizer keeps only their index, not the float32 rows.
+    const vectorIndex = weights.wordVectors && { ...weights.wordVectors, vectors: new Float32Array(0) };
+    this.featurizer = new Featurizer(metadata.config, metadata.lexicon, vectorIndex);
     this.featurizer.poolsVectors = false;
     this.featurizer.expandWords = false;
     const c = this.categories.length;
