@@ -29,6 +29,7 @@ export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
 /** Logs never carry keys or bodies: pino's request serializer has no body, and credentials are redacted. */
 export const loggerOptions: LoggerOptions = {
+  level: process.env.LOG_LEVEL ?? 'info',
   redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.key', '*.secret'], censor: '[redacted]' },
 };
 
