@@ -10,8 +10,8 @@ import { SOURCES } from '../scripts/data/sources.ts';
  * Guards speed work on the moderation path: the committed model, detectors, language identification and
  * policy mapping must give the same results as the reference code did. The fixture holds 300 texts evenly
  * spaced over the dev split (and 20 two-part items made of them) with what the moderator returned for them
- * (first before the inference path was optimised, commit 37eae8f; rewritten when max-pooling moved to int16
- * vectors, which moved scores by under 1e-4). Scores may differ by float rounding only.
+ * (first before the inference path was optimised; rewritten on each deliberate change since — 15-bit pooled
+ * vectors, model evidence, retraining — as `git log` on the fixture tells). Scores may differ by float rounding only.
  * It names each text by its data-preparation id (`source:index`) and the test reads the text from
  * ../shared/datasets, so no dataset text is copied into the repository.
  *

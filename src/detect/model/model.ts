@@ -30,8 +30,14 @@ export interface WordContribution {
 const WORD_CACHE_LIMIT = 100_000;
 /** explainLast() leaves out words whose share of a logit is under this part of the largest word's share. */
 const MIN_SHARE_OF_TOP = 0.4;
-/** Word vectors are pooled as 16-bit integers on one scale: exact enough, and their max needs no branch. */
-const POOLED_UNITS = 32767;
+/**
+ * Word vectors are pooled as 15-bit integers on one scale, two to a 32-bit word (offset to be positive), so
+ * that one branch-free SWAR step takes the max of two dimensions at once.
+ */
+const POOLED_UNITS = 16383;
+const POOLED_OFFSET = 16384;
+/** Bit 15 of each 16-bit lane: set in (a | LANE_HIGH_BITS) - b exactly where lane a ≥ lane b. */
+const LANE_HIGH_BITS = 0x80008000 | 0;
 
 /**
  * Per-category linear heads over the shared features. A word's unigram and char n-gram weights do not depend
@@ -39,8 +45,8 @@ const POOLED_UNITS = 32767;
  * int8 weights), with the word's vector row beside them; the mean-pooled word-vector weights are projected onto
  * each vocabulary word at load, since the mean is linear. Inference then touches a few numbers per word
  * instead of a few per character, and looks each word up once. The max-pooled block reads the vectors as
- * int16 on one shared scale (within 1/65534 of the largest component of the float32 vectors), whose scale
- * is folded into the block's weights.
+ * 15-bit integers on one shared scale (within 1/32766 of the largest component of the float32 vectors),
+ * whose scale is folded into the block's weights.
  */
 export class LinearTextModel implements TextModel {
   readonly id: string;
@@ -72,6 +78,7 @@ export class LinearTextModel implements TextModel {
   private readonly meanSums: Float64Array;
   private readonly logits: Float64Array;
   private readonly maxPooled: Int32Array;
+  private readonly maxPairs: Int32Array;
   /** The distinct vector rows of the text scored last (vectorRowCount of them), and the first token of each. */
   private vectorRows = new Int32Array(256);
   private vectorRowTokens = new Int32Array(256);
@@ -107,6 +114,7 @@ export class LinearTextModel implements TextModel {
     this.meanSums = new Float64Array(c);
     this.logits = new Float64Array(c);
     this.maxPooled = new Int32Array(this.featurizer.embeddingDim);
+    this.maxPairs = new Int32Array(this.pooled.pairs);
     this.pooledIn = new Int32Array(weights.wordVectors?.hashes.length ?? 0).fill(-1);
     this.pendingRow = new Float32Array(3 * c);
     this.cachedRows = new Float32Array(WORD_CACHE_LIMIT * 3 * c);
@@ -191,24 +199,27 @@ export class LinearTextModel implements TextModel {
     this.warmed = warmed;
   }
 
-  /** Max-pools the rows' int16 vectors into this.maxPooled; a max without branches (they would mispredict). */
+  /** Max-pools the rows' vectors into this.maxPooled, two dimensions a step and without branches (they would mispredict). */
   private poolMax(rows: Int32Array, count: number): void {
     const max = this.maxPooled;
-    const { data, dim } = this.pooled;
+    const { packed, pairs, dim } = this.pooled;
     if (count === 0) {
       max.fill(0);
       return;
     }
-    const first = rows[0]! * dim;
-    for (let d = 0; d < dim; d++) max[d] = data[first + d]!;
+    const maxPairs = this.maxPairs;
+    const first = rows[0]! * pairs;
+    for (let p = 0; p < pairs; p++) maxPairs[p] = packed[first + p]!;
     for (let i = 1; i < count; i++) {
-      const base = rows[i]! * dim;
-      for (let d = 0; d < dim; d++) {
-        const current = max[d]!;
-        const gap = current - data[base + d]!;
-        max[d] = current - (gap & (gap >> 31));
+      const base = rows[i]! * pairs;
+      for (let p = 0; p < pairs; p++) {
+        const current = maxPairs[p]!;
+        const candidate = packed[base + p]!;
+        const keep = Math.imul((((current | LANE_HIGH_BITS) - candidate) & LANE_HIGH_BITS) >>> 15, 0xffff);
+        maxPairs[p] = (current & keep) | (candidate & ~keep);
       }
     }
+    for (let d = 0; d < dim; d++) max[d] = laneOf(maxPairs[d >> 1]!, d);
   }
 
   /** Adds the max-pooled and lexicon blocks' contributions to each category's logit. */
@@ -288,7 +299,7 @@ export class LinearTextModel implements TextModel {
       }
     }
     // Each max-pooled dimension that raises some head goes to the first word whose vector holds its maximum.
-    const { data, dim } = this.pooled;
+    const { packed, pairs, dim } = this.pooled;
     const max = this.maxPooled;
     const width = this.pooledWeights.length / c;
     for (let d = 0; d < dim; d++) {
@@ -296,7 +307,7 @@ export class LinearTextModel implements TextModel {
       for (let h = 0; h < heads.length && !raises; h++) raises = max[d]! * this.pooledWeights[heads[h]! * width + d]! > 0;
       if (!raises) continue;
       let r = 0;
-      while (r < this.vectorRowCount && data[this.vectorRows[r]! * dim + d] !== max[d]) r += 1;
+      while (r < this.vectorRowCount && laneOf(packed[this.vectorRows[r]! * pairs + (d >> 1)]!, d) !== max[d]) r += 1;
       if (r === this.vectorRowCount) continue;
       const owner = this.vectorRowTokens[r]!;
       for (let h = 0; h < heads.length; h++) shares[h * n + owner]! += max[d]! * this.pooledWeights[heads[h]! * width + d]!;
@@ -359,20 +370,34 @@ export class LinearTextModel implements TextModel {
 
 interface PooledVectors {
   dim: number;
-  /** count × dim, each component as round(value / scale). */
-  data: Int16Array;
+  /** count × pairs 32-bit words; dimension d of a row is lane d % 2 of its word d / 2 (see laneOf). */
+  packed: Int32Array;
+  pairs: number;
   scale: number;
 }
 
-/** The word vectors as int16 on one scale: the largest magnitude maps to POOLED_UNITS. */
+/** The word vectors as 15-bit integers on one scale (the largest magnitude maps to POOLED_UNITS), packed in pairs. */
 function poolableVectors(vectors: WordVectors | null): PooledVectors {
-  if (!vectors) return { dim: 0, data: new Int16Array(0), scale: 1 };
+  if (!vectors) return { dim: 0, packed: new Int32Array(0), pairs: 0, scale: 1 };
   let largest = 0;
   for (const value of vectors.vectors) largest = Math.max(largest, Math.abs(value));
   const scale = largest > 0 ? largest / POOLED_UNITS : 1;
-  const data = new Int16Array(vectors.vectors.length);
-  for (let i = 0; i < data.length; i++) data[i] = Math.round(vectors.vectors[i]! / scale);
-  return { dim: vectors.dim, data, scale };
+  const { dim } = vectors;
+  const pairs = Math.ceil(dim / 2);
+  const count = vectors.vectors.length / dim;
+  const packed = new Int32Array(count * pairs);
+  for (let r = 0; r < count; r++) {
+    for (let d = 0; d < dim; d++) {
+      const lane = Math.round(vectors.vectors[r * dim + d]! / scale) + POOLED_OFFSET;
+      packed[r * pairs + (d >> 1)]! |= lane << (16 * (d & 1));
+    }
+  }
+  return { dim, packed, pairs, scale };
+}
+
+/** Dimension d's integer value from its packed word. */
+function laneOf(word: number, d: number): number {
+  return ((d & 1 ? word >>> 16 : word) & 0xffff) - POOLED_OFFSET;
 }
 
 /** projection[word × c + k] = Σ_d vector[word][d] · denseWeight[d][k] over the mean-pooled block. */
