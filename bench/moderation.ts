@@ -9,6 +9,9 @@
  *
  *   npm run bench -- [--json] [--texts N] [--seconds S]
  *
+ * rss_mb is this process after the moderation runs, holding the text sample too; `npm run bench:memory`
+ * measures a `warden serve` process.
+ *
  * Texts: a fixed, evenly spaced sample of the dev split (data/dev.jsonl, written by `npm run
  * data`), or, without it, Dolly instructions and responses read from ../shared/datasets.
  */
@@ -96,6 +99,8 @@ const context = { document: bundledPolicies().at(-1)!, thresholds: moderator.def
 const moderation = measure(texts, (text) => moderator.moderate([[text]], context));
 const around200 = texts.filter((text) => text.length >= 150 && text.length <= 250);
 const moderation200 = measure(around200, (text) => moderator.moderate([[text]], context));
+// Before eld's own module loads for the reference figures below (it costs a process about 140 MB).
+const rssMb = Math.round(process.memoryUsage().rss / 2 ** 20);
 const parts: Record<string, Figures> = {
   normalize: measure(texts, normalize),
   language: measure(texts, detectLanguage),
@@ -111,7 +116,7 @@ const report = {
   ...moderation,
   providers: detection.providers.map((p) => p.id),
   load_ms: round(loadMs),
-  rss_mb: Math.round(process.memoryUsage().rss / 2 ** 20),
+  rss_mb: rssMb,
   texts: texts.length,
   source,
   chars_mean: Math.round(lengths.reduce((s, n) => s + n, 0) / lengths.length),
