@@ -26,8 +26,10 @@ export interface WordContribution {
   contribution: number;
 }
 
-/** Distinct words whose summed weights are kept; past this, new words are summed each time (same result). */
-const WORD_CACHE_LIMIT = 100_000;
+/** Distinct words whose summed weights are kept (about 300 bytes each); past this, new words are summed each time (same result). */
+const WORD_CACHE_LIMIT = 60_000;
+/** Longer tokens (links, hashes, keys) seldom come back: they are summed each time rather than cached. */
+const MAX_CACHED_TOKEN = 40;
 /** explainLast() leaves out words whose share of a logit is under this part of the largest word's share. */
 const MIN_SHARE_OF_TOP = 0.4;
 /**
@@ -356,7 +358,7 @@ export class LinearTextModel implements TextModel {
     });
     const vectorRow = this.featurizer.vectorRowOf(key);
     if (vectorRow >= 0) row.set(this.meanProjection.subarray(vectorRow * c, (vectorRow + 1) * c), 2 * c);
-    if (this.cachedWords < WORD_CACHE_LIMIT) {
+    if (this.cachedWords < WORD_CACHE_LIMIT && this.featurizer.tokenEnd(i) - this.featurizer.tokenStart(i) <= MAX_CACHED_TOKEN) {
       this.wordCache.set(key, this.cachedWords);
       this.cachedRows.set(row, this.cachedWords * 3 * c);
       this.cachedVectorRows[this.cachedWords] = vectorRow;
