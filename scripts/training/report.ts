@@ -33,6 +33,18 @@ interface GroupResult extends BinaryMetrics {
   flaggedRate: number;
 }
 
+export interface OperatingPoint {
+  cut: number;
+  dev: BinaryMetrics;
+  benignScaryRate: number;
+  requestsRecall: number;
+  /** Per held-out source: recall where it has flagged texts, else the share it flags. */
+  heldout: Record<string, number>;
+}
+
+/** Cuts of the threshold-relative flag score: 0.5 is the calibrated thresholds, c moves each (2c − 1) of the way to 1. */
+const OPERATING_CUTS = [0.5, 0.55, 0.6, 0.65, 0.7];
+
 export interface Report {
   dev: Evaluation;
   bySource: GroupResult[];
@@ -42,6 +54,8 @@ export interface Report {
   benignScary: { n: number; moderationRate: number; anyCategoryRate: number };
   /** The model beside a profanity word list, per dev family, the benign-but-scary slice and each held-out source. */
   wordList: BaselineRow[];
+  /** What stricter thresholds trade: flag cuts above 0.5 on the threshold-relative score. */
+  operatingPoints: OperatingPoint[];
   loadMs: number;
   textsPerSecond: number;
 }
@@ -95,9 +109,30 @@ export function evaluateFinal(trained: TrainedModel, allDev: Item[], heldout: It
       ...baselineGroups(scaryIdx.map((i) => allDev[i]!), scaryScores, thresholds, () => 'dev benign-but-scary'),
       ...baselineGroups(heldout, heldoutScores, thresholds, (item) => `held-out ${item.source}`),
     ]),
+    operatingPoints: operatingPoints(calibrationItems, calibrationScores, scaryScores, heldout, heldoutScores, thresholds),
     loadMs,
     textsPerSecond,
   };
+}
+
+function operatingPoints(dev: Item[], devScores: Record<string, number>[], scary: Record<string, number>[], heldout: Item[], heldoutScores: Record<string, number>[], thresholds: Record<string, number>): OperatingPoint[] {
+  const flag = (scores: Record<string, number>[]) => scores.map((s) => flagScore(s, thresholds));
+  const [devFlags, scaryFlags, heldoutFlags] = [flag(devScores), flag(scary), flag(heldoutScores)];
+  const share = (values: number[], cut: number) => values.filter((v) => v >= cut).length / Math.max(1, values.length);
+  const sources = [...new Set(heldout.map((item) => item.source))];
+  return OPERATING_CUTS.map((cut) => ({
+    cut,
+    dev: metricsAt(devFlags, dev.map((item) => (item.flagged ? 1 : 0)), cut),
+    benignScaryRate: share(scaryFlags, cut),
+    requestsRecall: share(devFlags.filter((_, i) => dev[i]!.family === 'requests' && dev[i]!.flagged), cut),
+    heldout: Object.fromEntries(
+      sources.map((source) => {
+        const indices = heldout.map((item, i) => (item.source === source ? i : -1)).filter((i) => i >= 0);
+        const positives = indices.filter((i) => heldout[i]!.flagged);
+        return [source, share((positives.length ? positives : indices).map((i) => heldoutFlags[i]!), cut)];
+      }),
+    ),
+  }));
 }
 
 /** Items grouped by `keyOf`, with their texts, labels and the model's flag scores, for the word-list comparison. */
@@ -193,6 +228,14 @@ export function writeModelCard(file: string, input: CardInput): void {
     '### Held-out sources the licence rule keeps out of training (never trained on)',
     '',
     ...groupTable(report.heldout),
+    '',
+    '### Operating points',
+    '',
+    'The thresholds ship where F1 is best on the mixed dev split (cut 0.5). A stricter cut c moves each category\'s threshold (2c − 1) of the way to 1 — tenants set such thresholds with `PUT /v1/moderation/thresholds`. Held-out columns: recall where the source has flagged texts (sgbench, hatexplain, olid, ethos), else the share flagged (alpaca_harmless, all benign).',
+    '',
+    `| cut | dev precision | dev recall | dev F1 | benign-but-scary flagged | dev requests recall | ${(report.operatingPoints[0] ? Object.keys(report.operatingPoints[0].heldout) : []).join(' | ')} |`,
+    `|---|---|---|---|---|---|${(report.operatingPoints[0] ? Object.keys(report.operatingPoints[0].heldout) : []).map(() => '---').join('|')}|`,
+    ...report.operatingPoints.map((p) => `| ${p.cut} | ${f(p.dev.precision)} | ${f(p.dev.recall)} | ${f(p.dev.f1)} | ${(p.benignScaryRate * 100).toFixed(1)}% | ${f(p.requestsRecall)} | ${Object.values(p.heldout).map(f).join(' | ')} |`),
     '',
     '### Against a profanity word list',
     '',
