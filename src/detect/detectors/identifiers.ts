@@ -1,6 +1,7 @@
 import type { Category } from '../../common/index.ts';
 import type { DetectionProvider, Evidence, ProviderResult, TextInput } from '../types.ts';
 import { findPaymentCards } from './cards.ts';
+import { digitCount } from './finding.ts';
 import { findIbans } from './iban.ts';
 import { findPasswords } from './passwords.ts';
 import { findSecrets } from './secrets.ts';
@@ -10,7 +11,9 @@ const CATEGORY: Category = 'privacy/sensitive-identifiers';
 
 /** Everything `chatgpt.1.2` names: cards, SSNs, IBANs, API keys and secrets, passwords. */
 export function findSensitiveIdentifiers(text: string): Evidence[] {
-  const found = [...findPaymentCards(text), ...findSsns(text), ...findIbans(text), ...findSecrets(text), ...findPasswords(text)];
+  // Numbers need digits: most texts have too few for any of them, counted once here (each finder checks again).
+  const numbers = digitCount(text) >= 2 ? [...findPaymentCards(text), ...findSsns(text), ...findIbans(text)] : [];
+  const found = [...numbers, ...findSecrets(text), ...findPasswords(text)];
   return found.sort((a, b) => a.span![0] - b.span![0]);
 }
 
