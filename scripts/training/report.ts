@@ -60,13 +60,20 @@ export interface Report {
   textsPerSecond: number;
 }
 
-function groupMetrics(items: Item[], scores: Record<string, number>[], thresholds: Record<string, number>, keyOf: (item: Item, i: number) => string): GroupResult[] {
+/** The indices of the items, grouped by `keyOf`, groups in order of first appearance. */
+function indicesByKey(items: Item[], keyOf: (item: Item, i: number) => string): Map<string, number[]> {
   const groups = new Map<string, number[]>();
   items.forEach((item, i) => {
     const key = keyOf(item, i);
-    groups.set(key, [...(groups.get(key) ?? []), i]);
+    const indices = groups.get(key);
+    if (indices) indices.push(i);
+    else groups.set(key, [i]);
   });
-  return [...groups.entries()].sort((a, b) => b[1].length - a[1].length).map(([group, indices]) => {
+  return groups;
+}
+
+function groupMetrics(items: Item[], scores: Record<string, number>[], thresholds: Record<string, number>, keyOf: (item: Item, i: number) => string): GroupResult[] {
+  return [...indicesByKey(items, keyOf).entries()].sort((a, b) => b[1].length - a[1].length).map(([group, indices]) => {
     const s = indices.map((i) => flagScore(scores[i]!, thresholds));
     const y = indices.map((i) => (items[i]!.flagged ? 1 : 0));
     return { group, ...metricsAt(s, y, 0.5), flaggedRate: s.filter((x) => x >= 0.5).length / s.length };
@@ -119,15 +126,14 @@ function operatingPoints(dev: Item[], devScores: Record<string, number>[], scary
   const flag = (scores: Record<string, number>[]) => scores.map((s) => flagScore(s, thresholds));
   const [devFlags, scaryFlags, heldoutFlags] = [flag(devScores), flag(scary), flag(heldoutScores)];
   const share = (values: number[], cut: number) => values.filter((v) => v >= cut).length / Math.max(1, values.length);
-  const sources = [...new Set(heldout.map((item) => item.source))];
+  const bySource = indicesByKey(heldout, (item) => item.source);
   return OPERATING_CUTS.map((cut) => ({
     cut,
     dev: metricsAt(devFlags, dev.map((item) => (item.flagged ? 1 : 0)), cut),
     benignScaryRate: share(scaryFlags, cut),
     requestsRecall: share(devFlags.filter((_, i) => dev[i]!.family === 'requests' && dev[i]!.flagged), cut),
     heldout: Object.fromEntries(
-      sources.map((source) => {
-        const indices = heldout.map((item, i) => (item.source === source ? i : -1)).filter((i) => i >= 0);
+      [...bySource].map(([source, indices]) => {
         const positives = indices.filter((i) => heldout[i]!.flagged);
         return [source, share((positives.length ? positives : indices).map((i) => heldoutFlags[i]!), cut)];
       }),
@@ -137,9 +143,7 @@ function operatingPoints(dev: Item[], devScores: Record<string, number>[], scary
 
 /** Items grouped by `keyOf`, with their texts, labels and the model's flag scores, for the word-list comparison. */
 function baselineGroups(items: Item[], scores: Record<string, number>[], thresholds: Record<string, number>, keyOf: (item: Item) => string) {
-  const groups = new Map<string, number[]>();
-  items.forEach((item, i) => groups.set(keyOf(item), [...(groups.get(keyOf(item)) ?? []), i]));
-  return [...groups.entries()].map(([group, indices]) => ({
+  return [...indicesByKey(items, keyOf).entries()].map(([group, indices]) => ({
     group,
     texts: indices.map((i) => items[i]!.text),
     labels: indices.map((i) => (items[i]!.flagged ? 1 : 0)),
