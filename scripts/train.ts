@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeArtifact } from '../src/detect/index.ts';
-import { FEATURES, OPTIONS } from './training/settings.ts';
+import { FEATURES, MIN_POSITIVES, OPTIONS, VECTOR_LIMIT, VECTOR_MIN_COUNT } from './training/settings.ts';
 import { SOURCES } from './data/sources.ts';
 import { trainModel, type Item } from './training/pipeline.ts';
 import { loadLexicon, loadWordVectors } from './training/resources.ts';
@@ -22,9 +22,6 @@ const dataDir = join(repoRoot, 'data');
 const modelDir = join(repoRoot, 'models', 'text-classifier');
 const validationFile = join(repoRoot, 'models', 'validation.json');
 
-const VECTOR_MIN_COUNT = 3;
-const VECTOR_LIMIT = 40000;
-const MIN_POSITIVES = 20;
 const LANGUAGES = ['en', 'fr'];
 
 function readItems(file: string): Item[] {

@@ -37,6 +37,11 @@ export interface TrainedModel {
   categories: Category[];
 }
 
+/** The benign-but-scary slice: WildGuardMix's benign prompts and JailbreakBench's safe twins, which sound harmful. */
+export function isBenignScary(item: Item): boolean {
+  return (item.source === 'wildguardmix' || item.source === 'jailbreakbench') && !item.flagged && Object.values(item.labels).every((v) => !v);
+}
+
 export function labelMatrix(items: Item[], categories: readonly Category[]): Int8Array {
   const labels = new Int8Array(items.length * categories.length);
   items.forEach((item, r) =>

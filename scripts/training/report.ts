@@ -4,7 +4,7 @@ import { detectLanguage, loadTextModel, type FeatureConfig, type TrainOptions } 
 import { SOURCES } from '../data/sources.ts';
 import { baselineTable, wordListComparison, type BaselineRow } from './baseline.ts';
 import { metricsAt, type BinaryMetrics } from './metrics.ts';
-import { evaluate, flagScore, flaggedRate, scoreItems, type Evaluation, type Item, type TrainedModel } from './pipeline.ts';
+import { evaluate, flagScore, flaggedRate, isBenignScary, scoreItems, type Evaluation, type Item, type TrainedModel } from './pipeline.ts';
 import { formatSeconds } from './progress.ts';
 import { VALIDATION_EPOCHS } from './validation.ts';
 
@@ -87,7 +87,7 @@ export function evaluateFinal(trained: TrainedModel, allDev: Item[], heldout: It
   const calibrationIdx = allDev.map((item, i) => (trainable.has(item.source) ? i : -1)).filter((i) => i >= 0);
   const dev = evaluate(calibrationIdx.map((i) => devScores[i]!), calibrationIdx.map((i) => allDev[i]!), thresholds, trained.categories);
   const heldoutScores = scoreItems(trained.model, heldout);
-  const scaryIdx = allDev.map((item, i) => ((item.source === 'wildguardmix' || item.source === 'jailbreakbench') && !item.flagged && Object.values(item.labels).every((v) => !v) ? i : -1)).filter((i) => i >= 0);
+  const scaryIdx = allDev.map((item, i) => (isBenignScary(item) ? i : -1)).filter((i) => i >= 0);
   const scaryScores = scaryIdx.map((i) => devScores[i]!);
   const calibrationItems = calibrationIdx.map((i) => allDev[i]!);
   const calibrationScores = calibrationIdx.map((i) => devScores[i]!);
