@@ -1,3 +1,5 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { LoggerOptions } from 'pino';
 import { registerAuth } from './auth.ts';
@@ -40,6 +42,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     routerOptions: { ignoreTrailingSlash: true },
   });
   app.setValidatorCompiler(zodValidatorCompiler);
+  endConnectionsOnClose(app);
   registerErrorHandling(app);
   const metrics = registerMetrics(app);
   registerAuth(app, { tenancy: services.tenancy, rateLimitPerSecond: options.rateLimitPerSecond ?? 1000 });
@@ -56,4 +59,39 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(subscriptionRoutes, { services, metrics });
   await app.register(consoleRoutes);
   return app;
+}
+
+/**
+ * close() must not wait on clients. Node's server.close() ends only the connections that are idle
+ * at that moment: one that was accepted but has not sent a request yet counts as busy (and close()
+ * stops the timer that would have ended it), and one whose answer was still being written is then
+ * kept alive for the keep-alive timeout (72 s). A pooled HTTP client's spare connection or a
+ * browser's preconnect would hold shutdown up, for ever in the first case. So once the server is
+ * closing, every connection is ended as soon as it has no request in progress; requests already in
+ * progress still get their answers.
+ */
+function endConnectionsOnClose(app: FastifyInstance): void {
+  const requestsInProgress = new Map<Socket, number>();
+  let closing = false;
+  const end = (socket: Socket) => socket.end(() => socket.destroy());
+  app.server.on('connection', (socket: Socket) => {
+    requestsInProgress.set(socket, 0);
+    socket.once('close', () => requestsInProgress.delete(socket));
+  });
+  app.server.prependListener('request', (request: IncomingMessage, response: ServerResponse) => {
+    const socket = request.socket;
+    if (!requestsInProgress.has(socket)) return;
+    requestsInProgress.set(socket, requestsInProgress.get(socket)! + 1);
+    // 'close' comes after Node has finished with the response (or after the client went away).
+    response.once('close', () => {
+      const left = requestsInProgress.get(socket);
+      if (left === undefined) return;
+      requestsInProgress.set(socket, left - 1);
+      if (closing && left === 1) end(socket);
+    });
+  });
+  app.addHook('preClose', async () => {
+    closing = true;
+    for (const [socket, requests] of requestsInProgress) if (requests === 0) socket.destroy();
+  });
 }
