@@ -6,7 +6,8 @@
  * each held-out source (never trained on). Changes that move a figure less than the seeds do are noise.
  *
  * A variant: { "name": "…", "options": {TrainOptions}, "features": {FeatureConfig}, "dropSources": ["…"],
- * "repeatSources": { "source": times } }. Word vectors stay those of the full training set.
+ * "repeatSources": { "source": times } } — repeats replace the shipped SOURCE_REPEATS source by source (a variant
+ * with none trains the shipped recipe). Word vectors stay those of the full training set.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -16,9 +17,9 @@ import { Featurizer, featurizeAll, type FeatureMatrix } from '../src/detect/inde
 import { SOURCES } from './data/sources.ts';
 import { FAMILIES } from './data/labels.ts';
 import { metricsAt } from './training/metrics.ts';
-import { evaluate, fitModel, flagScore, flaggedRate, isBenignScary, scoreItems, type Item, type ScoreTable } from './training/pipeline.ts';
+import { evaluate, fitModel, flagScore, flaggedRate, isBenignScary, scoreItems, weightedRows, type Item, type ScoreTable } from './training/pipeline.ts';
 import { loadLexicon, loadWordVectors } from './training/resources.ts';
-import { FEATURES, MIN_POSITIVES, OPTIONS, VECTOR_LIMIT, VECTOR_MIN_COUNT } from './training/settings.ts';
+import { FEATURES, MIN_POSITIVES, OPTIONS, SOURCE_REPEATS, VECTOR_LIMIT, VECTOR_MIN_COUNT } from './training/settings.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const datasetsRoot = resolve(process.env.WARDEN_DATASETS ?? join(repoRoot, '..', 'shared', 'datasets'));
@@ -33,7 +34,6 @@ const variantSchema = z
     repeatSources: z.record(z.string(), z.number().int().min(1).max(20)).default({}),
   })
   .strict();
-type Variant = z.infer<typeof variantSchema>;
 
 interface RunFigures {
   devF1: number;
@@ -45,16 +45,6 @@ interface RunFigures {
 
 function readItems(file: string): Item[] {
   return readFileSync(file, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Item);
-}
-
-/** Training rows of a variant: its dropped sources left out, its repeated sources listed that many times. */
-function rowsOf(train: Item[], variant: Variant): Uint32Array {
-  const rows: number[] = [];
-  train.forEach((item, r) => {
-    if (variant.dropSources.includes(item.source)) return;
-    for (let t = 0; t < (variant.repeatSources[item.source] ?? 1); t++) rows.push(r);
-  });
-  return Uint32Array.from(rows);
 }
 
 function figures(scores: ScoreTable, items: Item[], thresholds: Record<string, number>): { flags: number[]; labels: number[] } {
@@ -128,9 +118,9 @@ function main(): void {
     if (!matrices.has(key)) matrices.set(key, featurizeAll(new Featurizer(config, lexicon, vectors), train.map((i) => i.text)));
     const runs = seeds.map((seed) => {
       const run = fitModel(
-        { id: variant.name, train, dev, lexicon, vectors, config, options: { ...OPTIONS, ...variant.options, seed }, minPositives: MIN_POSITIVES, languages: [], quiet: true },
+        { id: variant.name, train, dev, lexicon, vectors, config, options: { ...OPTIONS, ...variant.options, seed }, sourceRepeats: {}, minPositives: MIN_POSITIVES, languages: [], quiet: true },
         matrices.get(key)!,
-        rowsOf(train, variant),
+        weightedRows(train, { ...SOURCE_REPEATS, ...variant.repeatSources }, (item) => !variant.dropSources.includes(item.source)),
       );
       const measured = measure(dev, heldout, scary, run);
       process.stdout.write(JSON.stringify({ variant: variant.name, seed, ...measured }) + '\n');

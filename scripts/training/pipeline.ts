@@ -24,6 +24,8 @@ export interface PipelineInput {
   vectors: WordVectors | null;
   config: FeatureConfig;
   options: TrainOptions;
+  /** How many times each source's items are seen per epoch (1 when absent). */
+  sourceRepeats: Readonly<Record<string, number>>;
   /** A category gets a head only with at least this many training positives. */
   minPositives: number;
   languages: string[];
@@ -40,6 +42,16 @@ export interface TrainedModel {
 /** The benign-but-scary slice: WildGuardMix's benign prompts and JailbreakBench's safe twins, which sound harmful. */
 export function isBenignScary(item: Item): boolean {
   return (item.source === 'wildguardmix' || item.source === 'jailbreakbench') && !item.flagged && Object.values(item.labels).every((v) => !v);
+}
+
+/** Training rows: each kept item listed as many times as its source's repeat count (1 when absent). */
+export function weightedRows(train: Item[], repeats: Readonly<Record<string, number>>, keep: (item: Item) => boolean = () => true): Uint32Array {
+  const rows: number[] = [];
+  train.forEach((item, r) => {
+    if (!keep(item)) return;
+    for (let t = 0; t < (repeats[item.source] ?? 1); t++) rows.push(r);
+  });
+  return Uint32Array.from(rows);
 }
 
 export function labelMatrix(items: Item[], categories: readonly Category[]): Int8Array {
@@ -61,7 +73,7 @@ export function trainModel(input: PipelineInput): TrainedModel {
   const featurizer = new Featurizer(input.config, input.lexicon, input.vectors);
   const featurizeBar = new Progress('featurise', input.train.length, input.quiet);
   const matrix = featurizeAll(featurizer, input.train.map((i) => i.text), (done) => featurizeBar.update(done));
-  return fitModel(input, matrix, Uint32Array.from(input.train.keys()));
+  return fitModel(input, matrix, weightedRows(input.train, input.sourceRepeats));
 }
 
 /** Trains on the given rows of an already featurised input.train, then calibrates thresholds on input.dev. */

