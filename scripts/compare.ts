@@ -19,7 +19,7 @@ import { FAMILIES } from './data/labels.ts';
 import { metricsAt } from './training/metrics.ts';
 import { evaluate, fitModel, flagScore, flaggedRate, isBenignScary, scoreItems, weightedRows, type Item, type ScoreTable } from './training/pipeline.ts';
 import { loadLexicon, loadWordVectors } from './training/resources.ts';
-import { FEATURES, MIN_POSITIVES, OPTIONS, SOURCE_REPEATS, VECTOR_LIMIT, VECTOR_MIN_COUNT } from './training/settings.ts';
+import { FEATURES, MIN_POSITIVES, OPTIONS, SOURCE_REPEATS, THRESHOLD_PRIOR_POSITIVES, VECTOR_LIMIT, VECTOR_MIN_COUNT } from './training/settings.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const datasetsRoot = resolve(process.env.WARDEN_DATASETS ?? join(repoRoot, '..', 'shared', 'datasets'));
@@ -32,6 +32,7 @@ const variantSchema = z
     features: z.object({ words: z.boolean(), chars: z.boolean(), lexicon: z.boolean(), embeddings: z.boolean() }).partial().strict().default({}),
     dropSources: z.array(z.string()).default([]),
     repeatSources: z.record(z.string(), z.number().int().min(1).max(20)).default({}),
+    thresholdPriorPositives: z.number().nonnegative().optional(),
   })
   .strict();
 
@@ -39,6 +40,8 @@ interface RunFigures {
   devF1: number;
   devAuprc: number;
   benignScaryRate: number;
+  /** Per category on dev: F1, recall and the calibrated threshold. */
+  categories: Record<string, { f1: number; recall: number; threshold: number }>;
   families: Record<string, number>;
   heldout: Record<string, { f1: number; auprc: number; recall: number; flaggedRate: number }>;
 }
@@ -71,7 +74,8 @@ function measure(dev: Item[], heldout: Item[], scary: Item[], run: ReturnType<ty
       return [source, { f1: m.f1, auprc: m.auprc, recall: m.recall, flaggedRate: flaggedShare }];
     }),
   );
-  return { devF1: devEval.binary.f1, devAuprc: devEval.binary.auprc, benignScaryRate: flaggedRate(scoreItems(run.model, scary), thresholds), families, heldout: heldoutFigures };
+  const categories = Object.fromEntries(Object.entries(devEval.categories).map(([category, m]) => [category, { f1: m.f1, recall: m.recall, threshold: m.threshold }]));
+  return { devF1: devEval.binary.f1, devAuprc: devEval.binary.auprc, benignScaryRate: flaggedRate(scoreItems(run.model, scary), thresholds), categories, families, heldout: heldoutFigures };
 }
 
 /** Every number of the runs' figures, flattened to "path": [one value per run]. */
@@ -118,7 +122,7 @@ function main(): void {
     if (!matrices.has(key)) matrices.set(key, featurizeAll(new Featurizer(config, lexicon, vectors), train.map((i) => i.text)));
     const runs = seeds.map((seed) => {
       const run = fitModel(
-        { id: variant.name, train, dev, lexicon, vectors, config, options: { ...OPTIONS, ...variant.options, seed }, sourceRepeats: {}, minPositives: MIN_POSITIVES, languages: [], quiet: true },
+        { id: variant.name, train, dev, lexicon, vectors, config, options: { ...OPTIONS, ...variant.options, seed }, sourceRepeats: {}, minPositives: MIN_POSITIVES, thresholdPriorPositives: variant.thresholdPriorPositives ?? THRESHOLD_PRIOR_POSITIVES, languages: [], quiet: true },
         matrices.get(key)!,
         weightedRows(train, { ...SOURCE_REPEATS, ...variant.repeatSources }, (item) => !variant.dropSources.includes(item.source)),
       );

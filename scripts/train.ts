@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeArtifact } from '../src/detect/index.ts';
-import { FEATURES, MIN_POSITIVES, OPTIONS, SOURCE_REPEATS, VECTOR_LIMIT, VECTOR_MIN_COUNT } from './training/settings.ts';
+import { FEATURES, MIN_POSITIVES, OPTIONS, SOURCE_REPEATS, THRESHOLD_PRIOR_POSITIVES, VECTOR_LIMIT, VECTOR_MIN_COUNT } from './training/settings.ts';
 import { SOURCES } from './data/sources.ts';
 import { trainModel, type Item } from './training/pipeline.ts';
 import { loadLexicon, loadWordVectors } from './training/resources.ts';
@@ -46,8 +46,8 @@ function main(): void {
   const trainStarted = performance.now();
   const trained = trainModel({
     id: 'warden-text-linear-1',
-    train, dev, lexicon, vectors, config: FEATURES, options: OPTIONS, sourceRepeats: SOURCE_REPEATS, minPositives: MIN_POSITIVES, languages: LANGUAGES,
-    training: { command: 'npm run data && npm run train', trainTexts: train.length, sources: [...trainable].sort(), options: OPTIONS, sourceRepeats: SOURCE_REPEATS },
+    train, dev, lexicon, vectors, config: FEATURES, options: OPTIONS, sourceRepeats: SOURCE_REPEATS, minPositives: MIN_POSITIVES, thresholdPriorPositives: THRESHOLD_PRIOR_POSITIVES, languages: LANGUAGES,
+    training: { command: 'npm run data && npm run train', trainTexts: train.length, sources: [...trainable].sort(), options: OPTIONS, sourceRepeats: SOURCE_REPEATS, thresholdPriorPositives: THRESHOLD_PRIOR_POSITIVES },
   });
   const trainSeconds = (performance.now() - trainStarted) / 1000;
   writeArtifact(modelDir, trained.weights);
@@ -55,7 +55,7 @@ function main(): void {
 
   let validation: Validation | null = existsSync(validationFile) ? (JSON.parse(readFileSync(validationFile, 'utf8')) as Validation) : null;
   if (args.has('--validate')) {
-    validation = runValidation({ train, dev, lexicon, vectors, features: FEATURES, options: OPTIONS, sourceRepeats: SOURCE_REPEATS, minPositives: MIN_POSITIVES });
+    validation = runValidation({ train, dev, lexicon, vectors, features: FEATURES, options: OPTIONS, sourceRepeats: SOURCE_REPEATS, minPositives: MIN_POSITIVES, thresholdPriorPositives: THRESHOLD_PRIOR_POSITIVES });
     writeFileSync(validationFile, JSON.stringify(validation, null, 2) + '\n');
   }
   const report = evaluateFinal(trained, allDev, heldout);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { detectLanguage, loadTextModel, writeArtifact, type LexiconTerm } from '../src/detect/index.ts';
-import { trainModel, weightedRows, type Item } from '../scripts/training/pipeline.ts';
+import { shrunkThreshold, trainModel, weightedRows, type Item } from '../scripts/training/pipeline.ts';
 import { FEATURES, OPTIONS } from '../scripts/training/settings.ts';
 
 const fixture = readFileSync(new URL('./fixtures/tiny-train.jsonl', import.meta.url), 'utf8')
@@ -32,6 +32,12 @@ function trainFixture(): Map<string, Buffer> {
 }
 
 describe('text model training', () => {
+  it('pulls a thin category\'s threshold toward 0.5 by the prior\'s weight in positives', () => {
+    expect(shrunkThreshold(0.9, 20, 60)).toBeCloseTo(0.6, 10);
+    expect(shrunkThreshold(0.9, 600, 60)).toBeCloseTo((600 * 0.9 + 30) / 660, 10);
+    expect(shrunkThreshold(0.3, 10, 0)).toBe(0.3);
+  });
+
   it('lists each training item as many times as its source repeats, leaving out what `keep` rejects', () => {
     const items = [{ source: 'a' }, { source: 'b' }, { source: 'c' }].map((item, i) => ({ ...fixture[0]!, ...item, id: String(i) }));
     expect([...weightedRows(items, { b: 3 })]).toEqual([0, 1, 1, 1, 2]);

@@ -28,6 +28,8 @@ export interface PipelineInput {
   sourceRepeats: Readonly<Record<string, number>>;
   /** A category gets a head only with at least this many training positives. */
   minPositives: number;
+  /** Weight of the 0.5 prior on each threshold, in dev positives (see shrunkThreshold); 0 or absent: none. */
+  thresholdPriorPositives?: number;
   languages: string[];
   quiet?: boolean;
   training?: Record<string, unknown>;
@@ -108,12 +110,21 @@ export function fitModel(input: PipelineInput, matrix: FeatureMatrix, rows: Uint
   const devScores = scoreItems(model, input.dev);
   for (const category of categories) {
     const { scores, labels: y } = known(devScores, input.dev, category);
-    weights.metadata.thresholds[category] = round(y.includes(1) ? bestF1Threshold(scores, y) : 0.5);
+    const positives = y.filter((v) => v === 1).length;
+    weights.metadata.thresholds[category] = round(positives > 0 ? shrunkThreshold(bestF1Threshold(scores, y), positives, input.thresholdPriorPositives ?? 0) : 0.5);
   }
   return { model: new LinearTextModel(weights), weights, categories };
 }
 
 const round = (x: number) => Math.round(x * 1e4) / 1e4;
+
+/**
+ * The F1-best threshold of a category with few dev positives swings with every retraining; it is pulled toward
+ * 0.5 as if `priorPositives` more positives had voted for 0.5.
+ */
+export function shrunkThreshold(best: number, positives: number, priorPositives: number): number {
+  return (positives * best + priorPositives * 0.5) / (positives + priorPositives);
+}
 
 export type ScoreTable = Record<string, number>[];
 

@@ -159,20 +159,22 @@ const f = (x: number) => x.toFixed(3);
  */
 function sourceRepeatsSection(): string[] {
   return [
-    '## Source repeats (measured, not shipped)',
+    '## Source repeats and threshold prior',
     '',
-    'The benign-but-scary target is about intent, and only WildGuardMix and JailbreakBench pair harmful prompts with benign ones on the same topics; at 1× they are about 1% of the training rows. Seeing them more often per epoch, with and without the benign instructions (Dolly, awesome-chatgpt-prompts), was measured with `npm run train:compare -- scripts/training/variants/source-repeats.json --seeds 20240110,1,2`: means over the three seeds, min–max in brackets; held-out sources are never trained on.',
+    'The benign-but-scary target is about intent, and only WildGuardMix and JailbreakBench pair harmful prompts with benign ones on the same topics; at 1× they are about 1% of the training rows. Seeing them more often per epoch, with and without the benign instructions (Dolly, awesome-chatgpt-prompts), was measured with `npm run train:compare -- scripts/training/variants/source-repeats.json --seeds 20240110,1,2`: means over the three seeds, min–max in brackets; held-out sources are never trained on. "Threshold prior k" pulls each category\'s F1-best threshold toward 0.5 as if k more dev positives had voted for 0.5.',
     '',
     '| variant | dev F1 | dev AUPRC | benign-but-scary flagged | dev requests F1 | sgbench recall | alpaca_harmless flagged | hatexplain F1 | ethos F1 | olid F1 |',
     '|---|---|---|---|---|---|---|---|---|---|',
-    '| no repeats (shipped) | 0.699 | 0.799 | 13.2% [12.7–13.4] | 0.712 | 0.409 [0.396–0.423] | 1.5% | 0.695 | 0.673 | 0.462 |',
+    '| no repeats, no threshold prior (before) | 0.699 | 0.799 | 13.2% [12.7–13.4] | 0.712 | 0.409 [0.396–0.423] | 1.5% | 0.695 | 0.673 | 0.462 |',
+    '| no repeats, threshold prior 30 | 0.700 | 0.799 | 13.2% [12.1–14.0] | 0.716 | 0.419 | 1.7% | 0.695 | 0.674 | 0.463 |',
     '| contrast sets ×3 | 0.714 | 0.804 | 11.7% [9.6–12.7] | 0.717 | 0.417 | 2.3% [1.6–3.2] | 0.698 | 0.690 | 0.467 |',
     '| contrast sets ×5 | 0.704 | 0.799 | 11.7% [10.2–13.4] | 0.707 | 0.414 | 2.4% | 0.693 | 0.677 | 0.456 |',
     '| contrast ×2 + instructions ×2 | 0.704 | 0.804 | 11.0% [10.2–12.1] | 0.699 | 0.386 | 1.0% | 0.692 | 0.687 | 0.463 |',
     '| contrast ×3 + instructions ×2 | 0.699 | 0.801 | 10.2% [9.6–10.8] | 0.696 | 0.385 [0.372–0.400] | 1.5% | 0.692 | 0.680 | 0.458 |',
     '| contrast ×3 + instructions ×2, positive weight cap 4 | 0.702 | 0.805 | 11.3% [9.6–12.1] | 0.713 | 0.401 | 2.0% | 0.690 | 0.681 | 0.456 |',
+    '| **contrast ×3 + instructions ×2, threshold prior 60 (shipped)** | 0.700 | 0.801 | **10.8% [10.8–10.8]** | 0.703 | 0.394 [0.380–0.411] | 1.5% | 0.692 | 0.681 | 0.461 |',
     '',
-    'Contrast ×3 + instructions ×2 cut the benign-but-scary rate by three points, more than the seeds spread, for about 2.5 points of sgbench recall. It was trained as the shipped model and then dropped: with seed 20240110 its F1-best thresholds for the thin categories moved (violence 0.49 → 0.69 on 76 dev positives, harassment/threatening 0.55 → 0.89 on 21), and direct threats ("If you come near my house again I will stab you", "I will find you and kill you…") were no longer flagged as threatening or violent. Part of the slice gain is those thresholds; the aggregate figures above do not show it. Thresholds that hold still on thin categories (a prior toward 0.5, or more dev positives) would have to come first.',
+    'Without the prior, contrast ×3 + instructions ×2 had the lowest benign-but-scary rate, but with seed 20240110 its F1-best thresholds for the thin categories jumped (violence 0.49 → 0.69 on 76 dev positives, harassment/threatening 0.55 → 0.89 on 21), and direct threats ("If you come near my house again I will stab you") were no longer flagged as threatening: the aggregate figures do not show that. With the prior of 60 those thresholds stay at 0.51–0.61 on all three seeds. The shipped recipe lowers the benign-but-scary rate by about 2.4 points on every seed and keeps benign instructions (alpaca_harmless) where they were; it costs about 1.5 points of held-out harmful-request recall (sgbench). The slice is WildGuardMix and JailbreakBench dev texts, the same distribution as the repeated sources, so on other benign look-alikes the gain may be smaller.',
     '',
   ];
 }

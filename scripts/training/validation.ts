@@ -14,6 +14,7 @@ export interface ValidationInput {
   options: TrainOptions;
   sourceRepeats: Readonly<Record<string, number>>;
   minPositives: number;
+  thresholdPriorPositives: number;
 }
 
 /** Train without `family`, calibrate on the other families' dev texts, test on every text of `family`. */
@@ -30,6 +31,7 @@ function leaveOut(input: ValidationInput, features: FeatureConfig, matrix: Featu
       options: { ...input.options, epochs: VALIDATION_EPOCHS },
       sourceRepeats: input.sourceRepeats,
       minPositives: input.minPositives,
+      thresholdPriorPositives: input.thresholdPriorPositives,
       languages: [],
       quiet: true,
     },
