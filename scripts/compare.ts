@@ -6,8 +6,9 @@
  * each held-out source (never trained on). Changes that move a figure less than the seeds do are noise.
  *
  * A variant: { "name": "…", "options": {TrainOptions}, "features": {FeatureConfig}, "dropSources": ["…"],
- * "repeatSources": { "source": times } } — repeats replace the shipped SOURCE_REPEATS source by source (a variant
- * with none trains the shipped recipe). Word vectors stay those of the full training set.
+ * "repeatSources": { "source": times }, "thresholdPriorPositives": k }. Repeats replace the shipped SOURCE_REPEATS
+ * source by source, the prior replaces THRESHOLD_PRIOR_POSITIVES: a variant with neither trains the shipped recipe.
+ * Word vectors stay those of the full training set.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -120,11 +121,15 @@ function main(): void {
     const config = { ...FEATURES, ...variant.features };
     const key = JSON.stringify(config);
     if (!matrices.has(key)) matrices.set(key, featurizeAll(new Featurizer(config, lexicon, vectors), train.map((i) => i.text)));
+    const sourceRepeats = { ...SOURCE_REPEATS, ...variant.repeatSources };
+    const thresholdPriorPositives = variant.thresholdPriorPositives ?? THRESHOLD_PRIOR_POSITIVES;
+    const rows = weightedRows(train, sourceRepeats, (item) => !variant.dropSources.includes(item.source));
     const runs = seeds.map((seed) => {
+      const options = { ...OPTIONS, ...variant.options, seed };
       const run = fitModel(
-        { id: variant.name, train, dev, lexicon, vectors, config, options: { ...OPTIONS, ...variant.options, seed }, sourceRepeats: {}, minPositives: MIN_POSITIVES, thresholdPriorPositives: variant.thresholdPriorPositives ?? THRESHOLD_PRIOR_POSITIVES, languages: [], quiet: true },
+        { id: variant.name, train, dev, lexicon, vectors, config, options, sourceRepeats, minPositives: MIN_POSITIVES, thresholdPriorPositives, languages: [], quiet: true },
         matrices.get(key)!,
-        weightedRows(train, { ...SOURCE_REPEATS, ...variant.repeatSources }, (item) => !variant.dropSources.includes(item.source)),
+        rows,
       );
       const measured = measure(dev, heldout, scary, run);
       process.stdout.write(JSON.stringify({ variant: variant.name, seed, ...measured }) + '\n');
