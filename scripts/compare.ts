@@ -127,7 +127,7 @@ function main(): void {
     const runs = seeds.map((seed) => {
       const options = { ...OPTIONS, ...variant.options, seed };
       const run = fitModel(
-        { id: variant.name, train, dev, lexicon, vectors, config, options, sourceRepeats, minPositives: MIN_POSITIVES, thresholdPriorPositives, languages: [], quiet: true },
+        { id: variant.name, train, dev, lexicon, vectors, config, options, minPositives: MIN_POSITIVES, thresholdPriorPositives, languages: [], quiet: true },
         matrices.get(key)!,
         rows,
       );

@@ -46,9 +46,9 @@ function main(): void {
   const trainStarted = performance.now();
   const trained = trainModel({
     id: 'warden-text-linear-1',
-    train, dev, lexicon, vectors, config: FEATURES, options: OPTIONS, sourceRepeats: SOURCE_REPEATS, minPositives: MIN_POSITIVES, thresholdPriorPositives: THRESHOLD_PRIOR_POSITIVES, languages: LANGUAGES,
+    train, dev, lexicon, vectors, config: FEATURES, options: OPTIONS, minPositives: MIN_POSITIVES, thresholdPriorPositives: THRESHOLD_PRIOR_POSITIVES, languages: LANGUAGES,
     training: { command: 'npm run data && npm run train', trainTexts: train.length, sources: [...trainable].sort(), options: OPTIONS, sourceRepeats: SOURCE_REPEATS, thresholdPriorPositives: THRESHOLD_PRIOR_POSITIVES },
-  });
+  }, SOURCE_REPEATS);
   const trainSeconds = (performance.now() - trainStarted) / 1000;
   writeArtifact(modelDir, trained.weights);
   process.stderr.write(`model written to ${modelDir} (training ${formatSeconds(trainSeconds)})\n`);

@@ -25,7 +25,7 @@ function trainFixture(): Map<string, Buffer> {
   dirs.push(dir);
   const trained = trainModel({
     id: 'fixture', train: fixture, dev: fixture, lexicon, vectors: null,
-    config: { ...FEATURES, buckets: 1 << 12 }, options: { ...OPTIONS, epochs: 3 }, sourceRepeats: {}, minPositives: 2, languages: ['en'], quiet: true,
+    config: { ...FEATURES, buckets: 1 << 12 }, options: { ...OPTIONS, epochs: 3 }, minPositives: 2, languages: ['en'], quiet: true,
   });
   writeArtifact(dir, trained.weights);
   return new Map(readdirSync(dir).sort().map((file) => [file, readFileSync(join(dir, file))]));
@@ -56,7 +56,7 @@ describe('text model training', () => {
     dirs.push(dir);
     const trained = trainModel({
       id: 'fixture', train: fixture, dev: fixture, lexicon, vectors: null,
-      config: { ...FEATURES, buckets: 1 << 12 }, options: { ...OPTIONS, epochs: 10 }, sourceRepeats: {}, minPositives: 2, languages: ['en'], quiet: true,
+      config: { ...FEATURES, buckets: 1 << 12 }, options: { ...OPTIONS, epochs: 10 }, minPositives: 2, languages: ['en'], quiet: true,
     });
     writeArtifact(dir, trained.weights);
     const model = loadTextModel(dir);

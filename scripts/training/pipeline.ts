@@ -24,8 +24,6 @@ export interface PipelineInput {
   vectors: WordVectors | null;
   config: FeatureConfig;
   options: TrainOptions;
-  /** How many times each source's items are seen per epoch (1 when absent). */
-  sourceRepeats: Readonly<Record<string, number>>;
   /** A category gets a head only with at least this many training positives. */
   minPositives: number;
   /** Weight of the 0.5 prior on each threshold, in dev positives (see shrunkThreshold); 0 or absent: none. */
@@ -71,11 +69,12 @@ export function coveredCategories(items: Item[], minPositives: number): Category
   return ALL_CATEGORIES.filter((c) => items.filter((i) => i.labels[c] === true).length >= minPositives);
 }
 
-export function trainModel(input: PipelineInput): TrainedModel {
+/** Featurises input.train and trains on it, each item seen as many times per epoch as its source's repeat count. */
+export function trainModel(input: PipelineInput, sourceRepeats: Readonly<Record<string, number>> = {}): TrainedModel {
   const featurizer = new Featurizer(input.config, input.lexicon, input.vectors);
   const featurizeBar = new Progress('featurise', input.train.length, input.quiet);
   const matrix = featurizeAll(featurizer, input.train.map((i) => i.text), (done) => featurizeBar.update(done));
-  return fitModel(input, matrix, weightedRows(input.train, input.sourceRepeats));
+  return fitModel(input, matrix, weightedRows(input.train, sourceRepeats));
 }
 
 /** Trains on the given rows of an already featurised input.train, then calibrates thresholds on input.dev. */

@@ -29,7 +29,6 @@ function leaveOut(input: ValidationInput, features: FeatureConfig, matrix: Featu
       vectors: input.vectors,
       config: features,
       options: { ...input.options, epochs: VALIDATION_EPOCHS },
-      sourceRepeats: input.sourceRepeats,
       minPositives: input.minPositives,
       thresholdPriorPositives: input.thresholdPriorPositives,
       languages: [],
