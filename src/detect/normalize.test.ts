@@ -116,3 +116,27 @@ describe('normalize', () => {
     expect(result.map).toHaveLength(result.text.length);
   });
 });
+
+/** Best of three wall times of normalising `text`, in ms (the minimum filters out a GC pause or a busy neighbour). */
+function bestTime(input: string): number {
+  let best = Infinity;
+  for (let run = 0; run < 3; run += 1) {
+    const start = performance.now();
+    normalize(input);
+    best = Math.min(best, performance.now() - start);
+  }
+  return best;
+}
+
+describe('normalize in linear time', () => {
+  // Each unit repeated to n and to 4n characters: linear work grows ~4x, the quadratic rescan this guards
+  // against grew ~16x ("1." x 50,000 took 10 s and froze the server).
+  const patterns = ['1 ', '1.', '1.a.', 'a.', 'k.1.', '1 a ', 'x', 'é', 'e\u0301', 'а', '\u200b1', '4 3 '];
+  it.each(patterns)('%j repeated to 200,000 characters', (unit) => {
+    const at = (length: number) => unit.repeat(Math.ceil(length / unit.length)).slice(0, length);
+    bestTime(at(10_000)); // warm the JIT
+    const small = bestTime(at(50_000));
+    const large = bestTime(at(200_000));
+    expect(large).toBeLessThan(Math.max(8 * small, 40));
+  });
+});

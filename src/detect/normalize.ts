@@ -311,14 +311,17 @@ function stage3(units: UnitBuffer): UnitBuffer {
   const out = outputFor(units);
   let i = 0;
   while (i < length) {
-    const runEnd = splitRunEnd(codes, length, i);
-    if (runEnd > i) {
-      for (let k = i; k < runEnd; k += 2) out.push(codes[k]!, offsets[k]!);
-      i = runEnd;
+    const run = splitRunAt(codes, length, i);
+    if (run.end === i) {
+      out.push(codes[i]!, offsets[i]!);
+      i += 1;
       continue;
     }
-    out.push(codes[i]!, offsets[i]!);
-    i += 1;
+    // A run that is not a split word ("1.2.3") is copied whole: no later start inside it can be one either
+    // (it would have fewer letters), and rescanning it from each start would make this stage quadratic.
+    const step = run.fold ? 2 : 1;
+    for (let k = i; k < run.end; k += step) out.push(codes[k]!, offsets[k]!);
+    i = run.end;
   }
   return out;
 }
@@ -332,22 +335,26 @@ function mayHaveSplitRun(codes: Uint16Array, length: number): boolean {
   return false;
 }
 
-/** End (exclusive) of a split run starting at i ("k.i.l.l"), or i when there is none. */
-function splitRunEnd(codes: Uint16Array, length: number, i: number): number {
-  if (!isSplitChar(codes[i]!)) return i;
-  if (i > 0 && !isWordBoundary(codes[i - 1]!)) return i;
+/**
+ * The split-character run starting at i ("k.i.l.l"): its end (exclusive; i when there is none, or it is
+ * shorter than MIN_SPLIT_RUN) and whether it spells a word to fold (enough letters) or is kept as written.
+ */
+function splitRunAt(codes: Uint16Array, length: number, i: number): { end: number; fold: boolean } {
+  const none = { end: i, fold: false };
+  if (!isSplitChar(codes[i]!)) return none;
+  if (i > 0 && !isWordBoundary(codes[i - 1]!)) return none;
   const separator = codes[i + 1];
-  if (separator === undefined || !isSeparator(separator)) return i;
+  if (separator === undefined || !isSeparator(separator)) return none;
   let count = 1;
   let k = i;
   while (k + 2 < length && codes[k + 1] === separator && isSplitChar(codes[k + 2]!) && endsToken(codes, length, k + 3)) {
     k += 2;
     count += 1;
   }
-  if (count < MIN_SPLIT_RUN) return i;
+  if (count < MIN_SPLIT_RUN) return none;
   let letters = 0;
   for (let j = i; j <= k; j += 2) if (isAsciiLetter(codes[j]!)) letters += 1;
-  return letters >= MIN_SPLIT_LETTERS ? k + 1 : i;
+  return { end: k + 1, fold: letters >= MIN_SPLIT_LETTERS };
 }
 
 function endsToken(codes: Uint16Array, length: number, at: number): boolean {
