@@ -1,10 +1,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { localDetection } from '../src/detect/index.ts';
 import { type ModerationResult, Moderator } from '../src/moderation/index.ts';
 import { bundledPolicies } from '../src/policy/index.ts';
 import { SOURCES } from '../scripts/data/sources.ts';
+import { DATASETS_DIR as DATASETS, describeWithDatasets } from './support/datasets.ts';
 
 /**
  * Guards speed work on the moderation path: the committed model, detectors, language identification and
@@ -20,7 +20,6 @@ import { SOURCES } from '../scripts/data/sources.ts';
  */
 const FIXTURE = new URL('./fixtures/moderation-expected.jsonl', import.meta.url);
 const DEV_SPLIT = new URL('../data/dev.jsonl', import.meta.url);
-const DATASETS = fileURLToPath(new URL('../../shared/datasets/', import.meta.url));
 const TOLERANCE = 1e-9;
 
 /** The texts behind `source:index` ids, read as `npm run data` reads them. */
@@ -87,7 +86,7 @@ function writeFixture(): void {
 
 if (process.env.WARDEN_WRITE_SCORE_FIXTURE === '1' && existsSync(DEV_SPLIT)) writeFixture();
 
-describe('moderation results on dev texts', () => {
+describeWithDatasets('moderation results on dev texts', () => {
   it('match the reference results, scores to within 1e-9', () => {
     const rows = readFileSync(FIXTURE, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { ids: string[]; expected: Digest });
     expect(rows.length).toBe(320);

@@ -4,7 +4,8 @@ import { ALL_CATEGORIES, InvalidInput } from '../common/index.ts';
 import { bundledPolicies } from './bundled.ts';
 import { type PolicyDocument, validatePolicyDocument } from './document.ts';
 
-const SEED = readFileSync(new URL('../../../shared/seed/usage-policies-2024-01-10.md', import.meta.url), 'utf8');
+/** The seed policy as published (a copy of ../shared/seed's, kept beside the YAML that encodes it). */
+const SEED = readFileSync(new URL('../../policies/usage-policies/2024-01-10.md', import.meta.url), 'utf8');
 const collapse = (s: string) => s.replace(/\s+/g, ' ').trim();
 const plain = (s: string) => collapse(s.replace(/\*\*/g, '').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1'));
 

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
+import { DATASETS_URL as DATASETS, describeWithDatasets } from '../../../test/support/datasets.ts';
 import { MarkerLanguageIdentifier, detectLanguage, detectLanguageWithNgrams, loadEldReference, type LanguageMarkers } from './language.ts';
 
-const DATASETS = new URL('../../../../shared/datasets/', import.meta.url);
 const detectLanguageWithEld = await loadEldReference();
 
 const markers = JSON.parse(readFileSync(new URL('./language-markers.json', import.meta.url), 'utf8')) as LanguageMarkers;
@@ -30,6 +30,9 @@ describe('language identification', () => {
     for (const agreement of Object.values(markers.agreement)) expect(agreement).toBeGreaterThanOrEqual(0.995);
   });
 
+});
+
+describeWithDatasets('the n-gram language identifier on MultiQ and Dolly', () => {
   it("computes eld's verdicts exactly from its n-gram table, in every language", () => {
     const rows = parse(readFileSync(new URL('multiq/MultiQ.csv', DATASETS)), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
     const questions = rows.map((row) => row['prompt']!);
