@@ -59,8 +59,8 @@ export class Conflict extends WardenError {
 }
 
 export class PayloadTooLarge extends WardenError {
-  constructor(message: string, param: string | null = null) {
-    super(413, 'invalid_request_error', 'payload_too_large', message, param);
+  constructor(message: string, param: string | null = null, code = 'payload_too_large') {
+    super(413, 'invalid_request_error', code, message, param);
   }
 }
 

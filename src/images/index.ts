@@ -1,0 +1,17 @@
+/**
+ * Images: decoding untrusted image bytes safely (sharp), exact (MD5, SHA-256) and perceptual (PDQ) hashes.
+ * See README.md in this folder.
+ */
+export { type DecodedImage, type ImageFormat, type ImageLimits, DEFAULT_IMAGE_LIMITS, IMAGE_FORMATS, WORKING_SIZE, decodeImage, lumaOf } from './decode.ts';
+export { type HashedImage, type ImageHashes, hashDecoded, hashImage } from './hashing.ts';
+export {
+  type DihedralOrientation,
+  type PdqHash,
+  type PdqResult,
+  DIHEDRAL_ORIENTATIONS,
+  hammingDistance,
+  pdqDihedralFromLuma,
+  pdqFromHex,
+  pdqFromLuma,
+  pdqToHex,
+} from './pdq.ts';
