@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, type RawBuilder, type SqlBool, SqliteDialect, type Transaction, sql } from 'kysely';
 import pg from 'pg';
 import { InvalidInput } from '../common/index.ts';
 import { allMigrations } from './migrations/index.ts';
@@ -87,4 +87,13 @@ function redact(url: string): string {
 export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/**
+ * `column LIKE '%text%'` with text's `%`, `_` and `\` matched literally (LIKE would read them as
+ * wildcards), on either dialect.
+ */
+export function containsText(column: string, text: string): RawBuilder<SqlBool> {
+  const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return sql<SqlBool>`${sql.ref(column)} like ${pattern} escape '\\'`;
 }

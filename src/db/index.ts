@@ -2,6 +2,7 @@ export {
   openStore,
   parseDbUrl,
   isUniqueViolation,
+  containsText,
   DEFAULT_DB_URL,
   type Store,
   type Db,

@@ -14,9 +14,12 @@ export const versionName = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a version is 1–64 characters of letters, digits, ".", "_" or "-"');
 
+/** Lower-case letters, digits, "_" and "-", in dot-separated parts. */
+export const clauseId = z.string().max(100).regex(/^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$/, 'a clause id looks like "api.2.3"');
+
 const clauseSchema = z
   .object({
-    id: z.string().regex(/^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$/, 'a clause id looks like "api.2.3"'),
+    id: clauseId,
     section: z.string().min(1),
     title: z.string().min(1),
     group: z.string().min(1).nullable().default(null),

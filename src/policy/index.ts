@@ -4,6 +4,7 @@ export {
   parsePolicyYaml,
   policyDocumentSchema,
   versionName,
+  clauseId,
   SEVERITIES,
   SURFACES,
   type PolicyDocument,

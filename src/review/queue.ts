@@ -1,20 +1,24 @@
 import { z } from 'zod';
 import { ALL_CATEGORIES } from '../common/index.ts';
-import type { ReviewCaseRow } from '../db/index.ts';
+import { type ReviewCaseRow, containsText } from '../db/index.ts';
+import { clauseId } from '../policy/index.ts';
 import { CASE_STATUSES, caseView, visibleCase } from './cases.ts';
 import { type ReviewContext, type Reviewer, seesChildSafety } from './context.ts';
 
+/** Up to a century: further back than any case, and still a date an ISO string can hold. */
+const ageMinutes = z.coerce.number().int().min(0).max(100 * 366 * 24 * 60);
+
 export const queueFilters = z
   .object({
-    clause: z.string().min(1).max(100).optional(),
+    clause: clauseId.optional(),
     category: z.enum(ALL_CATEGORIES).optional(),
     /** `unresolved` (default) is every status but closed. */
     status: z.enum([...CASE_STATUSES, 'unresolved']).default('unresolved'),
     kind: z.enum(['report', 'automatic', 'store', 'appeal']).optional(),
     /** Only cases at least this many minutes old. */
-    min_age_minutes: z.coerce.number().int().min(0).optional(),
+    min_age_minutes: ageMinutes.optional(),
     /** Only cases at most this many minutes old. */
-    max_age_minutes: z.coerce.number().int().min(0).optional(),
+    max_age_minutes: ageMinutes.optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
   })
   .strict();
@@ -25,8 +29,9 @@ export async function listQueue(context: ReviewContext, reviewer: Reviewer, filt
   const now = context.clock.now();
   let query = context.store.db.selectFrom('review_cases').where('tenant_id', '=', reviewer.tenantId);
   if (!seesChildSafety(reviewer)) query = query.where('child_safety', '=', 0);
-  if (filters.clause) query = query.where('clause_ids', 'like', `%${JSON.stringify(filters.clause)}%`);
-  if (filters.category) query = query.where('categories', 'like', `%${JSON.stringify(filters.category)}%`);
+  // The JSON arrays hold each id in quotes, so the quoted id matches the whole element only.
+  if (filters.clause) query = query.where(containsText('clause_ids', JSON.stringify(filters.clause)));
+  if (filters.category) query = query.where(containsText('categories', JSON.stringify(filters.category)));
   if (filters.kind) query = query.where('kind', '=', filters.kind);
   if (filters.min_age_minutes !== undefined) query = query.where('created_at', '<=', minutesAgo(now, filters.min_age_minutes));
   if (filters.max_age_minutes !== undefined) query = query.where('created_at', '>=', minutesAgo(now, filters.max_age_minutes));

@@ -5,6 +5,8 @@ import type { Queryable, Tx } from '../db/index.ts';
 import type { ReviewContext } from './context.ts';
 
 const probability = z.number().min(0).max(1);
+/** A deadline up to a year out: any longer is no deadline, and an unbounded one is no valid date. */
+const slaHours = z.number().positive().max(24 * 366);
 
 export const reviewSettingsSchema = z
   .object({
@@ -21,7 +23,7 @@ export const reviewSettingsSchema = z
       })
       .strict(),
     lease_minutes: z.number().int().min(1).max(24 * 60),
-    sla_hours: z.object({ low: z.number().positive(), medium: z.number().positive(), high: z.number().positive(), critical: z.number().positive() }).strict(),
+    sla_hours: z.object({ low: slaHours, medium: slaHours, high: slaHours, critical: slaHours }).strict(),
   })
   .strict();
 

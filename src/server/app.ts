@@ -3,7 +3,8 @@ import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { LoggerOptions } from 'pino';
 import { registerAuth } from './auth.ts';
-import { registerErrorHandling } from './errors.ts';
+import { frameworkErrorOptions, registerErrorHandling } from './errors.ts';
+import { MAX_PARAM_LENGTH, registerInputGuards } from './input-guards.ts';
 import { registerMetrics } from './metrics.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { childSafetyRoutes } from './routes/child-safety.ts';
@@ -39,11 +40,13 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   const app = Fastify({
     logger: options.logger ?? loggerOptions,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
+    ...frameworkErrorOptions,
   });
   app.setValidatorCompiler(zodValidatorCompiler);
   endConnectionsOnClose(app);
   registerErrorHandling(app);
+  registerInputGuards(app);
   const metrics = registerMetrics(app);
   registerAuth(app, { tenancy: services.tenancy, rateLimitPerSecond: options.rateLimitPerSecond ?? 1000 });
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ManualClock } from '../../src/common/index.ts';
 import type { Store } from '../../src/db/index.ts';
+import type { Role } from '../../src/tenancy/index.ts';
 import { type AppOptions, type Services, buildApp, createServices } from '../../src/server/index.ts';
 import { type BackendName, type TestDatabase, createTestDatabase } from './backends.ts';
 import { openStore } from '../../src/db/index.ts';
@@ -17,7 +18,7 @@ export interface TestServer {
   /** fetch against the server with a key (the admin key unless another is given). */
   request(path: string, init?: RequestInit & { key?: string | null; json?: unknown }): Promise<Response>;
   /** Creates another key, in this tenant or a new one. */
-  createKey(role: 'admin' | 'reviewer' | 'client', tenant?: string): Promise<string>;
+  createKey(role: Role, tenant?: string): Promise<string>;
   close(): Promise<void>;
 }
 

@@ -6,7 +6,7 @@ import type { ZodTypeProvider } from '../zod.ts';
 
 const auditQuery = z
   .object({
-    after: z.coerce.number().int().min(0).default(0),
+    after: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
     limit: z.coerce.number().int().min(1).max(500).default(100),
   })
   .strict();

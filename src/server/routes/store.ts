@@ -23,12 +23,19 @@ const submissionBody = z
   })
   .strict();
 
+/**
+ * Who submits is whoever publishes apps: the tenant's admin and its client keys (the developer
+ * platform). Reviewers and child-safety staff judge submissions, so they may read them but not
+ * submit (a reviewer could otherwise put an app before themselves). Any role reads.
+ */
+const submitters = { roles: ['admin', 'client'] as const };
+
 /** Store submissions and the re-review jobs that policy publication starts. */
 export async function storeRoutes(root: FastifyInstance, { services, metrics }: { services: Services; metrics: Registry }) {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const { storeSubmissions, reReviews } = services;
 
-  app.post('/v1/store/submissions', { schema: { body: submissionBody } }, async (request, reply) => {
+  app.post('/v1/store/submissions', { schema: { body: submissionBody }, config: submitters }, async (request, reply) => {
     const submission = await storeSubmissions.submit(principalOf(request).tenantId, request.body, actorOf(request));
     return reply.status(201).send(submission);
   });
