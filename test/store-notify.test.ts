@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { ManualClock } from '../src/common/index.ts';
 import { openStore } from '../src/db/index.ts';
-import { verifySignature } from '../src/notify/index.ts';
+import { Webhook } from 'standardwebhooks';
 import { bundledPolicies } from '../src/policy/index.ts';
 import { createServices } from '../src/server/index.ts';
 import { describeEachBackend } from './support/backends.ts';
@@ -11,7 +11,20 @@ import { type TestServer, expectApiError, startTestServer } from './support/serv
 // Receivers in these tests listen on loopback, which production refuses.
 process.env.WARDEN_WEBHOOK_ALLOW_PRIVATE = '1';
 
-const SECRET = 'whsec_test_secret_0123456789';
+const SECRET = `whsec_${Buffer.from('warden test secret, 32 bytes ..').toString('base64')}`;
+
+/** What a receiver does with the standardwebhooks package, at the time the delivery was made. */
+function verifies(secret: string, delivery: { body: string; headers: Record<string, unknown> }, at: Date): boolean {
+  vi.setSystemTime(at);
+  try {
+    new Webhook(secret).verify(delivery.body, delivery.headers as Record<string, string>);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    vi.useRealTimers();
+  }
+}
 const seed = bundledPolicies().find((doc) => doc.version === '2024-01-10')!;
 
 /** The seed plus a clause that GPTs must not deny being an AI: stricter for apps the seed let through. */
@@ -93,10 +106,10 @@ describeEachBackend('store review, re-review and signed webhooks', (backend) => 
     const policyEvents = receiver.received.filter((r) => r.headers['warden-event-type'] === 'policy.published');
     expect(policyEvents).toHaveLength(1);
     const delivery = policyEvents[0]!;
-    expect(verifySignature(SECRET, delivery.body, delivery.headers['warden-signature'] as string, server.clock.now())).toBe(true);
-    expect(verifySignature('wrong-secret-0123456789', delivery.body, delivery.headers['warden-signature'] as string, server.clock.now())).toBe(false);
+    expect(verifies(SECRET, delivery, server.clock.now())).toBe(true);
+    expect(verifies(`whsec_${Buffer.from('another secret of 32 bytes .....').toString('base64')}`, delivery, server.clock.now())).toBe(false);
     const event = JSON.parse(delivery.body) as { id: string; type: string; data: { changelog_entry: object; diff: { added: { id: string }[] } } };
-    expect(event.id).toBe(delivery.headers['warden-event-id']);
+    expect(event.id).toBe(delivery.headers['webhook-id']);
     expect(event.data.changelog_entry).toEqual({ date: '2026-02-01', summary: 'GPTs must disclose that they are AI.' });
     expect(event.data.diff.added.map((c) => c.id)).toEqual(['chatgpt.3.6']);
 
@@ -144,8 +157,8 @@ describeEachBackend('store review, re-review and signed webhooks', (backend) => 
       await worker.runOnce();
     }
     expect(receiver.received).toHaveLength(3);
-    expect(new Set(receiver.received.map((r) => r.headers['warden-event-id'])).size).toBe(1);
-    for (const request of receiver.received) expect(verifySignature(SECRET, request.body, request.headers['warden-signature'] as string, server.clock.now(), 3600)).toBe(true);
+    expect(new Set(receiver.received.map((r) => r.headers['webhook-id'])).size).toBe(1);
+    for (const request of receiver.received) expect(verifies(SECRET, request, new Date(Number(request.headers['webhook-timestamp']) * 1000))).toBe(true);
     const list = (await (await server.request('/v1/deliveries')).json()) as { data: { id: string; status: string; attempts: number }[] };
     expect(list.data).toEqual([expect.objectContaining({ status: 'delivered', attempts: 3 })]);
     const detail = (await (await server.request(`/v1/deliveries/${list.data[0]!.id}`)).json()) as { attempt_log: { status_code: number }[] };

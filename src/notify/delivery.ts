@@ -3,7 +3,7 @@ import { BackgroundLoop, type Clock, Conflict, NotFound, canonicalJson } from '.
 import type { DeliveryRow, OutboxRow, Store, SubscriptionRow } from '../db/index.ts';
 import { type Mailer, emailFor } from './email.ts';
 import type { OutboxEventType } from './outbox.ts';
-import { SIGNATURE_HEADER, signatureHeader } from './signature.ts';
+import { standardWebhookHeaders } from './signature.ts';
 import { postWebhook } from './webhook.ts';
 
 export interface DeliveryOptions {
@@ -290,8 +290,7 @@ export class DeliveryWorker {
       url: subscription.url!,
       body,
       headers: {
-        [SIGNATURE_HEADER]: signatureHeader(subscription.secret!, body, at),
-        'Warden-Event-Id': event.id,
+        ...standardWebhookHeaders(subscription.secret!, event.id, body, at),
         'Warden-Event-Type': event.type,
         'Warden-Delivery-Id': deliveryId,
         'Warden-Delivery-Attempt': String(attempt),

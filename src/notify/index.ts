@@ -1,5 +1,5 @@
 export { enqueueEvent, enqueueEvents, OUTBOX_EVENT_TYPES, type OutboxEvent, type OutboxEventType } from './outbox.ts';
-export { Subscriptions, MIN_SECRET_LENGTH, type SubscriptionView, type WebhookSubscriptionInput, type EmailSubscriptionInput } from './subscriptions.ts';
+export { Subscriptions, type SubscriptionView, type WebhookSubscriptionInput, type EmailSubscriptionInput } from './subscriptions.ts';
 export {
   DeliveryWorker,
   DEFAULT_DELIVERY_OPTIONS,
@@ -11,7 +11,7 @@ export {
   type DeliveryStats,
   type AttemptView,
 } from './delivery.ts';
-export { signatureHeader, verifySignature, SIGNATURE_HEADER } from './signature.ts';
+export { standardWebhookHeaders } from './signature.ts';
 export { smtpMailer, emailFor, type Mailer, type EmailMessage } from './email.ts';
 export { announcePolicyPublished } from './policy-events.ts';
 export { isPrivateAddress } from './webhook.ts';

@@ -1,15 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { AuditLog } from '../audit/index.ts';
 import { type Clock, InvalidInput, NotFound, newId } from '../common/index.ts';
 import type { Store, SubscriptionRow } from '../db/index.ts';
 import { OUTBOX_EVENT_TYPES, type OutboxEventType } from './outbox.ts';
+import { newSigningSecret, validateSigningSecret } from './signature.ts';
 import { isPrivateAddress } from './webhook.ts';
 
 export interface WebhookSubscriptionInput {
   url: string;
   events: OutboxEventType[];
-  /** The signing secret; one is generated when absent. */
+  /** The signing secret (`whsec_` + base64, Standard Webhooks); one is generated when absent. */
   secret?: string;
 }
 
@@ -29,7 +29,6 @@ export interface SubscriptionView {
   created_at: string;
 }
 
-export const MIN_SECRET_LENGTH = 16;
 const MAX_URL_LENGTH = 2048;
 
 export class Subscriptions {
@@ -44,8 +43,7 @@ export class Subscriptions {
   async createWebhook(tenantId: string, input: WebhookSubscriptionInput, actor: string): Promise<SubscriptionView & { secret: string }> {
     const url = this.validateUrl(input.url);
     const events = validateEvents(input.events);
-    const secret = input.secret ?? `whsec_${randomBytes(24).toString('base64url')}`;
-    if (secret.length < MIN_SECRET_LENGTH) throw new InvalidInput(`secret: at least ${MIN_SECRET_LENGTH} characters`, 'secret');
+    const secret = input.secret === undefined ? newSigningSecret() : validateSigningSecret(input.secret);
     const row = await this.insert(tenantId, { kind: 'webhook', url, email: null, events, secret }, actor);
     return { ...view(row), secret };
   }
