@@ -34,6 +34,10 @@ export interface Tables {
   subscriptions: SubscriptionsTable;
   deliveries: DeliveriesTable;
   delivery_attempts: DeliveryAttemptsTable;
+
+  hash_banks: HashBanksTable;
+  hash_bank_entries: HashBankEntriesTable;
+  image_settings: ImageSettingsTable;
 }
 
 export interface TenantsTable {
@@ -464,3 +468,51 @@ export interface DeliveryAttemptsTable {
 export type SubscriptionRow = Selectable<SubscriptionsTable>;
 export type DeliveryRow = Selectable<DeliveriesTable>;
 export type DeliveryAttemptRow = Selectable<DeliveryAttemptsTable>;
+
+// ---- images (issue 15): hash banks of known images, per-tenant image settings ----
+
+export interface HashBanksTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  description: string | null;
+  /** The policy clause a match violates, and the category it is cited under. */
+  clause_id: string;
+  category: string;
+  /** Largest PDQ Hamming distance that counts as a match (0–63). */
+  threshold: number;
+  /** 1 when the bank is matched against. */
+  enabled: number;
+  /** Incremented on every change of the bank or its entries: processes reload their in-memory index when it moves. */
+  revision: number;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+export interface HashBankEntriesTable {
+  seq: Generated<number>;
+  bank_id: string;
+  tenant_id: string;
+  /** pdq | md5 | sha256 */
+  kind: string;
+  /** Lower-case hex. */
+  hash: string;
+  /** PDQ quality (0–100) when known. */
+  quality: number | null;
+  note: string | null;
+  added_by: string;
+  added_at: string;
+}
+
+export interface ImageSettingsTable {
+  tenant_id: string;
+  /** 1 when /v1/moderations may fetch http(s) image URLs for this tenant. */
+  fetch_urls: number;
+  updated_by: string;
+  updated_at: string;
+}
+
+export type HashBankRow = Selectable<HashBanksTable>;
+export type HashBankEntryRow = Selectable<HashBankEntriesTable>;

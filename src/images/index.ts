@@ -15,3 +15,19 @@ export {
   pdqFromLuma,
   pdqToHex,
 } from './pdq.ts';
+export {
+  type BankInput,
+  type BankMatch,
+  type BankPatch,
+  type BankView,
+  type CurrentPolicy,
+  type HashEntryInput,
+  type HashEntryView,
+  type HashKind,
+  DEFAULT_BANK_THRESHOLD,
+  HASH_KINDS,
+  HashBanks,
+  MAX_BANK_THRESHOLD,
+  parsePdqText,
+} from './banks.ts';
+export { PdqIndex } from './matcher.ts';

@@ -10,6 +10,7 @@ import { auditRoutes } from './routes/audit.ts';
 import { childSafetyRoutes } from './routes/child-safety.ts';
 import { consoleRoutes } from './routes/console.ts';
 import { enforcementRoutes } from './routes/enforcement.ts';
+import { hashBankRoutes } from './routes/hash-banks.ts';
 import { healthRoutes } from './routes/health.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { moderationRoutes } from './routes/moderations.ts';
@@ -60,6 +61,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(reviewRoutes, { services });
   await app.register(storeRoutes, { services, metrics });
   await app.register(subscriptionRoutes, { services, metrics });
+  await app.register(hashBankRoutes, { services });
   await app.register(consoleRoutes);
   return app;
 }

@@ -3,6 +3,7 @@ import { type Clock, systemClock } from '../common/index.ts';
 import type { Store } from '../db/index.ts';
 import { localDetection } from '../detect/index.ts';
 import { Enforcement } from '../enforce/index.ts';
+import { HashBanks } from '../images/index.ts';
 import { type ModeratedHook, Moderator, TenantModerationCache } from '../moderation/index.ts';
 import { DeliveryWorker, type NotifyConfig, Subscriptions, announcePolicyPublished, notifyConfigFromEnv } from '../notify/index.ts';
 import { PolicyRegistry, ThresholdOverrides } from '../policy/index.ts';
@@ -32,6 +33,8 @@ export interface Services {
   /** Store submissions and the re-review jobs that policy publication schedules. */
   storeSubmissions: StoreSubmissions;
   reReviews: ReReviewJobs;
+  /** Tenants' banks of known-image hashes. */
+  hashBanks: HashBanks;
 }
 
 /** Settings for the background workers; read from the environment when absent. */
@@ -77,5 +80,6 @@ export function createServices(store: Store, clock: Clock = systemClock, options
   });
   policies.onPublished(announcePolicyPublished(clock));
   policies.onPublished(reReviews.schedule);
-  return { store, clock, audit, tenancy, policies, moderation, thresholds, moderationContexts, onModerated, enforcement, review, subscriptions, deliveries, storeSubmissions, reReviews };
+  const hashBanks = new HashBanks(store, audit, clock, policies);
+  return { store, clock, audit, tenancy, policies, moderation, thresholds, moderationContexts, onModerated, enforcement, review, subscriptions, deliveries, storeSubmissions, reReviews, hashBanks };
 }
