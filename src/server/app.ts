@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import type { LoggerOptions } from 'pino';
 import { registerAuth } from './auth.ts';
 import { frameworkErrorOptions, registerErrorHandling } from './errors.ts';
 import { MAX_PARAM_LENGTH, registerInputGuards } from './input-guards.ts';
 import { registerMetrics } from './metrics.ts';
+import { registerOpenApi } from './openapi.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { childSafetyRoutes } from './routes/child-safety.ts';
 import { consoleRoutes } from './routes/console.ts';
@@ -31,6 +32,21 @@ export interface AppOptions {
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
+/** A route as registered: what the OpenAPI document and the route-coverage suites check against. */
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  public: boolean;
+  roles?: readonly string[];
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route, HEAD routes (Fastify's own, one per GET) left out. */
+    registeredRoutes(): RegisteredRoute[];
+  }
+}
+
 /** Logs never carry keys or bodies: pino's request serializer has no body, and credentials are redacted. */
 export const loggerOptions: LoggerOptions = {
   level: process.env.LOG_LEVEL ?? 'info',
@@ -46,11 +62,13 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   });
   app.setValidatorCompiler(zodValidatorCompiler);
   endConnectionsOnClose(app);
+  recordRoutes(app);
   registerErrorHandling(app);
   registerInputGuards(app);
   const metrics = registerMetrics(app);
   registerAuth(app, { tenancy: services.tenancy, rateLimitPerSecond: options.rateLimitPerSecond ?? 1000 });
 
+  await registerOpenApi(app); // before the routes, so that it sees each one
   await app.register(healthRoutes, { services });
   await app.register(policyRoutes, { services });
   await app.register(keyRoutes, { services });
@@ -64,6 +82,22 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(hashBankRoutes, { services });
   await app.register(consoleRoutes);
   return app;
+}
+
+function recordRoutes(app: FastifyInstance): void {
+  const routes: RouteOptions[] = [];
+  app.addHook('onRoute', (route) => {
+    routes.push(route);
+  });
+  // Read lazily: plugins' own onRoute hooks (the console's "public") run after this one and change the options.
+  app.decorate('registeredRoutes', () =>
+    routes.flatMap((route) =>
+      [route.method]
+        .flat()
+        .filter((method) => method !== 'HEAD')
+        .map((method) => ({ method, url: route.url, public: route.config?.public === true, roles: route.config?.roles })),
+    ),
+  );
 }
 
 /**

@@ -14,6 +14,7 @@ const MISSING_BUILD = `<!doctype html><html lang="en"><head><meta charset="utf-8
 export async function consoleRoutes(app: FastifyInstance) {
   app.addHook('onRoute', (route) => {
     route.config = { ...route.config, public: true };
+    route.schema = { ...route.schema, hide: true }; // static files, not API: kept out of /openapi.json
   });
   if (!existsSync(`${CONSOLE_DIR}index.html`)) {
     const missing = async (_request: unknown, reply: { status(code: number): { type(t: string): { send(body: string): unknown } } }) =>
