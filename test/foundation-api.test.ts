@@ -139,6 +139,15 @@ describeEachBackend('foundation API', (backend) => {
       expect((await expectApiError(res, 413)).code).toBe('payload_too_large');
     });
 
+    it('tags every answer with x-request-id: the caller\'s when it sends a plausible one, else a new one', async () => {
+      const mine = await server.request('/v1/policies', { headers: { 'x-request-id': 'trace-42.a:b' } });
+      expect(mine.headers.get('x-request-id')).toBe('trace-42.a:b');
+      const error = await server.request('/v1/nothing-here', { headers: { 'x-request-id': 'no spaces or <tags> please' } });
+      expect(error.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+      const ids = await Promise.all([1, 2].map(async () => (await server.request('/healthz', { key: null })).headers.get('x-request-id')));
+      expect(new Set(ids).size).toBe(2);
+    });
+
     it('an unknown route is a 404 in the OpenAI error shape', async () => {
       expect((await expectApiError(await server.request('/v1/nothing-here'), 404)).code).toBe('not_found');
     });
@@ -147,7 +156,9 @@ describeEachBackend('foundation API', (backend) => {
   describe('keys and roles', () => {
     it('refuses a missing, malformed or unknown key with 401', async () => {
       for (const key of [null, 'wdn_not-a-real-key-but-long-enough-to-look-like-one']) {
-        const error = await expectApiError(await server.request('/v1/policies', { key }), 401);
+        const response = await server.request('/v1/policies', { key });
+        expect(response.headers.get('www-authenticate')).toBe(key ? 'Bearer realm="warden", error="invalid_token"' : 'Bearer realm="warden"');
+        const error = await expectApiError(response, 401);
         expect(error).toMatchObject({ type: 'authentication_error', code: 'invalid_api_key' });
       }
       const res = await server.request('/v1/policies', { key: null, headers: { authorization: 'Basic abc' } });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
@@ -58,11 +59,16 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     logger: options.logger ?? loggerOptions,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
+    requestIdHeader: false,
+    genReqId: requestId,
     ...frameworkErrorOptions,
   });
   app.setValidatorCompiler(zodValidatorCompiler);
   endConnectionsOnClose(app);
   recordRoutes(app);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
   registerErrorHandling(app);
   registerInputGuards(app);
   const metrics = registerMetrics(app);
@@ -82,6 +88,12 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(hashBankRoutes, { services });
   await app.register(consoleRoutes);
   return app;
+}
+
+/** The caller's `x-request-id` when it is a plausible id (so its logs and ours line up), else a new UUID. */
+function requestId(request: IncomingMessage): string {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
 }
 
 function recordRoutes(app: FastifyInstance): void {

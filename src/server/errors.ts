@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
-import { InvalidInput, NotFound, PayloadTooLarge, RateLimited, WardenError } from '../common/index.ts';
+import { InvalidInput, NotFound, PayloadTooLarge, RateLimited, Unauthenticated, WardenError } from '../common/index.ts';
 
 /** Methods a route may answer to; a path that exists under another of them gets 405, not 404. */
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -11,6 +11,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | WardenError, request, reply) => {
     const known = toWardenError(error);
     if (known instanceof RateLimited) reply.header('retry-after', String(known.retryAfterSeconds));
+    // RFC 6750: say how to authenticate, and whether the key sent was the problem.
+    if (known instanceof Unauthenticated) reply.header('www-authenticate', `Bearer realm="warden"${request.headers.authorization ? ', error="invalid_token"' : ''}`);
     if (known.statusCode >= 500) request.log.error({ err: error }, 'request failed');
     return reply.status(known.statusCode).send(known.toBody());
   });
