@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { canonicalJson, sha256Hex, type Clock } from '../common/index.ts';
-import type { AuditRow, Store, Tx } from '../db/index.ts';
+import type { AuditRow, Queryable, Store, Tx } from '../db/index.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 // Any constant works: it only has to be the same in every process sharing the database.
@@ -43,7 +43,22 @@ export function entryHash(fields: HashedFields): string {
   );
 }
 
-/** The append-only, hash-chained log that every state change writes to. */
+/** An entry of the chain by its position: the stored head, a witness's copy of it, or the last entry walked. */
+export interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
+const EMPTY_HEAD: ChainHead = { seq: 0, hash: GENESIS_HASH };
+const HEAD_ID = 1;
+
+/**
+ * The append-only, hash-chained log that every state change writes to. The chain's head (last
+ * seq and hash) is stored in `audit_head` by the same transaction as each append, and the next
+ * append chains from that stored head, not from whatever the log's last row is now: so entries
+ * deleted from the end (or all of them) leave a head, or a later entry's prev_hash, pointing at
+ * something that is gone.
+ */
 export class AuditLog {
   constructor(
     private readonly store: Store,
@@ -61,9 +76,8 @@ export class AuditLog {
     if (this.store.dialect === 'postgres') {
       await sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`.execute(tx);
     }
-    const last = await tx.selectFrom('audit_log').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();
     const at = this.clock.now().toISOString();
-    let prev = last?.hash ?? GENESIS_HASH;
+    let prev = (await storedHead(tx))?.hash ?? GENESIS_HASH;
     const rows = entries.map((entry) => {
       const payload = canonicalJson(entry.payload ?? null);
       const fields: HashedFields = {
@@ -78,9 +92,17 @@ export class AuditLog {
       prev = entryHash(fields);
       return { ...fields, payload, hash: prev };
     });
+    let lastSeq = 0;
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      await tx.insertInto('audit_log').values(rows.slice(i, i + INSERT_CHUNK)).execute();
+      const inserted = await tx.insertInto('audit_log').values(rows.slice(i, i + INSERT_CHUNK)).returning('seq').execute();
+      for (const row of inserted) lastSeq = Math.max(lastSeq, Number(row.seq));
     }
+    const head = { seq: lastSeq, hash: prev, updated_at: at };
+    await tx
+      .insertInto('audit_head')
+      .values({ id: HEAD_ID, ...head })
+      .onConflict((conflict) => conflict.column('id').doUpdateSet(head))
+      .execute();
   }
 
   async list(tenantId: string, options: { limit: number; after?: number }): Promise<AuditRow[]> {
@@ -95,32 +117,56 @@ export class AuditLog {
   }
 }
 
-export type VerifyResult =
-  | { ok: true; entries: number; head: string }
-  | { ok: false; entries: number; firstBad: { seq: number; action: string; reason: string } };
+async function storedHead(db: Queryable): Promise<ChainHead | null> {
+  const row = await db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', HEAD_ID).executeTakeFirst();
+  return row ? { seq: Number(row.seq), hash: row.hash } : null;
+}
 
-/** Walks the whole chain in order and names the first entry that does not hold. */
-export async function verifyChain(store: Store, batchSize = 1000): Promise<VerifyResult> {
-  let prev = GENESIS_HASH;
-  let after = 0;
+export type VerifyResult =
+  | { ok: true; entries: number; head: ChainHead }
+  | {
+      ok: false;
+      entries: number;
+      /** The stored head (null when it was deleted). */
+      head: ChainHead | null;
+      /** The first entry that does not hold; action is null when the entry is missing. */
+      firstBad: { seq: number; action: string | null; reason: string };
+    };
+
+export interface VerifyOptions {
+  batchSize?: number;
+  /** A head recorded earlier outside the database: that entry must still be in the chain, unchanged. */
+  witness?: ChainHead;
+}
+
+/**
+ * Walks the whole chain in order and names the first entry that does not hold, then checks that
+ * the chain ends exactly at the stored head (and passes through the witness, when given).
+ */
+export async function verifyChain(store: Store, options: VerifyOptions = {}): Promise<VerifyResult> {
+  const batchSize = options.batchSize ?? 1000;
+  const head = await storedHead(store.db);
+  const witness = options.witness ?? null;
+  let last = EMPTY_HEAD;
   let entries = 0;
+  const broken = (seq: number, action: string | null, reason: string): VerifyResult => ({ ok: false, entries, head, firstBad: { seq, action, reason } });
   for (;;) {
-    const rows = await store.db
-      .selectFrom('audit_log')
-      .selectAll()
-      .where('seq', '>', after)
-      .orderBy('seq')
-      .limit(batchSize)
-      .execute();
+    const rows = await store.db.selectFrom('audit_log').selectAll().where('seq', '>', last.seq).orderBy('seq').limit(batchSize).execute();
     for (const row of rows) {
-      const reason = checkRow(row, prev);
-      if (reason) return { ok: false, entries, firstBad: { seq: row.seq, action: row.action, reason } };
-      prev = row.hash;
+      const reason = checkRow(row, last.hash) ?? (head && row.seq > head.seq ? `the entry is past the stored head #${head.seq} (written without moving the head)` : null);
+      if (reason) return broken(row.seq, row.action, reason);
+      if (witness && last.seq < witness.seq && row.seq > witness.seq) return broken(witness.seq, null, `the witnessed entry #${witness.seq} is missing`);
+      if (witness && row.seq === witness.seq && row.hash !== witness.hash) return broken(row.seq, row.action, 'the entry differs from the witnessed head (the chain was rewritten)');
+      last = { seq: row.seq, hash: row.hash };
       entries += 1;
     }
-    if (rows.length < batchSize) return { ok: true, entries, head: prev };
-    after = rows[rows.length - 1]!.seq;
+    if (rows.length < batchSize) break;
   }
+  if (!head) return broken(last.seq + 1, null, 'the stored head (audit_head) is missing');
+  if (last.seq < head.seq) return broken(head.seq, null, `entries after #${last.seq} up to the stored head #${head.seq} are missing (the log was truncated)`);
+  if (last.hash !== head.hash) return broken(last.seq, null, 'the last entry is not the stored head (the chain was rewritten)');
+  if (witness && last.seq < witness.seq) return broken(witness.seq, null, `the witnessed entry #${witness.seq} is missing (the log was truncated)`);
+  return { ok: true, entries, head };
 }
 
 function checkRow(row: AuditRow, expectedPrev: string): string | null {

@@ -1,1 +1,1 @@
-export { AuditLog, verifyChain, GENESIS_HASH, type AuditEntry, type VerifyResult } from './chain.ts';
+export { AuditLog, verifyChain, GENESIS_HASH, type AuditEntry, type ChainHead, type VerifyOptions, type VerifyResult } from './chain.ts';

@@ -9,6 +9,7 @@ export interface Tables {
   api_keys: ApiKeysTable;
   policy_versions: PolicyVersionsTable;
   audit_log: AuditLogTable;
+  audit_head: AuditHeadTable;
   // detection (issue 5): per-tenant threshold overrides
   moderation_thresholds: ModerationThresholdsTable;
   // enforcement (issue 3): see the enforcement block below
@@ -85,11 +86,20 @@ export interface AuditLogTable {
   hash: string;
 }
 
+/** The one row (id 1) naming the chain's last entry; seq 0 and the genesis hash while it is empty. */
+export interface AuditHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
+  updated_at: string;
+}
+
 export type TenantRow = Selectable<TenantsTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type PolicyVersionRow = Selectable<PolicyVersionsTable>;
 export type NewPolicyVersion = Insertable<PolicyVersionsTable>;
 export type AuditRow = Selectable<AuditLogTable>;
+export type AuditHeadRow = Selectable<AuditHeadTable>;
 
 // ---- detection (issue 5): tenants' overrides of the model's per-category thresholds ----
 

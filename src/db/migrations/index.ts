@@ -7,6 +7,7 @@ import { review } from './0004_review.ts';
 import { storeNotify } from './0006_store_notify.ts';
 import { reviewIntegration } from './0007_review_integration.ts';
 import { hashBanks } from './0008_hash_banks.ts';
+import { auditHead } from './0009_audit_head.ts';
 
 /** Every migration, in order. Names are permanent: add new ones at the end. */
 export function allMigrations(dialect: Dialect): Record<string, Migration> {
@@ -18,5 +19,6 @@ export function allMigrations(dialect: Dialect): Record<string, Migration> {
     '0006_store_notify': storeNotify(dialect),
     '0007_review_integration': reviewIntegration(),
     '0008_hash_banks': hashBanks(dialect),
+    '0009_audit_head': auditHead(),
   };
 }
