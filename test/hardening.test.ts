@@ -138,3 +138,32 @@ describe.each(['sqlite'] as const)('hardening: store submissions by role [%s]', 
     }
   });
 });
+
+describeEachBackend('hardening: webhook subscriptions go to public addresses only', (backend) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(backend);
+  });
+  afterAll(async () => server?.close());
+
+  it('refuses IP literals in loopback, private and link-local ranges however written, and internal names', async () => {
+    const urls = [
+      'https://[::127.0.0.1]/hook',
+      'https://[::ffff:169.254.169.254]/hook',
+      'https://[64:ff9b::a00:1]/hook',
+      'https://[2002:7f00:1::]/hook',
+      'https://[fd12::1]/hook',
+      'https://100.64.0.1/hook',
+      'https://2130706433/hook',
+      'https://metadata.google.internal/computeMetadata/v1/',
+      'https://localhost/hook',
+    ];
+    for (const url of urls) {
+      const error = await expectApiError(await server.request('/v1/subscriptions', { method: 'POST', json: { url, events: ['policy.published'] } }), 400);
+      expect(error.param, url).toBe('url');
+    }
+    expect(((await (await server.request('/v1/subscriptions')).json()) as { data: unknown[] }).data).toHaveLength(0);
+    const ok = await server.request('/v1/subscriptions', { method: 'POST', json: { url: 'https://93.184.216.34/hook', events: ['policy.published'] } });
+    expect(ok.status).toBe(201);
+  });
+});

@@ -14,5 +14,5 @@ export {
 export { standardWebhookHeaders } from './signature.ts';
 export { smtpMailer, emailFor, type Mailer, type EmailMessage } from './email.ts';
 export { announcePolicyPublished } from './policy-events.ts';
-export { isPrivateAddress } from './webhook.ts';
+export { isPrivateAddress, refusedAddress, refusedHost, type Resolver } from './address-guard.ts';
 export { notifyConfigFromEnv, type NotifyConfig } from './config.ts';

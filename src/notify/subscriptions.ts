@@ -1,10 +1,9 @@
-import { isIP } from 'node:net';
 import type { AuditLog } from '../audit/index.ts';
 import { type Clock, InvalidInput, NotFound, newId } from '../common/index.ts';
 import type { Store, SubscriptionRow } from '../db/index.ts';
 import { OUTBOX_EVENT_TYPES, type OutboxEventType } from './outbox.ts';
 import { newSigningSecret, validateSigningSecret } from './signature.ts';
-import { isPrivateAddress } from './webhook.ts';
+import { type Resolver, refusedHost, systemResolver } from './address-guard.ts';
 
 export interface WebhookSubscriptionInput {
   url: string;
@@ -37,11 +36,12 @@ export class Subscriptions {
     private readonly audit: AuditLog,
     private readonly clock: Clock,
     private readonly allowPrivateNetworks: boolean,
+    private readonly resolve: Resolver = systemResolver,
   ) {}
 
   /** Creates a webhook subscription; the secret is in this one response and never again. */
   async createWebhook(tenantId: string, input: WebhookSubscriptionInput, actor: string): Promise<SubscriptionView & { secret: string }> {
-    const url = this.validateUrl(input.url);
+    const url = await this.validateUrl(input.url);
     const events = validateEvents(input.events);
     const secret = input.secret === undefined ? newSigningSecret() : validateSigningSecret(input.secret);
     const row = await this.insert(tenantId, { kind: 'webhook', url, email: null, events, secret }, actor);
@@ -125,10 +125,10 @@ export class Subscriptions {
 
   /**
    * An absolute https URL without credentials (http only where private networks are allowed,
-   * i.e. development). Literal private addresses are refused here; names are checked again
-   * after DNS resolution at delivery time.
+   * i.e. development), whose host is public: an IP literal in a public unicast range, or a name
+   * that resolves only to such addresses now. Delivery checks the addresses again.
    */
-  private validateUrl(raw: string): string {
+  private async validateUrl(raw: string): Promise<string> {
     if (raw.length > MAX_URL_LENGTH) throw new InvalidInput(`url: at most ${MAX_URL_LENGTH} characters`, 'url');
     let url: URL;
     try {
@@ -140,10 +140,8 @@ export class Subscriptions {
     if (!allowedProtocols.includes(url.protocol)) throw new InvalidInput(`url: must use ${allowedProtocols.join(' or ')}`, 'url');
     if (url.username || url.password) throw new InvalidInput('url: must not carry credentials; sign with the secret instead', 'url');
     if (url.hash) throw new InvalidInput('url: must not have a #fragment', 'url');
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    if (!this.allowPrivateNetworks && (host === 'localhost' || host.endsWith('.localhost') || (isIP(host) && isPrivateAddress(host)))) {
-      throw new InvalidInput('url: private, loopback and link-local addresses are not allowed', 'url');
-    }
+    const refused = this.allowPrivateNetworks ? null : await refusedHost(url.hostname, this.resolve);
+    if (refused) throw new InvalidInput(`url: ${refused}; webhooks go to public addresses only`, 'url');
     return url.toString();
   }
 }

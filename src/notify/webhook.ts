@@ -1,7 +1,8 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import { refusedAddress } from './address-guard.ts';
 
 export interface WebhookTarget {
   url: string;
@@ -21,33 +22,17 @@ export interface WebhookOutcome {
 
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
-/** Networks a webhook must not reach by default: loopback, private, link-local (cloud metadata), unspecified. */
-const privateNetworks = (() => {
-  const list = new BlockList();
-  for (const [net, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.168.0.0', 16]] as const) {
-    list.addSubnet(net, prefix, 'ipv4');
-  }
-  for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10]] as const) {
-    list.addSubnet(net, prefix, 'ipv6');
-  }
-  return list;
-})();
-
-export function isPrivateAddress(address: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return isPrivateAddress(mapped[1]!);
-  const family = isIP(address);
-  if (family === 0) return false;
-  return privateNetworks.check(address, family === 4 ? 'ipv4' : 'ipv6');
-}
-
 /**
  * POSTs one webhook. Redirects are never followed (a 3xx is a failure), the response body is
  * read only up to a small limit, and the address is checked after DNS resolution, so a name
- * that resolves to a private address is refused as well as a literal one.
+ * that resolves to a private address is refused as well as a literal one. Node connects to an
+ * IP literal without any lookup, so a literal is checked here first.
  */
 export function postWebhook(target: WebhookTarget): Promise<WebhookOutcome> {
   const url = new URL(target.url);
+  const literal = url.hostname.replace(/^\[|\]$/g, '');
+  const refused = target.allowPrivateNetworks || !isIP(literal) ? null : refusedAddress(literal);
+  if (refused) return Promise.resolve({ ok: false, statusCode: null, error: `${literal} is a ${refused} address; not connecting` });
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve) => {
     let settled = false;
@@ -94,7 +79,7 @@ function guardedLookup(allowPrivate: boolean) {
   return (hostname: string, options: object, callback: LookupCallback) => {
     dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
       if (error) return callback(error, []);
-      const refused = allowPrivate ? undefined : addresses.find((entry) => isPrivateAddress(entry.address));
+      const refused = allowPrivate ? undefined : addresses.find((entry) => refusedAddress(entry.address) !== null);
       if (refused) return callback(Object.assign(new Error(`${hostname} resolves to a private address (${refused.address})`), { code: 'EPRIVATE' }), []);
       const all = (options as { all?: boolean }).all;
       if (all) return callback(null, addresses);
