@@ -39,5 +39,5 @@ export default tseslint.config(
       'warden/domain-boundaries': 'error',
     },
   },
-  { files: ['bin/*', '**/*.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
+  { files: ['bin/*', '**/*.js', '**/*.mjs'], languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } } },
 );
