@@ -261,14 +261,18 @@ describeEachBackend('rate limiting', (backend) => {
   afterAll(async () => server?.close());
 
   it('answers 429 with Retry-After once a key exceeds its rate, without affecting other keys', async () => {
-    const statuses: number[] = [];
-    for (let i = 0; i < 8; i++) statuses.push((await server.request('/v1/policies')).status);
-    expect(statuses).toContain(429);
-    const limited = await server.request('/v1/policies');
-    if (limited.status === 429) {
-      expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
-      expect((await expectApiError(limited, 429)).type).toBe('rate_limit_error');
-    }
+    const first = await server.request('/v1/policies');
+    expect(first.status).toBe(200);
+    expect(first.headers.get('ratelimit-limit')).toBe('2');
+    expect(first.headers.get('ratelimit-remaining')).toMatch(/^[01]$/);
+    expect(first.headers.get('ratelimit-reset')).toMatch(/^\d+$/);
+    const responses = await Promise.all(Array.from({ length: 6 }, () => server.request('/v1/policies')));
+    const limited = responses.find((response) => response.status === 429);
+    expect(limited).toBeDefined();
+    expect(limited!.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
+    expect(limited!.headers.get('ratelimit-remaining')).toBe('0');
+    expect((await expectApiError(limited!, 429)).type).toBe('rate_limit_error');
+    expect((await server.request('/healthz', { key: null })).headers.get('ratelimit-limit')).toBeNull();
     const other = await server.createKey('client');
     expect((await server.request('/v1/policies', { key: other })).status).toBe(200);
   });

@@ -12,14 +12,17 @@ export function registerServe(program: Command): void {
     .option('--port <port>', 'port to listen on (env PORT)', process.env.PORT ?? '8080')
     .option('--host <host>', 'address to bind (env HOST)', process.env.HOST ?? '127.0.0.1')
     .option('--db <url>', 'sqlite:PATH or postgres://… (env WARDEN_DB)')
-    .action(async (options: { port: string; host: string; db?: string }) => {
+    .option('--rate-limit <n>', 'requests per second allowed per API key (env WARDEN_RATE_LIMIT)', process.env.WARDEN_RATE_LIMIT ?? '1000')
+    .action(async (options: { port: string; host: string; db?: string; rateLimit: string }) => {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be 0–65535, got "${options.port}"`);
-      await serve({ port, host: options.host, dbUrl: resolveDbUrl(options.db) });
+      const rateLimitPerSecond = Number(options.rateLimit);
+      if (!Number.isInteger(rateLimitPerSecond) || rateLimitPerSecond < 1) throw new CliError(`--rate-limit must be a whole number ≥ 1, got "${options.rateLimit}"`);
+      await serve({ port, host: options.host, dbUrl: resolveDbUrl(options.db), rateLimitPerSecond });
     });
 }
 
-async function serve(options: { port: number; host: string; dbUrl: string }): Promise<void> {
+async function serve(options: { port: number; host: string; dbUrl: string; rateLimitPerSecond: number }): Promise<void> {
   const store = await openStore(options.dbUrl);
   const services = createServices(store);
   const bootstrap = await services.tenancy.bootstrap(process.env.WARDEN_ADMIN_KEY || undefined);
@@ -28,7 +31,7 @@ async function serve(options: { port: number; host: string; dbUrl: string }): Pr
   for (const tenant of await services.tenancy.listTenants()) {
     await store.db.transaction().execute((tx) => services.policies.seedTenant(tx, tenant));
   }
-  const app = await buildApp(services);
+  const app = await buildApp(services, { rateLimitPerSecond: options.rateLimitPerSecond });
   const stop = async () => {
     await Promise.all([services.deliveries.stop(), services.reReviews.stop()]);
     await app.close();

@@ -8,6 +8,7 @@ import { frameworkErrorOptions, registerErrorHandling } from './errors.ts';
 import { MAX_PARAM_LENGTH, registerInputGuards } from './input-guards.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerOpenApi } from './openapi.ts';
+import { registerRateLimits } from './rate-limit.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { childSafetyRoutes } from './routes/child-safety.ts';
 import { consoleRoutes } from './routes/console.ts';
@@ -72,7 +73,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   registerErrorHandling(app);
   registerInputGuards(app);
   const metrics = registerMetrics(app);
-  registerAuth(app, { tenancy: services.tenancy, rateLimitPerSecond: options.rateLimitPerSecond ?? 1000 });
+  registerAuth(app, { tenancy: services.tenancy });
+  await registerRateLimits(app, options.rateLimitPerSecond ?? 1000);
 
   await registerOpenApi(app); // before the routes, so that it sees each one
   await app.register(healthRoutes, { services });

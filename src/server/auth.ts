@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Forbidden, RateLimited, Unauthenticated } from '../common/index.ts';
+import { Forbidden, Unauthenticated } from '../common/index.ts';
 import type { Principal, Role, Tenancy } from '../tenancy/index.ts';
-import { TokenBuckets } from './rate-limit.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -17,13 +16,10 @@ declare module 'fastify' {
 
 export interface AuthOptions {
   tenancy: Tenancy;
-  /** Sustained requests per second allowed per API key. */
-  rateLimitPerSecond: number;
 }
 
-/** Resolves the bearer key to a principal, then checks the route's roles and the key's rate. */
+/** Resolves the bearer key to a principal, then checks the route's roles. */
 export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
-  const buckets = new TokenBuckets(options.rateLimitPerSecond, options.rateLimitPerSecond * 2);
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config;
@@ -35,8 +31,6 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
     if (roles && !roles.includes(principal.role)) {
       throw new Forbidden(`This route needs the ${roles.join(' or ')} role; this key has "${principal.role}".`);
     }
-    const wait = buckets.take(principal.keyId);
-    if (wait > 0) throw new RateLimited(Math.ceil(wait));
   });
 }
 

@@ -1,24 +1,25 @@
-/** One token bucket per key: `rate` tokens a second, up to `burst` saved. */
-export class TokenBuckets {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+import fastifyRateLimit from '@fastify/rate-limit';
+import type { FastifyInstance } from 'fastify';
+import { RateLimited } from '../common/index.ts';
 
-  constructor(
-    private readonly rate: number,
-    private readonly burst: number,
-    private readonly now: () => number = () => performance.now() / 1000,
-  ) {}
-
-  /** Takes a token; returns 0, or the seconds until one is available. */
-  take(key: string): number {
-    const now = this.now();
-    const bucket = this.buckets.get(key) ?? { tokens: this.burst, at: now };
-    bucket.tokens = Math.min(this.burst, bucket.tokens + (now - bucket.at) * this.rate);
-    bucket.at = now;
-    this.buckets.set(key, bucket);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return 0;
-    }
-    return (1 - bucket.tokens) / this.rate;
-  }
+/**
+ * Per-key request rates through @fastify/rate-limit: at most `perSecond` requests in each one-second window
+ * per API key, with the IETF draft's `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` headers
+ * on every answer and `Retry-After` on a 429. Public routes (health, metrics, docs, the console's files) are
+ * not limited. Counters live in this process: behind several replicas each counts its own share.
+ *
+ * Registered after the auth hook (which resolves the key) and before the routes (the plugin attaches to each).
+ */
+export async function registerRateLimits(app: FastifyInstance, perSecond: number): Promise<void> {
+  await app.register(fastifyRateLimit, {
+    global: true,
+    hook: 'preValidation',
+    max: perSecond,
+    timeWindow: 1000,
+    enableDraftSpec: true,
+    keyGenerator: (request) => (request.principal ? `key:${request.principal.keyId}` : `ip:${request.ip}`),
+    allowList: (request) => request.routeOptions.config.public === true,
+    // What is thrown here goes through the error handler like any other error: OpenAI's shape, Retry-After.
+    errorResponseBuilder: (_request, context) => new RateLimited(Math.max(1, Math.ceil(context.ttl / 1000))),
+  });
 }
