@@ -33,7 +33,7 @@ async function serve(options: { port: number; host: string; dbUrl: string; rateL
   }
   const app = await buildApp(services, { rateLimitPerSecond: options.rateLimitPerSecond });
   const stop = async () => {
-    await Promise.all([services.deliveries.stop(), services.reReviews.stop()]);
+    await Promise.all([services.deliveries.stop(), services.reReviews.stop(), services.ruleHits.stop()]);
     await app.close();
     await store.close();
     process.exit(0);
@@ -44,6 +44,7 @@ async function serve(options: { port: number; host: string; dbUrl: string; rateL
   // Webhook delivery and store re-review run beside the API, never inside a request.
   services.deliveries.start();
   services.reReviews.start();
+  services.ruleHits.start();
   process.stdout.write(`Warden is listening on ${address} (database ${store.location})\n`);
   if (bootstrap.created && bootstrap.generatedKey) {
     process.stdout.write(`Try: curl -H "Authorization: Bearer ${bootstrap.generatedKey}" ${address}/v1/policies\n`);

@@ -39,6 +39,12 @@ export interface Tables {
   hash_banks: HashBanksTable;
   hash_bank_entries: HashBankEntriesTable;
   image_settings: ImageSettingsTable;
+  // rules and trends (issue 18)
+  rule_versions: RuleVersionsTable;
+  rule_deployments: RuleDeploymentsTable;
+  rule_hits: RuleHitsTable;
+  trend_counts: TrendCountsTable;
+  trend_spikes: TrendSpikesTable;
 }
 
 export interface TenantsTable {
@@ -526,3 +532,69 @@ export interface ImageSettingsTable {
 
 export type HashBankRow = Selectable<HashBanksTable>;
 export type HashBankEntryRow = Selectable<HashBankEntriesTable>;
+
+// ---- rules and trends (issue 18) ----
+
+export interface RuleVersionsTable {
+  seq: Generated<number>;
+  tenant_id: string;
+  version: string;
+  document: string;
+  digest: string;
+  created_at: string;
+  created_by: string;
+}
+
+/** Which stored rule version a tenant runs live, and which runs beside it in shadow. */
+export interface RuleDeploymentsTable {
+  tenant_id: string;
+  live_version: string | null;
+  shadow_version: string | null;
+  updated_at: string;
+  updated_by: string;
+}
+
+/** One rule matching one judged item: `mode` shadow means its actions were only recorded. */
+export interface RuleHitsTable {
+  seq: Generated<number>;
+  tenant_id: string;
+  version: string;
+  rule_id: string;
+  mode: string;
+  source: string;
+  subject_ref: string | null;
+  account: string | null;
+  actions: string;
+  at: string;
+}
+
+/** Verdicts per time bucket; absent dimensions are stored as "" so the key stays whole. */
+export interface TrendCountsTable {
+  tenant_id: string;
+  /** minute | hour | day */
+  granularity: string;
+  bucket_start: string;
+  category: string;
+  clause_id: string;
+  surface: string;
+  source: string;
+  count: number;
+}
+
+/** One spike episode per series: announced once, extended while it lasts. */
+export interface TrendSpikesTable {
+  id: string;
+  tenant_id: string;
+  series: string;
+  started_at: string;
+  last_bucket: string;
+  observed: number;
+  baseline: number;
+  score: number;
+  created_at: string;
+}
+
+export type RuleVersionRow = Selectable<RuleVersionsTable>;
+export type RuleHitRow = Selectable<RuleHitsTable>;
+export type TrendCountRow = Selectable<TrendCountsTable>;
+export type TrendSpikeRow = Selectable<TrendSpikesTable>;

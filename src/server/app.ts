@@ -19,6 +19,7 @@ import { keyRoutes } from './routes/keys.ts';
 import { moderationRoutes } from './routes/moderations.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { reviewRoutes } from './routes/review.ts';
+import { ruleRoutes } from './routes/rules.ts';
 import { storeRoutes } from './routes/store.ts';
 import { subscriptionRoutes } from './routes/subscriptions.ts';
 import type { Services } from './services.ts';
@@ -88,6 +89,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(storeRoutes, { services, metrics });
   await app.register(subscriptionRoutes, { services, metrics });
   await app.register(hashBankRoutes, { services });
+  await app.register(ruleRoutes, { services });
   await app.register(consoleRoutes);
   return app;
 }

@@ -9,6 +9,7 @@ import { DeliveryWorker, type NotifyConfig, Subscriptions, announcePolicyPublish
 import { PolicyRegistry, ThresholdOverrides } from '../policy/index.ts';
 import { ReviewDesk } from '../review/index.ts';
 import { type NeedsReviewHook, ReReviewJobs, type ReReviewOptions, StoreSubmissions } from '../store/index.ts';
+import { RuleHits, RuleRegistry } from '../rules/index.ts';
 import { Tenancy } from '../tenancy/index.ts';
 
 /** The domains, wired together once; the server and the CLI both start from here. */
@@ -35,6 +36,9 @@ export interface Services {
   reReviews: ReReviewJobs;
   /** Tenants' banks of known-image hashes. */
   hashBanks: HashBanks;
+  /** Tenants' rule versions (live and shadow) and the matches they record. */
+  rules: RuleRegistry;
+  ruleHits: RuleHits;
 }
 
 /** Settings for the background workers; read from the environment when absent. */
@@ -81,5 +85,7 @@ export function createServices(store: Store, clock: Clock = systemClock, options
   policies.onPublished(announcePolicyPublished(clock));
   policies.onPublished(reReviews.schedule);
   const hashBanks = new HashBanks(store, audit, clock, policies);
-  return { store, clock, audit, tenancy, policies, moderation, thresholds, moderationContexts, onModerated, enforcement, review, subscriptions, deliveries, storeSubmissions, reReviews, hashBanks };
+  const rules = new RuleRegistry(store, audit, clock);
+  const ruleHits = new RuleHits(store, clock);
+  return { store, clock, audit, tenancy, policies, moderation, thresholds, moderationContexts, onModerated, enforcement, review, subscriptions, deliveries, storeSubmissions, reReviews, hashBanks, rules, ruleHits };
 }

@@ -8,6 +8,7 @@ import { storeNotify } from './0006_store_notify.ts';
 import { reviewIntegration } from './0007_review_integration.ts';
 import { hashBanks } from './0008_hash_banks.ts';
 import { auditHead } from './0009_audit_head.ts';
+import { rulesTrends } from './0010_rules_trends.ts';
 
 /** Every migration, in order. Names are permanent: add new ones at the end. */
 export function allMigrations(dialect: Dialect): Record<string, Migration> {
@@ -20,5 +21,6 @@ export function allMigrations(dialect: Dialect): Record<string, Migration> {
     '0007_review_integration': reviewIntegration(),
     '0008_hash_banks': hashBanks(dialect),
     '0009_audit_head': auditHead(),
+    '0010_rules_trends': rulesTrends(dialect),
   };
 }

@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { InvalidInput } from '../../common/index.ts';
 import { policyDocumentSchema, versionName } from '../../policy/index.ts';
 import { actorOf, principalOf } from '../auth.ts';
 import type { Services } from '../services.ts';
+import { acceptYamlBodies } from '../yaml-body.ts';
 import type { ZodTypeProvider } from '../zod.ts';
 
 const versionParams = z.object({ version: versionName }).strict();
@@ -14,14 +13,7 @@ export async function policyRoutes(root: FastifyInstance, { services }: { servic
   const app = root.withTypeProvider<ZodTypeProvider>();
   const { policies } = services;
 
-  // Policy authors write YAML; accept it as well as JSON.
-  app.addContentTypeParser(['application/yaml', 'application/x-yaml', 'text/yaml'], { parseAs: 'string' }, (_request, body, done) => {
-    try {
-      done(null, parseYaml(body as string));
-    } catch (error) {
-      done(new InvalidInput(`The request body is not valid YAML: ${(error as Error).message}`, null, 'invalid_yaml'));
-    }
-  });
+  acceptYamlBodies(app);
 
   app.get('/v1/policies', async (request) => ({
     object: 'list',
