@@ -30,6 +30,7 @@ interface Victim {
   hash: string;
   keyId: string;
   policyVersion: string;
+  ruleVersion: string;
 }
 
 interface Attempt {
@@ -97,6 +98,14 @@ const CASES: Record<string, (v: Victim) => Attempt> = {
   'GET /v1/subscriptions': () => ({ path: '/v1/subscriptions', aimed: false }),
   'GET /v1/subscriptions/:id': (v) => ({ path: `/v1/subscriptions/${v.subscriptionId}`, aimed: true }),
   'DELETE /v1/subscriptions/:id': (v) => ({ path: `/v1/subscriptions/${v.subscriptionId}`, aimed: true }),
+  'GET /v1/rules/versions': () => ({ path: '/v1/rules/versions', aimed: false }),
+  'GET /v1/rules/versions/:version': (v) => ({ path: `/v1/rules/versions/${v.ruleVersion}`, aimed: true }),
+  'POST /v1/rules/versions': () => ({ path: '/v1/rules/versions', body: { version: 'attacker-rules', summary: 'x', rules: [] }, aimed: false }),
+  'POST /v1/rules/versions/:version/publish': (v) => ({ path: `/v1/rules/versions/${v.ruleVersion}/publish`, aimed: true }),
+  'GET /v1/rules/deployment': () => ({ path: '/v1/rules/deployment', aimed: false }),
+  'PUT /v1/rules/shadow': (v) => ({ path: '/v1/rules/shadow', body: { version: v.ruleVersion }, aimed: true }),
+  'GET /v1/rules/hits': () => ({ path: `/v1/rules/hits?from=2020-01-01T00:00:00Z&to=${later}`, aimed: false }),
+  'POST /v1/rules/backtest': (v) => ({ path: '/v1/rules/backtest', body: { version: v.ruleVersion, from: '2025-12-01T00:00:00Z', to: '2026-02-01T00:00:00Z' }, aimed: true }),
   'GET /v1/deliveries': (v) => ({ path: `/v1/deliveries?subscription=${v.subscriptionId}`, aimed: false }),
   'GET /v1/deliveries/:id': (v) => ({ path: `/v1/deliveries/${v.deliveryId}`, aimed: true }),
   'POST /v1/deliveries/:id/replay': (v) => ({ path: `/v1/deliveries/${v.deliveryId}/replay`, aimed: true }),
@@ -214,6 +223,9 @@ async function seedVictim(server: TestServer, marker: string): Promise<Victim> {
   await call(`/v1/hash-banks/${bank.id}/hashes`, { method: 'POST', json: { hashes: [{ hash, note: marker }] } });
   const key = await call<{ id: string }>('/v1/keys', { method: 'POST', json: { role: 'reviewer', label: marker } });
   await call('/v1/moderation/thresholds', { method: 'PUT', json: { thresholds: { violence: 0.61 } } });
+  const ruleVersion = `victim-rules-${marker.slice(-6)}`;
+  await call('/v1/rules/versions', { method: 'POST', json: { version: ruleVersion, summary: marker, rules: [{ id: 'r', when: { text: { pattern: marker } }, then: [{ label: 'x' }] }] } });
+  await call(`/v1/rules/versions/${ruleVersion}/publish`, { method: 'POST' });
 
   const victim: Victim = {
     account,
@@ -231,6 +243,7 @@ async function seedVictim(server: TestServer, marker: string): Promise<Victim> {
     hash,
     keyId: key.id,
     policyVersion: policy.version,
+    ruleVersion,
   };
   for (const [name, value] of Object.entries(victim)) if (!value) throw new Error(`seeding left ${name} empty`);
   return victim;
