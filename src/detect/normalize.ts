@@ -9,14 +9,16 @@
  *  1. per code point: drop control, format (zero-width, bidi) and variation-selector
  *     characters and combining marks on Latin/Greek/Cyrillic letters; NFKC (fullwidth,
  *     mathematical alphanumerics, ligatures, circled letters); case folding; accents
- *     removed from Latin letters; whitespace becomes one space.
+ *     removed from Latin letters; a run of whitespace becomes one line break if it holds one
+ *     (long texts are scored in windows that start at lines and sentences), else one space.
  *  2. per word: Cyrillic/Greek look-alike letters become ASCII when the word mixes them with
  *     Latin letters or consists only of look-alikes ("ѕех"), never in ordinary Russian/Greek.
  *  3. separator tricks: three or more single characters split by one repeated separator
  *     ("k i l l", "k.i.l.l", "f-u-c-k") are joined.
  *  4. leetspeak: a digit between letters of the same word ("k1ll", "n1gg3r") and a symbol
- *     that starts or sits inside a word ("@ss", "$hit", "sh!t") become letters; numbers,
- *     "covid19" and "mp3" are left alone.
+ *     that starts or sits inside a word ("@ss", "$hit", "sh!t") become letters, and in a word
+ *     with such a digit inside, one or two digits at either end too ("h4t3", "1d10t"); numbers,
+ *     "covid19", "4th" and "mp3" are left alone.
  *  5. runs: no English word repeats a character three times, so runs are cut to two
  *     ("fuuuuuck" → "fuuck", "!!!!" → "!!") and spaces to one.
  */
@@ -29,6 +31,7 @@ export interface Normalized {
 }
 
 const SPACE = 0x20;
+const NEWLINE = 0x0a;
 
 /** Growable parallel arrays of UTF-16 units and their original offsets. */
 class UnitBuffer {
@@ -200,7 +203,10 @@ function stage1(text: string): Stage1 {
     if (code < 0x80) {
       if (code <= SPACE || code === 0x7f) {
         const isSpace = code === SPACE || (code >= 0x09 && code <= 0x0d);
-        if (isSpace && !previousSpace) units.push(SPACE, i);
+        // A run of white space is one unit: a line break when it holds one (window scoring reads lines), else a space.
+        const lineBreak = code === NEWLINE || code === 0x0d;
+        if (isSpace && !previousSpace) units.push(lineBreak ? NEWLINE : SPACE, i);
+        else if (lineBreak && units.length > 0 && units.codes[units.length - 1] === SPACE) units.codes[units.length - 1] = NEWLINE;
         if (isSpace) previousSpace = true;
         previousLetterForMarks = false;
         continue;
@@ -237,7 +243,7 @@ function stage1(text: string): Stage1 {
     previousSpace = false;
     previousLetterForMarks = LATIN_GREEK_CYRILLIC.test(String.fromCodePoint(cp));
   }
-  if (units.length > 0 && units.codes[units.length - 1] === SPACE) units.length -= 1;
+  if (units.length > 0 && (units.codes[units.length - 1] === SPACE || units.codes[units.length - 1] === NEWLINE)) units.length -= 1;
   return { units, kinds, ascii };
 }
 
@@ -369,7 +375,7 @@ function endsToken(codes: Uint16Array, length: number, at: number): boolean {
 const LEET_DIGITS = asciiTable({ '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '9': 'g' });
 /** Symbols that stand for letters at the start of or inside a word. */
 const LEET_SYMBOLS = asciiTable({ '@': 'a', $: 's', '!': 'i', '+': 't' });
-const ASCII_SEPARATORS = ' .-_*,/|~';
+const ASCII_SEPARATORS = ' \n.-_*,/|~';
 
 function asciiTable(pairs: Record<string, string>): Uint8Array {
   const table = new Uint8Array(0x80);
@@ -426,17 +432,33 @@ function foldLeetWord(codes: Uint16Array, offsets: Int32Array, start: number, en
       lastLetter = k;
     }
   }
+  // A word with a digit for a letter inside it ("h4t3", "1d10t") is leet throughout: a short run of such digits at
+  // either end is read as letters too. "mp3", "4th" and "covid19" have none inside and keep theirs.
+  let leetInside = false;
+  for (let k = firstLetter + 1; firstLetter >= 0 && k < lastLetter && !leetInside; k += 1) leetInside = codes[k]! < 0x80 && LEET_DIGITS[codes[k]!] !== 0;
+  const foldFrom = leetInside && leetDigitRun(codes, start, firstLetter) ? start : firstLetter + 1;
+  const foldTo = leetInside && leetDigitRun(codes, lastLetter + 1, end) ? end : lastLetter;
   for (let k = start; k < end; k += 1) {
     const code = codes[k]!;
     let folded = code;
-    if (code < 0x80 && firstLetter >= 0 && k < lastLetter) {
+    if (code < 0x80 && firstLetter >= 0 && k < foldTo) {
       const digit = LEET_DIGITS[code]!;
       const symbol = LEET_SYMBOLS[code]!;
-      if (digit !== 0 && k > firstLetter) folded = digit;
-      else if (symbol !== 0) folded = symbol;
+      if (digit !== 0 && k >= foldFrom) folded = digit;
+      else if (symbol !== 0 && k < lastLetter) folded = symbol;
     }
     out.push(folded, offsets[k]!);
   }
+}
+
+/** Longest digit run at a leet word's end that is read as letters. */
+const MAX_EDGE_LEET_DIGITS = 2;
+
+/** Whether [from, to) is a non-empty run of at most MAX_EDGE_LEET_DIGITS digits that all stand for letters. */
+function leetDigitRun(codes: Uint16Array, from: number, to: number): boolean {
+  if (to <= from || to - from > MAX_EDGE_LEET_DIGITS) return false;
+  for (let k = from; k < to; k += 1) if (codes[k]! >= 0x80 || LEET_DIGITS[codes[k]!] === 0) return false;
+  return true;
 }
 
 /** A letter of any script: ASCII letters, or any non-ASCII unit left after stage 1. */

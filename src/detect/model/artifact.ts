@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Category } from '../../common/index.ts';
 import type { FeatureConfig, WordVectors } from './features.ts';
 import type { LexiconTerm } from './lexicon.ts';
+import type { WindowCalibration } from './windows.ts';
 
 /**
  * The committed model: `model.json` (metadata, lexicon, thresholds, biases, dense weights as base64 float32)
@@ -26,6 +27,8 @@ export interface ModelMetadata {
   vectorCount: number;
   vectorDim: number;
   training: Record<string, unknown>;
+  /** How long texts are also scored in windows, calibrated by `npm run train`; absent: whole texts only. */
+  windows?: WindowCalibration;
 }
 
 export interface ModelWeights {

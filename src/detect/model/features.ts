@@ -35,6 +35,7 @@ const CHAR_SEED = 0x2545f491;
 const CHAR_MIN = 3;
 const CHAR_MAX = 5;
 const SPACE = 0x20;
+const NEWLINE = 0x0a;
 const PHRASE_START_MASK = 0xffff;
 
 /** Char n-grams (CHAR_MIN..CHAR_MAX) in a padded token of length n. */
@@ -157,7 +158,38 @@ export class Featurizer {
     if (this.config.words) this.addBigrams();
     if (this.expandWords) for (let i = 0; i < this.tokenCount; i++) this.tokenBuckets(i, this);
     if (this.poolsVectors && this.config.embeddings && this.vectorIndex) this.poolVectors();
-    if (this.config.lexicon) this.matchLexicon();
+    if (this.config.lexicon) this.matchLexicon(0, this.tokenCount);
+  }
+
+  /** Char n-grams in tokens [from, to) of the current text (what charGramCount counts for the whole text). */
+  charGramsBetween(from: number, to: number): number {
+    if (!this.config.chars) return 0;
+    let total = 0;
+    for (let i = from; i < to; i++) total += charGramsIn(this.ends[i]! - this.starts[i]! + 2);
+    return total;
+  }
+
+  /**
+   * Writes into `out` the first token of each sentence of the current text, 0 first, and returns how many: a
+   * sentence starts after a gap between tokens that holds a line break, or ".", "!" or "?" followed by a space
+   * ("3.5" and "e.g" start none).
+   */
+  sentenceStarts(out: Int32Array): number {
+    if (this.tokenCount === 0) return 0;
+    out[0] = 0;
+    let count = 1;
+    for (let i = 1; i < this.tokenCount; i++) {
+      let ended = false;
+      for (let at = this.ends[i - 1]!; at < this.starts[i]!; at++) {
+        const c = this.text.charCodeAt(at);
+        if (c === 0x2e || c === 0x21 || c === 0x3f) ended = true;
+        else if (c === NEWLINE || (c === SPACE && ended)) {
+          out[count++] = i;
+          break;
+        }
+      }
+    }
+    return count;
   }
 
   /** Where token i of the current text starts in the normalised text, and where it ends (exclusive). */
@@ -295,22 +327,23 @@ export class Featurizer {
     }
   }
 
-  private matchLexicon(): void {
+  /** Writes the lexicon block of tokens [from, to) of the current text into `dense` (extract() does it for all). */
+  matchLexicon(from: number, to: number): void {
     const acc = this.lexiconAccumulator;
     acc.reset();
-    for (let i = 0; i < this.tokenCount; i++) {
+    for (let i = from; i < to; i++) {
       let hash = this.tokens[i]!;
       let term = this.lexiconIndex.get(hash);
       // A doubled letter ("fuuck") is folded only in words that are not known words ("good" is not "god").
       if (term < 0 && this.collapsed[i] !== hash && this.vectorIndex?.get(hash) === -1) term = this.lexiconIndex.get(this.collapsed[i]!);
       if (term >= 0) acc.add(this.lexicon[term]!);
       if (this.phraseStarts[hash & PHRASE_START_MASK] === 0) continue;
-      for (let k = 1; k < MAX_PHRASE_TOKENS && i + k < this.tokenCount; k++) {
+      for (let k = 1; k < MAX_PHRASE_TOKENS && i + k < to; k++) {
         hash = combineHashes(hash, this.tokens[i + k]!);
         const phrase = this.lexiconIndex.get(hash);
         if (phrase >= 0) acc.add(this.lexicon[phrase]!);
       }
     }
-    acc.write(this.dense, 2 * this.embeddingDim, this.tokenCount);
+    acc.write(this.dense, 2 * this.embeddingDim, to - from);
   }
 }

@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { readArtifact } from './artifact.ts';
 import { LinearTextModel, type TextModel } from './model.ts';
 
-export type { TextModel } from './model.ts';
+export type { TextModel, WindowParts, WindowSpan } from './model.ts';
+export { windowLogit, windowRanges, type WindowCalibration, type WindowRanges, type WindowShape } from './windows.ts';
 export { LinearTextModel } from './model.ts';
 export { detectLanguage, loadEldReference, detectLanguageWithNgrams, MarkerLanguageIdentifier, type DetectedLanguage, type LanguageMarkers } from './language.ts';
 export { Featurizer, tokenize, tokenHash, type FeatureConfig, type WordVectors } from './features.ts';

@@ -2,6 +2,8 @@ import type { Category } from '../../common/index.ts';
 import type { ModelWeights } from './artifact.ts';
 import { Featurizer, type WordVectors } from './features.ts';
 import { HashIndex } from './hash-index.ts';
+import { normalize } from '../normalize.ts';
+import { type WindowCalibration, type WindowRanges, type WindowShape, windowLogit, windowRanges } from './windows.ts';
 
 export interface TextModel {
   readonly id: string;
@@ -15,6 +17,23 @@ export interface TextModel {
   scoreNormalized(normalized: string): Record<string, number>;
   /** For the text scored last, the words that raised each category's score most (see LinearTextModel.explainLast). */
   explainLast(categories: readonly Category[], limit?: number): WordContribution[];
+  /** For the text scored last, the window (span in the normalised text) each category's score came from, for those scored from one. */
+  windowsOfLast(categories: readonly Category[]): WindowSpan[];
+}
+
+/** The window of a long text that a category's score came from: [start, end) in the normalised text. */
+export interface WindowSpan {
+  category: Category;
+  start: number;
+  end: number;
+}
+
+/** A long text's score parts before the window calibration combines them (what training calibrates it on). */
+export interface WindowParts {
+  whole: Float64Array;
+  /** Per category, the highest logit of any window (-Infinity when the text is not windowed). */
+  bestWindow: Float64Array;
+  windows: number;
 }
 
 /** A word of the normalised text and how much it added to a category's logit. */
@@ -92,6 +111,20 @@ export class LinearTextModel implements TextModel {
   private lastVectorTokens = 0;
   /** Sum of the first weight of each bigram row, kept so that the loads that warm those rows are not optimised away. */
   private warmed = 0;
+  /** How long texts are also scored in windows (src/detect/model/windows.ts); null: whole texts only. */
+  readonly windows: WindowCalibration | null;
+  private windowRanges: WindowRanges = { bounds: new Int32Array(64), count: 0 };
+  private sentenceStarts = new Int32Array(64);
+  private readonly wholeLogits: Float64Array;
+  private readonly bestWindow: Float64Array;
+  private readonly bestWindowIndex: Int32Array;
+  /** Per category, the window of the text scored last that its score came from, or -1 (the whole text). */
+  private readonly scoredFrom: Int32Array;
+  /** The token range the per-text state (pooled rows, lexicon block, norms) was last computed for. */
+  private stateFrom = 0;
+  private stateTo = 0;
+  private stateWordNorm = 0;
+  private stateCharNorm = 0;
 
   constructor(weights: ModelWeights) {
     const { metadata } = weights;
@@ -123,29 +156,102 @@ export class LinearTextModel implements TextModel {
     this.cachedVectorRows = new Int32Array(WORD_CACHE_LIMIT);
     this.part = this.pendingRow;
     this.meanProjection = projectMeanWeights(weights, c);
+    this.windows = metadata.windows ?? null;
+    this.wholeLogits = new Float64Array(c);
+    this.bestWindow = new Float64Array(c);
+    this.bestWindowIndex = new Int32Array(c);
+    this.scoredFrom = new Int32Array(c).fill(-1);
   }
 
-  /** Raw logits of a text (a buffer reused by the next call). */
+  /** Whole-text logits of a text, without windows (a buffer reused by the next call). */
   logitsOf(text: string): Float64Array {
     this.featurizer.extract(text);
-    return this.currentLogits();
+    this.extracted();
+    return this.rangeLogits(0, this.featurizer.tokenCount);
   }
 
   score(text: string): Record<string, number> {
-    return this.probabilities(this.logitsOf(text));
+    return this.scoreNormalized(normalize(text).text);
   }
 
   scoreNormalized(normalized: string): Record<string, number> {
     this.featurizer.extractNormalized(normalized);
-    return this.probabilities(this.currentLogits());
+    this.extracted();
+    const whole = this.rangeLogits(0, this.featurizer.tokenCount);
+    if (!this.windows || this.featurizer.tokenCount <= this.windows.maxTokens) return this.probabilities(whole);
+    return this.probabilities(this.combineWindows(this.windows, whole));
   }
 
-  /** Logits of the text the featurizer last extracted. */
-  private currentLogits(): Float64Array {
+  /**
+   * The parts window scoring combines, for a text: whole-text logits, each category's best window logit, and
+   * the number of windows, split as `calibration` says (its offsets unused). Training calibrates on these.
+   */
+  windowParts(text: string, calibration: WindowShape): WindowParts {
+    this.featurizer.extract(text);
+    this.extracted();
+    const whole = Float64Array.from(this.rangeLogits(0, this.featurizer.tokenCount));
+    const windows = this.featurizer.tokenCount > calibration.maxTokens ? this.scoreWindows(calibration) : 0;
+    const bestWindow = windows > 0 ? Float64Array.from(this.bestWindow) : new Float64Array(whole.length).fill(-Infinity);
+    return { whole, bestWindow, windows };
+  }
+
+  /** After extract(): the featurizer's state (its lexicon block) is the whole text's, and no score came from a window yet. */
+  private extracted(): void {
+    this.scoredFrom.fill(-1);
+    this.stateFrom = 0;
+    this.stateTo = this.featurizer.tokenCount;
+  }
+
+  /** Scores the windows of the current text into bestWindow/bestWindowIndex; returns how many there were. */
+  private scoreWindows(calibration: WindowShape): number {
+    const f = this.featurizer;
+    const c = this.categories.length;
+    if (this.sentenceStarts.length < f.tokenCount) this.sentenceStarts = new Int32Array(f.tokenCount);
+    const sentences = f.sentenceStarts(this.sentenceStarts);
+    const ranges = this.windowRanges;
+    windowRanges(this.sentenceStarts, sentences, f.tokenCount, calibration, ranges);
+    this.bestWindow.fill(-Infinity);
+    for (let w = 0; w < ranges.count; w++) {
+      const logits = this.rangeLogits(ranges.bounds[2 * w]!, ranges.bounds[2 * w + 1]!);
+      for (let k = 0; k < c; k++) {
+        if (logits[k]! <= this.bestWindow[k]!) continue;
+        this.bestWindow[k] = logits[k]!;
+        this.bestWindowIndex[k] = w;
+      }
+    }
+    return ranges.count;
+  }
+
+  /** Each category's logit: its whole-text logit or its calibrated window logit, whichever is higher. */
+  private combineWindows(calibration: WindowCalibration, whole: Float64Array): Float64Array {
+    const c = this.categories.length;
+    this.wholeLogits.set(whole);
+    const windows = this.scoreWindows(calibration);
+    const logits = this.logits;
+    for (let k = 0; k < c; k++) {
+      const category = this.categories[k]!;
+      const fromWindows = windowLogit(calibration, category, this.bestWindow[k]!, this.wholeLogits[k]!, this.thresholds[category] ?? 0.5, windows);
+      const fromWindow = fromWindows > this.wholeLogits[k]!;
+      logits[k] = fromWindow ? fromWindows : this.wholeLogits[k]!;
+      this.scoredFrom[k] = fromWindow ? this.bestWindowIndex[k]! : -1;
+    }
+    return logits;
+  }
+
+  /**
+   * Logits of tokens [from, to) of the text the featurizer last extracted, scored as if they were the whole
+   * text (their own block scales, pools and lexicon block); the whole text is (0, tokenCount).
+   */
+  private rangeLogits(from: number, to: number): Float64Array {
     const f = this.featurizer;
     const c = this.categories.length;
     const { logits, wordSums, charSums, meanSums, hashed } = this;
-    this.warmBigramRows();
+    const whole = from === 0 && to === f.tokenCount;
+    // extract() wrote the whole text's lexicon block; a window (or the whole text again, after windows) writes its own.
+    if (f.config.lexicon && (this.stateFrom !== from || this.stateTo !== to)) f.matchLexicon(from, to);
+    this.stateFrom = from;
+    this.stateTo = to;
+    this.warmBigramRows(from, to);
     wordSums.fill(0);
     charSums.fill(0);
     meanSums.fill(0);
@@ -157,7 +263,7 @@ export class LinearTextModel implements TextModel {
     let vectorRowCount = 0;
     let vectorTokens = 0;
     this.generation = (this.generation + 1) | 0;
-    for (let i = 0; i < f.tokenCount; i++) {
+    for (let i = from; i < to; i++) {
       const at = this.wordPart(i);
       const row = this.part;
       for (let k = 0; k < c; k++) {
@@ -175,13 +281,16 @@ export class LinearTextModel implements TextModel {
       vectorRows[vectorRowCount++] = vectorRow;
     }
     this.vectorRowCount = vectorRowCount;
-    for (let i = 0; i < f.wordCount; i++) {
+    // Bigram b joins tokens b and b + 1.
+    for (let i = from; i + 1 < to && i < f.wordCount; i++) {
       const base = f.wordBuckets[i]! * c;
       for (let k = 0; k < c; k++) wordSums[k]! += hashed[base + k]!;
     }
     this.poolMax(vectorRows, vectorRowCount);
-    const wordNorm = f.wordNorm;
-    const charNorm = f.charNorm;
+    const wordNorm = whole ? f.wordNorm : rangeWordNorm(f, to - from);
+    const charNorm = whole ? f.charNorm : rangeCharNorm(f, from, to);
+    this.stateWordNorm = wordNorm;
+    this.stateCharNorm = charNorm;
     const share = vectorTokens > 0 ? 1 / vectorTokens : 0;
     this.lastVectorTokens = vectorTokens;
     for (let k = 0; k < c; k++) logits[k] = this.bias[k]! + this.scales[k]! * (wordSums[k]! * wordNorm + charSums[k]! * charNorm) + meanSums[k]! * share;
@@ -193,11 +302,11 @@ export class LinearTextModel implements TextModel {
    * Loads the first byte of each bigram's weight row before the sums need them: the rows are scattered over
    * megabytes, and independent loads let the memory system fetch them side by side rather than one by one.
    */
-  private warmBigramRows(): void {
+  private warmBigramRows(from: number, to: number): void {
     const f = this.featurizer;
     const c = this.categories.length;
     let warmed = 0;
-    for (let i = 0; i < f.wordCount; i++) warmed += this.hashed[f.wordBuckets[i]! * c]!;
+    for (let i = from; i + 1 < to && i < f.wordCount; i++) warmed += this.hashed[f.wordBuckets[i]! * c]!;
     this.warmed = warmed;
   }
 
@@ -261,43 +370,68 @@ export class LinearTextModel implements TextModel {
    * first (at most `limit` a category, none under MIN_SHARE_OF_TOP of the first's). A word's share: its
    * unigram and char n-gram weights, its mean-pooled vector term, half of each bigram it is in, and the
    * max-pooled dimensions that raise a head and that its vector is the first to hold the maximum of. The bias
-   * and the lexicon block are nobody's share.
+   * and the lexicon block are nobody's share. A category scored from a window of a long text is explained by
+   * that window's words, as the window scored them.
    */
   explainLast(categories: readonly Category[], limit = 3): WordContribution[] {
     const f = this.featurizer;
-    const n = f.tokenCount;
     const heads = categories.map((category) => this.categories.indexOf(category)).filter((k) => k >= 0);
-    const shares = this.wordShares(heads);
     const explained: WordContribution[] = [];
-    heads.forEach((k, h) => {
-      const category = this.categories[k]!;
-      const chosen: number[] = [];
-      for (let pick = 0; pick < limit; pick++) {
-        let best = -1;
-        for (let i = 0; i < n; i++) if (shares[h * n + i]! > 0 && !chosen.includes(i) && (best < 0 || shares[h * n + i]! > shares[h * n + best]!)) best = i;
-        if (best < 0 || (chosen.length > 0 && shares[h * n + best]! < MIN_SHARE_OF_TOP * shares[h * n + chosen[0]!]!)) break;
-        chosen.push(best);
-        explained.push({ category, start: f.tokenStart(best), end: f.tokenEnd(best), contribution: shares[h * n + best]! });
-      }
-    });
+    // Heads scored from the same range are explained together (a max-pooled dimension goes to its owner for all of them).
+    for (const source of new Set(heads.map((k) => this.scoredFrom[k]!))) {
+      const group = heads.filter((k) => this.scoredFrom[k] === source);
+      const [from, to] = this.rangeScoredFrom(group[0]!);
+      if (this.stateFrom !== from || this.stateTo !== to) this.rangeLogits(from, to);
+      const n = to - from;
+      const shares = this.wordShares(group, from, to);
+      group.forEach((k, h) => {
+        const category = this.categories[k]!;
+        const chosen: number[] = [];
+        for (let pick = 0; pick < limit; pick++) {
+          let best = -1;
+          for (let i = 0; i < n; i++) if (shares[h * n + i]! > 0 && !chosen.includes(i) && (best < 0 || shares[h * n + i]! > shares[h * n + best]!)) best = i;
+          if (best < 0 || (chosen.length > 0 && shares[h * n + best]! < MIN_SHARE_OF_TOP * shares[h * n + chosen[0]!]!)) break;
+          chosen.push(best);
+          explained.push({ category, start: f.tokenStart(from + best), end: f.tokenEnd(from + best), contribution: shares[h * n + best]! });
+        }
+      });
+    }
     return explained;
   }
 
-  /** shares[h × tokens + i]: token i's share of the logit of category heads[h], for the text scored last. */
-  private wordShares(heads: readonly number[]): Float64Array {
+  windowsOfLast(categories: readonly Category[]): WindowSpan[] {
+    const f = this.featurizer;
+    const spans: WindowSpan[] = [];
+    for (const category of categories) {
+      const k = this.categories.indexOf(category);
+      if (k < 0 || this.scoredFrom[k]! < 0) continue;
+      const [from, to] = this.rangeScoredFrom(k);
+      spans.push({ category, start: f.tokenStart(from), end: f.tokenEnd(to - 1) });
+    }
+    return spans;
+  }
+
+  /** The token range category k's score came from in the text scored last. */
+  private rangeScoredFrom(k: number): [number, number] {
+    const w = this.scoredFrom[k]!;
+    return w < 0 ? [0, this.featurizer.tokenCount] : [this.windowRanges.bounds[2 * w]!, this.windowRanges.bounds[2 * w + 1]!];
+  }
+
+  /** shares[h × n + i − from]: token i's share of the logit of category heads[h] over tokens [from, to) (n of them), the range last scored. */
+  private wordShares(heads: readonly number[], from: number, to: number): Float64Array {
     const f = this.featurizer;
     const c = this.categories.length;
-    const n = f.tokenCount;
+    const n = to - from;
     const shares = new Float64Array(heads.length * n);
     const vectorTokens = this.lastVectorTokens;
-    for (let i = 0; i < n; i++) {
+    for (let i = from; i < to; i++) {
       const at = this.wordPart(i);
       const row = this.part;
       const vectorRow = this.partVectorRow;
       for (let h = 0; h < heads.length; h++) {
         const k = heads[h]!;
-        shares[h * n + i] = this.scales[k]! * (row[at + k]! * f.wordNorm + row[at + c + k]! * f.charNorm);
-        if (vectorRow >= 0) shares[h * n + i]! += row[at + 2 * c + k]! / vectorTokens;
+        shares[h * n + i - from] = this.scales[k]! * (row[at + k]! * this.stateWordNorm + row[at + c + k]! * this.stateCharNorm);
+        if (vectorRow >= 0) shares[h * n + i - from]! += row[at + 2 * c + k]! / vectorTokens;
       }
     }
     // Each max-pooled dimension that raises some head goes to the first word whose vector holds its maximum.
@@ -311,15 +445,15 @@ export class LinearTextModel implements TextModel {
       let r = 0;
       while (r < this.vectorRowCount && laneOf(packed[this.vectorRows[r]! * pairs + (d >> 1)]!, d) !== max[d]) r += 1;
       if (r === this.vectorRowCount) continue;
-      const owner = this.vectorRowTokens[r]!;
+      const owner = this.vectorRowTokens[r]! - from;
       for (let h = 0; h < heads.length; h++) shares[h * n + owner]! += max[d]! * this.pooledWeights[heads[h]! * width + d]!;
     }
-    for (let b = 0; b + 1 < n && b < f.wordCount; b++) {
+    for (let b = from; b + 1 < to && b < f.wordCount; b++) {
       for (let h = 0; h < heads.length; h++) {
         const k = heads[h]!;
-        const half = (this.scales[k]! * this.hashed[f.wordBuckets[b]! * c + k]! * f.wordNorm) / 2;
-        shares[h * n + b]! += half;
-        shares[h * n + b + 1]! += half;
+        const half = (this.scales[k]! * this.hashed[f.wordBuckets[b]! * c + k]! * this.stateWordNorm) / 2;
+        shares[h * n + b - from]! += half;
+        shares[h * n + b + 1 - from]! += half;
       }
     }
     return shares;
@@ -368,6 +502,18 @@ export class LinearTextModel implements TextModel {
     this.partVectorRow = vectorRow;
     return 0;
   }
+}
+
+/** The word block's scale for `tokens` tokens scored alone (their unigrams and bigrams), as Featurizer.wordNorm. */
+function rangeWordNorm(f: Featurizer, tokens: number): number {
+  const n = f.config.words ? tokens + Math.max(0, tokens - 1) : 0;
+  return n > 0 ? 1 / Math.sqrt(n) : 0;
+}
+
+/** The char block's scale for tokens [from, to) scored alone, as Featurizer.charNorm. */
+function rangeCharNorm(f: Featurizer, from: number, to: number): number {
+  const n = f.charGramsBetween(from, to);
+  return n > 0 ? 1 / Math.sqrt(n) : 0;
 }
 
 interface PooledVectors {

@@ -1,0 +1,172 @@
+/**
+ * Evaluation suites built from the dev split (never trained on), run by `npm run train` for the model card and by
+ * `npm run eval:suites` on any artifact, so that a change is read as before/after:
+ *  - long texts: dev positives inside long benign paragraphs, and the paragraphs alone (scripts/training/long-texts.ts);
+ *  - leetspeak: dev positives with half their words leeted (a→4, e→3, i→1, o→0), and dev benign texts leeted alike;
+ *  - languages: per detected language, the benign MultiQ dev questions flagged, AILuminate French recall, and the
+ *    profanity recall on MultiQ questions with one of that language's ldnoobw bad words appended.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { detectLanguage, seededRandom, type LinearTextModel } from '../../src/detect/index.ts';
+import { buildLongTexts, evaluateLongTexts, scoreParts, type LongTextReport } from './long-texts.ts';
+import { flagScore, type Item } from './pipeline.ts';
+
+export interface LeetReport {
+  positives: number;
+  recall: number;
+  leetedRecall: number;
+  benign: number;
+  benignFlagged: number;
+  leetedBenignFlagged: number;
+}
+
+export interface LanguageRow {
+  language: string;
+  benign: number;
+  benignFlagged: number;
+  positives: number;
+  recall: number | null;
+  badWordTexts: number;
+  profanityRecall: number | null;
+}
+
+export interface SuiteReport {
+  model: string;
+  longTexts: LongTextReport;
+  leet: LeetReport;
+  languages: LanguageRow[];
+}
+
+const LEET: Record<string, string> = { a: '4', e: '3', i: '1', o: '0' };
+const SEED = 20261202;
+
+/** Leets every other word on average (seeded): each of its vowels a, e, i, o becomes 4, 3, 1, 0. */
+export function leetHalf(text: string, random: () => number): string {
+  return text.replace(/\p{L}+/gu, (word) => (random() < 0.5 ? word.replace(/[aeioAEIO]/g, (c) => LEET[c.toLowerCase()]!) : word));
+}
+
+function flagged(model: LinearTextModel, text: string, categories?: readonly string[]): boolean {
+  return flagScore(model.score(text), model.thresholds, categories) >= 0.5;
+}
+
+function share(values: boolean[]): number {
+  return values.length ? values.filter(Boolean).length / values.length : 0;
+}
+
+function leetSuite(model: LinearTextModel, dev: Item[]): LeetReport {
+  const random = seededRandom(SEED);
+  const positives = dev.filter((item) => item.flagged);
+  const benign = dev.filter((item) => !item.flagged).filter((_, i) => i % 4 === 0);
+  return {
+    positives: positives.length,
+    recall: share(positives.map((item) => flagged(model, item.text))),
+    leetedRecall: share(positives.map((item) => flagged(model, leetHalf(item.text, random)))),
+    benign: benign.length,
+    benignFlagged: share(benign.map((item) => flagged(model, item.text))),
+    leetedBenignFlagged: share(benign.map((item) => flagged(model, leetHalf(item.text, random)))),
+  };
+}
+
+/** ldnoobw's language codes that are not ISO 639-1 as detectLanguage writes them. */
+const LDNOOBW_LANGUAGE: Record<string, string> = { fil: 'tl', 'fr-CA-u-sd-caqc': 'fr' };
+const MIN_LANGUAGE_TEXTS = 8;
+
+function languageSuite(model: LinearTextModel, dev: Item[], datasetsRoot: string): LanguageRow[] {
+  const random = seededRandom(SEED + 1);
+  const rows = parse(readFileSync(join(datasetsRoot, 'ldnoobw_multilingual_badwords', 'badwords_multilingual.csv'), 'utf8'), { columns: true }) as { lang: string; term: string }[];
+  const badWords = new Map<string, string[]>();
+  for (const { lang, term } of rows) {
+    const language = LDNOOBW_LANGUAGE[lang] ?? lang;
+    badWords.set(language, [...(badWords.get(language) ?? []), term]);
+  }
+  const questions = new Map<string, string[]>();
+  for (const item of dev.filter((i) => i.source === 'multiq' && !i.flagged)) {
+    const { language } = detectLanguage(item.text);
+    questions.set(language, [...(questions.get(language) ?? []), item.text]);
+  }
+  const positives = new Map<string, string[]>();
+  for (const item of dev.filter((i) => i.source.startsWith('ailuminate') && i.flagged)) {
+    const { language } = detectLanguage(item.text);
+    positives.set(language, [...(positives.get(language) ?? []), item.text]);
+  }
+  const languages = [...new Set([...questions.keys(), ...positives.keys()])].filter((l) => (questions.get(l)?.length ?? 0) + (positives.get(l)?.length ?? 0) >= MIN_LANGUAGE_TEXTS);
+  return languages.sort().map((language) => {
+    const benign = questions.get(language) ?? [];
+    const harmful = positives.get(language) ?? [];
+    const words = badWords.get(language) ?? [];
+    const withBadWord = words.length ? benign.map((q) => `${q} ${words[Math.floor(random() * words.length)]!}`) : [];
+    return {
+      language,
+      benign: benign.length,
+      benignFlagged: share(benign.map((text) => flagged(model, text))),
+      positives: harmful.length,
+      recall: harmful.length ? share(harmful.map((text) => flagged(model, text))) : null,
+      badWordTexts: withBadWord.length,
+      profanityRecall: withBadWord.length ? share(withBadWord.map((text) => flagged(model, text, ['profanity']))) : null,
+    };
+  });
+}
+
+/** Every suite on one model. */
+export function runSuites(model: LinearTextModel, dev: Item[], datasetsRoot: string): SuiteReport {
+  const scored = scoreParts(model, buildLongTexts(dev, 'evaluation'), model.windows ?? undefined);
+  return {
+    model: model.id,
+    longTexts: evaluateLongTexts(model, scored, model.windows),
+    leet: leetSuite(model, dev),
+    languages: languageSuite(model, dev, datasetsRoot),
+  };
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const f3 = (x: number) => x.toFixed(3);
+
+/** The suites as model-card sections; `before` (another model's report) adds its figures beside them. */
+export function suitesMarkdown(after: SuiteReport, before?: SuiteReport | null): string[] {
+  const lines: string[] = [
+    '## Evaluation suites (dev material, never trained on)',
+    '',
+    `Built from the dev split by scripts/training/suites.ts; \`npm run eval:suites\` reruns them on any artifact. ${before ? `"before" is the artifact this build replaced (\`${before.model}\`).` : ''}`,
+    '',
+    '### Long texts',
+    '',
+    'Hosts are dev paragraphs of WikiText, Stack Exchange and Dolly responses joined to a length; a "positive" has one dev positive of at most 300 characters inserted between two paragraphs (it takes that item\'s labels), "benign" is the host alone, "alarming" has one dev benign-but-scary prompt inserted. This is the evaluation half; the window calibration was fitted on the other half (split by item id). Rates are "flagged by any moderation category".',
+    '',
+    '| model | mode | positives | recall | benign flagged | alarming flagged | F1 | AUPRC |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  const reports: [string, SuiteReport][] = before ? [['before', before], ['after', after]] : [['this', after]];
+  for (const [label, report] of reports) {
+    for (const m of report.longTexts.modes) lines.push(`| ${label} | ${m.mode} | ${m.binary.nPos} | ${f3(m.binary.recall)} | ${pct(m.benignFpr)} | ${pct(m.alarmingFpr)} | ${f3(m.binary.f1)} | ${f3(m.binary.auprc)} |`);
+  }
+  const finalModes = after.longTexts.modes;
+  lines.push('', 'By length (characters), this model:', '', '| mode | length | positives | recall | benign | benign flagged | alarming | alarming flagged |', '|---|---|---|---|---|---|---|---|');
+  for (const m of finalModes) for (const b of m.byBucket) lines.push(`| ${m.mode} | ${b.bucket} | ${b.positives} | ${f3(b.recall)} | ${b.benign} | ${pct(b.benignFpr)} | ${b.alarming} | ${pct(b.alarmingFpr)} |`);
+  const categories = Object.keys(finalModes[0]?.categories ?? {});
+  lines.push('', 'Recall per category of the inserted positives, this model:', '', `| mode | ${categories.map((c) => `${c} (${finalModes[0]!.categories[c]!.positives})`).join(' | ')} |`, `|---|${categories.map(() => '---').join('|')}|`);
+  for (const m of finalModes) lines.push(`| ${m.mode} | ${categories.map((c) => f3(m.categories[c]?.recall ?? 0)).join(' | ')} |`);
+  lines.push(
+    '',
+    '### Leetspeak',
+    '',
+    'Dev positives, and a quarter of the dev benign texts, with every word leeted with probability ½ (a→4, e→3, i→1, o→0 in the whole word).',
+    '',
+    '| model | positives | recall | recall, leeted | benign | benign flagged | benign flagged, leeted |',
+    '|---|---|---|---|---|---|---|',
+    ...reports.map(([label, r]) => `| ${label} | ${r.leet.positives} | ${f3(r.leet.recall)} | ${f3(r.leet.leetedRecall)} | ${r.leet.benign} | ${pct(r.leet.benignFlagged)} | ${pct(r.leet.leetedBenignFlagged)} |`),
+    '',
+    '### Languages',
+    '',
+    `Per language as detectLanguage tells it (groups of ≥ ${MIN_LANGUAGE_TEXTS}): benign MultiQ dev questions flagged by a moderation category; recall on AILuminate dev prompts (English and French, the only harmful sources in other languages than English); and the share of the same MultiQ questions flagged \`profanity\` once one of that language's ldnoobw bad words is appended (a lexicon check, not a harm check). The model is trained on en and fr only: for other languages the \`warden\` extension says so (\`language.supported: false\`).`,
+    '',
+    '| model | language | benign | benign flagged | harmful | recall | with a bad word | profanity recall |',
+    '|---|---|---|---|---|---|---|---|',
+  );
+  for (const [label, r] of reports) {
+    for (const row of r.languages) lines.push(`| ${label} | ${row.language} | ${row.benign} | ${pct(row.benignFlagged)} | ${row.positives} | ${row.recall === null ? '—' : f3(row.recall)} | ${row.badWordTexts} | ${row.profanityRecall === null ? '—' : f3(row.profanityRecall)} |`);
+  }
+  lines.push('');
+  return lines;
+}
