@@ -86,15 +86,6 @@ describeEachBackend('POST /v1/moderations', (backend) => {
       await expect(bad.moderations.create({ input: 'hi' })).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
     });
 
-    it('refuses image parts with a BadRequestError that says image moderation is not available', async () => {
-      const error = await client.moderations
-        .create({ input: [{ type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }] })
-        .catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(OpenAI.BadRequestError);
-      expect((error as InstanceType<typeof OpenAI.BadRequestError>).message).toMatch(/image moderation is not available/i);
-      expect((error as InstanceType<typeof OpenAI.BadRequestError>).code).toBe('image_input_unsupported');
-    });
-
     it('refuses an unknown model with model_not_found', async () => {
       const error = await client.moderations.create({ model: 'gpt-5-moderation', input: 'hi' }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(OpenAI.BadRequestError);

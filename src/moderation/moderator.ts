@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { MODERATION_CATEGORIES, type ModerationCategory, WARDEN_CATEGORIES, type WardenCategory } from '../common/index.ts';
 import type { CategoryScores, Detection, DetectionResult, Evidence, LanguageVerdict } from '../detect/index.ts';
 import { type PolicyDocument, type Surface, type Violation, findViolations, flaggedCategories } from '../policy/index.ts';
+import type { ImageSummary } from './images.ts';
 import type { ModerationItem } from './request.ts';
 
 /** The policy a text is judged against: the tenant's current version and thresholds in force. */
@@ -26,10 +27,12 @@ export interface WardenExtension {
   language?: LanguageVerdict;
   /** What the caller should know about how far to trust this result. */
   warnings: ModerationWarning[];
+  /** The input's images, when it had any. */
+  images?: ImageSummary[];
 }
 
 export interface ModerationWarning {
-  code: 'language_unsupported';
+  code: 'language_unsupported' | 'image_categories_unscored';
   message: string;
 }
 
@@ -38,7 +41,7 @@ export interface ModerationResult {
   flagged: boolean;
   categories: Record<ModerationCategory, boolean>;
   category_scores: Record<ModerationCategory, number>;
-  category_applied_input_types: Record<ModerationCategory, readonly 'text'[]>;
+  category_applied_input_types: Record<ModerationCategory, readonly ('text' | 'image')[]>;
   warden: WardenExtension;
 }
 

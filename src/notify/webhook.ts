@@ -73,6 +73,65 @@ export function postWebhook(target: WebhookTarget): Promise<WebhookOutcome> {
   });
 }
 
+export interface GuardedGet {
+  url: string;
+  /** The whole fetch, connection to last byte, is abandoned after this. */
+  timeoutMs: number;
+  /** Larger bodies are abandoned as soon as they exceed it (from Content-Length, or while reading). */
+  maxBytes: number;
+  allowPrivateNetworks: boolean;
+  accept?: string;
+}
+
+export type GuardedGetOutcome =
+  | { ok: true; contentType: string | null; body: Buffer }
+  | { ok: false; reason: 'refused' | 'failed' | 'too_large'; error: string };
+
+/**
+ * GETs a URL under the same guard as webhooks: private, loopback and link-local addresses refused (literal ones
+ * here, names after DNS resolution), no redirects followed, a size cap and a time cap.
+ */
+export function getGuarded(target: GuardedGet): Promise<GuardedGetOutcome> {
+  const url = new URL(target.url);
+  const literal = url.hostname.replace(/^\[|\]$/g, '');
+  const refused = target.allowPrivateNetworks || !isIP(literal) ? null : refusedAddress(literal);
+  if (refused) return Promise.resolve({ ok: false, reason: 'refused', error: `${literal} is a ${refused} address; not connecting` });
+  const client = url.protocol === 'https:' ? https : http;
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = (outcome: GuardedGetOutcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(outcome);
+      request.destroy();
+    };
+    const request = client.request(
+      url,
+      { method: 'GET', headers: { 'user-agent': 'Warden/1', accept: target.accept ?? '*/*' }, lookup: guardedLookup(target.allowPrivateNetworks), agent: false },
+      (response) => {
+        const status = response.statusCode ?? 0;
+        if (status >= 300 && status < 400) return finish({ ok: false, reason: 'refused', error: `redirect to ${response.headers.location ?? '?'} not followed` });
+        if (status < 200 || status >= 300) return finish({ ok: false, reason: 'failed', error: `the server answered HTTP ${status}` });
+        const tooLarge = { ok: false as const, reason: 'too_large' as const, error: `the body is larger than ${target.maxBytes} bytes` };
+        if (Number(response.headers['content-length'] ?? 0) > target.maxBytes) return finish(tooLarge);
+        const chunks: Buffer[] = [];
+        let received = 0;
+        response.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          if (received > target.maxBytes) finish(tooLarge);
+          else chunks.push(chunk);
+        });
+        response.on('end', () => finish({ ok: true, contentType: response.headers['content-type'] ?? null, body: Buffer.concat(chunks) }));
+        response.on('error', (error) => finish({ ok: false, reason: 'failed', error: error.message }));
+      },
+    );
+    const timer = setTimeout(() => finish({ ok: false, reason: 'failed', error: `timed out after ${target.timeoutMs} ms` }), target.timeoutMs);
+    request.on('error', (error: NodeJS.ErrnoException) => finish({ ok: false, reason: error.code === 'EPRIVATE' ? 'refused' : 'failed', error: error.message }));
+    request.end();
+  });
+}
+
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
 function guardedLookup(allowPrivate: boolean) {

@@ -13,7 +13,7 @@ import { auditRoutes } from './routes/audit.ts';
 import { childSafetyRoutes } from './routes/child-safety.ts';
 import { consoleRoutes } from './routes/console.ts';
 import { enforcementRoutes } from './routes/enforcement.ts';
-import { hashBankRoutes } from './routes/hash-banks.ts';
+import { imageRoutes } from './routes/images.ts';
 import { healthRoutes } from './routes/health.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { moderationRoutes } from './routes/moderations.ts';
@@ -88,7 +88,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(reviewRoutes, { services });
   await app.register(storeRoutes, { services, metrics });
   await app.register(subscriptionRoutes, { services, metrics });
-  await app.register(hashBankRoutes, { services });
+  await app.register(imageRoutes, { services });
   await app.register(ruleRoutes, { services });
   await app.register(consoleRoutes);
   return app;

@@ -3,7 +3,7 @@ import { type Clock, systemClock } from '../common/index.ts';
 import type { Store } from '../db/index.ts';
 import { localDetection } from '../detect/index.ts';
 import { Enforcement } from '../enforce/index.ts';
-import { HashBanks } from '../images/index.ts';
+import { HashBanks, type ImageFetchOptions, ImageJudge, ImageSettings, imageFetchOptionsFromEnv } from '../images/index.ts';
 import { type ModeratedHook, Moderator, TenantModerationCache } from '../moderation/index.ts';
 import { DeliveryWorker, type NotifyConfig, Subscriptions, announcePolicyPublished, notifyConfigFromEnv } from '../notify/index.ts';
 import { PolicyRegistry, ThresholdOverrides } from '../policy/index.ts';
@@ -34,8 +34,10 @@ export interface Services {
   /** Store submissions and the re-review jobs that policy publication schedules. */
   storeSubmissions: StoreSubmissions;
   reReviews: ReReviewJobs;
-  /** Tenants' banks of known-image hashes. */
+  /** Tenants' banks of known-image hashes, image settings, and the judge of images in moderation requests. */
   hashBanks: HashBanks;
+  imageSettings: ImageSettings;
+  images: ImageJudge;
   /** Tenants' rule versions (live and shadow) and the matches they record. */
   rules: RuleRegistry;
   ruleHits: RuleHits;
@@ -45,6 +47,7 @@ export interface Services {
 export interface ServiceOptions {
   notify?: NotifyConfig;
   reReview?: Partial<ReReviewOptions>;
+  imageFetch?: ImageFetchOptions;
 }
 
 export function createServices(store: Store, clock: Clock = systemClock, options: ServiceOptions = {}): Services {
@@ -85,7 +88,9 @@ export function createServices(store: Store, clock: Clock = systemClock, options
   policies.onPublished(announcePolicyPublished(clock));
   policies.onPublished(reReviews.schedule);
   const hashBanks = new HashBanks(store, audit, clock, policies);
+  const imageSettings = new ImageSettings(store, audit, clock);
+  const images = new ImageJudge(hashBanks, imageSettings, options.imageFetch ?? imageFetchOptionsFromEnv());
   const rules = new RuleRegistry(store, audit, clock);
   const ruleHits = new RuleHits(store, clock);
-  return { store, clock, audit, tenancy, policies, moderation, thresholds, moderationContexts, onModerated, enforcement, review, subscriptions, deliveries, storeSubmissions, reReviews, hashBanks, rules, ruleHits };
+  return { store, clock, audit, tenancy, policies, moderation, thresholds, moderationContexts, onModerated, enforcement, review, subscriptions, deliveries, storeSubmissions, reReviews, hashBanks, imageSettings, images, rules, ruleHits };
 }

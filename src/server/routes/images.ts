@@ -43,17 +43,27 @@ const removeBody = z.object({ hashes: z.array(entry.pick({ kind: true, hash: tru
 const hashesQuery = z.object({ after: z.coerce.number().int().min(0).optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }).strict();
 const kindQuery = z.object({ kind: z.enum(HASH_KINDS).default('pdq') }).strict();
 
+const settingsBody = z.object({ fetch_urls: z.boolean() }).strict();
+
 /**
+ * Image settings (admin): whether /v1/moderations fetches image URLs for the tenant.
+ *
  * Hash banks (admin): known images' hashes a tenant matches uploads against, each bank tied to the policy clause
  * a match violates. Reviewers and child-safety staff may see the banks; only admins and child-safety staff see
  * the hashes themselves (shared hash lists are confidential).
  */
-export async function hashBankRoutes(root: FastifyInstance, { services }: { services: Services }) {
+export async function imageRoutes(root: FastifyInstance, { services }: { services: Services }) {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const banks = services.hashBanks;
   const admin = { roles: ['admin'] as const };
   const readers = { roles: ['admin', 'reviewer', 'child_safety'] as const };
   const hashReaders = { roles: ['admin', 'child_safety'] as const };
+
+  app.get('/v1/image-settings', { config: admin }, async (request) => services.imageSettings.get(principalOf(request).tenantId));
+
+  app.put('/v1/image-settings', { schema: { body: settingsBody }, config: admin }, async (request) =>
+    services.imageSettings.set(principalOf(request).tenantId, request.body, actorOf(request)),
+  );
 
   app.post('/v1/hash-banks', { schema: { body: bankBody }, config: admin }, async (request, reply) =>
     reply.status(201).send(await banks.create(principalOf(request).tenantId, request.body, actorOf(request))),
