@@ -109,6 +109,8 @@ const CASES: Record<string, (v: Victim) => Attempt> = {
   'GET /v1/deliveries': (v) => ({ path: `/v1/deliveries?subscription=${v.subscriptionId}`, aimed: false }),
   'GET /v1/deliveries/:id': (v) => ({ path: `/v1/deliveries/${v.deliveryId}`, aimed: true }),
   'POST /v1/deliveries/:id/replay': (v) => ({ path: `/v1/deliveries/${v.deliveryId}/replay`, aimed: true }),
+  'GET /v1/image-settings': () => ({ path: '/v1/image-settings', aimed: false }),
+  'PUT /v1/image-settings': () => ({ path: '/v1/image-settings', body: { fetch_urls: true }, aimed: false }),
   'POST /v1/hash-banks': () => ({ path: '/v1/hash-banks', body: { name: 'x', clause_id: 'universal.1', category: 'illicit' }, aimed: false }),
   'GET /v1/hash-banks': () => ({ path: '/v1/hash-banks', aimed: false }),
   'GET /v1/hash-banks/:id': (v) => ({ path: `/v1/hash-banks/${v.bankId}`, aimed: true }),
