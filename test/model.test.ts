@@ -66,6 +66,14 @@ describe('text model training', () => {
 
 describe('committed text classifier', () => {
   // Load time is a benchmark figure (npm run bench), not a timed test: this machine's load makes timings flake.
+  it('reads leet digits as the letters of words it knows, and leaves ordinals, times and codes alone', () => {
+    const model = loadTextModel();
+    expect(model.score('y0u 4r3 th3 w0rst, 1d10t')).toEqual(model.score('you are the worst, idiot'));
+    expect(model.score('4ss')).toEqual(model.score('ass'));
+    const spelled: Record<string, string> = { '1st': 'ist', '5pm': 'spm', '90s': 'gos', mp3: 'mpe' };
+    for (const [kept, letters] of Object.entries(spelled)) expect(model.score(`see you ${kept}`)).not.toEqual(model.score(`see you ${letters}`));
+  });
+
   it('loads and scores every covered category in 0..1', () => {
     const model = loadTextModel();
     expect(model.languages).toContain('en');

@@ -377,6 +377,11 @@ const LEET_DIGITS = asciiTable({ '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's
 const LEET_SYMBOLS = asciiTable({ '@': 'a', $: 's', '!': 'i', '+': 't' });
 const ASCII_SEPARATORS = ' \n.-_*,/|~';
 
+/** The letter a digit stands for in leetspeak ("4" → "a"), as a char code; 0 for other characters. */
+export function leetLetter(code: number): number {
+  return code < 0x80 ? LEET_DIGITS[code]! : 0;
+}
+
 function asciiTable(pairs: Record<string, string>): Uint8Array {
   const table = new Uint8Array(0x80);
   for (const [from, to] of Object.entries(pairs)) table[from.charCodeAt(0)] = to.charCodeAt(0);

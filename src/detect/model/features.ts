@@ -1,4 +1,4 @@
-import { normalize } from '../normalize.ts';
+import { leetLetter, normalize } from '../normalize.ts';
 import { combineHashes, FNV_OFFSET, hashString, hashUnit } from './hash.ts';
 import { HashIndex } from './hash-index.ts';
 import { LEXICON_DIM, LexiconAccumulator, MAX_PHRASE_TOKENS, type LexiconTerm } from './lexicon.ts';
@@ -37,6 +37,8 @@ const CHAR_MAX = 5;
 const SPACE = 0x20;
 const NEWLINE = 0x0a;
 const PHRASE_START_MASK = 0xffff;
+/** Shorter tokens with digits ("3d", "5g") are as often codes as words. */
+const MIN_LEET_TOKEN = 3;
 
 /** Char n-grams (CHAR_MIN..CHAR_MAX) in a padded token of length n. */
 function charGramsIn(n: number): number {
@@ -107,6 +109,8 @@ export class Featurizer {
   private starts = new Int32Array(256);
   private ends = new Int32Array(256);
   private collapsed = new Uint32Array(256);
+  /** 1 where a token is read with its leet digits as letters (see foldLeetToken). */
+  private leet = new Uint8Array(256);
   private text = '';
   /** Unigram and char n-gram counts of the current text, for the block scales. */
   unigramCount = 0;
@@ -223,7 +227,8 @@ export class Featurizer {
       let hash = CHAR_SEED;
       const end = Math.min(n, start + CHAR_MAX);
       for (let k = start; k < end; k++) {
-        const c = k === 0 || k === n - 1 ? SPACE : text.charCodeAt(from + k);
+        const unit = k === 0 || k === n - 1 ? SPACE : text.charCodeAt(from + k);
+        const c = this.leet[i] === 1 ? leetLetter(unit) || unit : unit;
         hash = hashUnit(hash, c);
         if (k - start + 1 >= CHAR_MIN) sink.pushChar(hash & mask);
       }
@@ -236,6 +241,7 @@ export class Featurizer {
     let collapsedHash = WORD_SEED;
     let previous = -1;
     let start = -1;
+    let leetDigits = false;
     for (let i = 0; i <= text.length; i++) {
       const c = i < text.length ? text.charCodeAt(i) : SPACE;
       const inWord = isWordUnit(c) || (c === 0x27 && start >= 0 && i + 1 < text.length && isWordUnit(text.charCodeAt(i + 1)));
@@ -244,10 +250,14 @@ export class Featurizer {
         hash = hashUnit(hash, c);
         if (c !== previous) collapsedHash = hashUnit(collapsedHash, c);
         previous = c;
+        if (leetLetter(c) !== 0) leetDigits = true;
       } else if (start >= 0) {
         if (count === this.tokens.length) this.growTokens();
         this.tokens[count] = hash;
         this.collapsed[count] = collapsedHash;
+        this.leet[count] = 0;
+        if (leetDigits) this.foldLeetToken(count, start, i);
+        leetDigits = false;
         this.starts[count] = start;
         this.ends[count] = i;
         count += 1;
@@ -260,9 +270,43 @@ export class Featurizer {
     this.tokenCount = count;
   }
 
+  /**
+   * A token that normalize() left with digits ("4ss", "th3", "d13": digits at one end only, which codes and
+   * units have too) is read with its leet digits as letters when that gives a word the model knows (a word
+   * vector or a lexicon term) and the token as written is not one: "th3" is "the", "mp3" stays. A number
+   * followed by letters is a quantity or an ordinal ("1st", "5pm", "90s") unless it spells a lexicon term ("4ss").
+   */
+  private foldLeetToken(t: number, start: number, end: number): void {
+    if (end - start < MIN_LEET_TOKEN || this.known(this.tokens[t]!)) return;
+    let hash = WORD_SEED;
+    let collapsedHash = WORD_SEED;
+    let previous = -1;
+    let letters = 0;
+    let quantity = true;
+    for (let k = start; k < end; k++) {
+      const unit = this.text.charCodeAt(k);
+      if (unit >= 0x30 && unit <= 0x39 && leetLetter(unit) === 0) return;
+      const c = leetLetter(unit) || unit;
+      if (c === unit) letters += 1;
+      else if (letters > 0) quantity = false;
+      hash = hashUnit(hash, c);
+      if (c !== previous) collapsedHash = hashUnit(collapsedHash, c);
+      previous = c;
+    }
+    if (letters === 0 || !(quantity ? this.lexiconIndex.get(hash) >= 0 : this.known(hash))) return;
+    this.tokens[t] = hash;
+    this.collapsed[t] = collapsedHash;
+    this.leet[t] = 1;
+  }
+
+  /** Whether a token hash is a word of the vocabulary: it has a word vector or is a lexicon term. */
+  private known(hash: number): boolean {
+    return (this.vectorIndex !== null && this.vectorIndex.get(hash) >= 0) || this.lexiconIndex.get(hash) >= 0;
+  }
+
   private growTokens(): void {
     const size = this.tokens.length * 2;
-    const grow = <T extends Uint32Array | Int32Array>(old: T, fresh: T): T => {
+    const grow = <T extends Uint32Array | Int32Array | Uint8Array>(old: T, fresh: T): T => {
       fresh.set(old);
       return fresh;
     };
@@ -270,6 +314,7 @@ export class Featurizer {
     this.collapsed = grow(this.collapsed, new Uint32Array(size));
     this.starts = grow(this.starts, new Int32Array(size));
     this.ends = grow(this.ends, new Int32Array(size));
+    this.leet = grow(this.leet, new Uint8Array(size));
   }
 
   pushWord(bucket: number): void {
