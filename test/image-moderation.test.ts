@@ -164,4 +164,26 @@ describeEachBackend('image parts on POST /v1/moderations (official openai SDK)',
     const ftp = await server.request('/v1/moderations', { method: 'POST', json: { input: [imagePart('ftp://example.com/a.png')] } });
     expect(await expectApiError(ftp, 400)).toMatchObject({ param: 'input[0]', code: 'invalid_image_url' });
   });
+
+  it('store submissions check the icon and screenshots the same way, keeping only their hashes', async () => {
+    const { hashes } = await hashImage(photo);
+    const known = await bank({ name: 'Known adult images', clause_id: 'api.4.1' }, `${hashes.pdq}\n`);
+    const listing = { name: 'Recipe Helper', description: 'Suggests weeknight dinners.', instructions: 'Suggest three simple recipes.', category: 'lifestyle' };
+    const clean = await server.request('/v1/store/submissions', { method: 'POST', json: { ...listing, icon: dataUrl(await syntheticImage({ width: 128, height: 128, seed: 30 }), 'image/jpeg'), screenshots: [dataUrl(await syntheticImage({ seed: 31 }))] } });
+    expect(clean.status, await clean.clone().text()).toBe(201);
+    const approved = (await clean.json()) as { status: string; fields: { images: { field: string; pdq: string; sha256: string }[] } };
+    expect(approved.status).toBe('approved');
+    expect(approved.fields.images.map((i) => i.field)).toEqual(['icon', 'screenshots[0]']);
+
+    const copy = await sharp(photo).resize(400).jpeg({ quality: 70 }).toBuffer();
+    const res = await server.request('/v1/store/submissions', { method: 'POST', json: { ...listing, name: 'Recipe Helper 2', icon: dataUrl(await syntheticImage({ width: 128, height: 128, seed: 30 })), screenshots: [dataUrl(await syntheticImage({ seed: 31 })), dataUrl(copy)] } });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const rejected = (await res.json()) as { status: string; reasons: { clause_id: string; field: string; source: string; category: string }[]; fields: Record<string, unknown> };
+    expect(rejected.status).toBe('rejected');
+    expect(rejected.reasons).toContainEqual(expect.objectContaining({ clause_id: 'api.4.1', field: 'screenshots[1]', source: `hash_bank:${known.id}`, category: 'sexual' }));
+    expect(JSON.stringify(rejected)).not.toContain(copy.toString('base64').slice(0, 100));
+
+    const bomb = await server.request('/v1/store/submissions', { method: 'POST', json: { ...listing, icon: dataUrl(pngBomb(), 'image/png') } });
+    expect(await expectApiError(bomb, 413)).toMatchObject({ param: 'icon', code: 'image_too_large' });
+  });
 });

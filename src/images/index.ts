@@ -31,6 +31,6 @@ export {
   parsePdqText,
 } from './banks.ts';
 export { PdqIndex } from './matcher.ts';
-export { type ImageFetchOptions, DEFAULT_FETCH_OPTIONS, imageBytes, imageFetchOptionsFromEnv } from './sources.ts';
+export { type ImageFetchOptions, DEFAULT_FETCH_OPTIONS, IMAGE_BODY_LIMIT, imageBytes, imageFetchOptionsFromEnv } from './sources.ts';
 export { type ImageSettingsView, ImageSettings } from './settings.ts';
 export { type ImageEvidence, type ImageFinding, type ImagePart, ImageJudge, MAX_IMAGES_PER_REQUEST, bankViolations } from './judge.ts';

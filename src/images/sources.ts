@@ -10,6 +10,9 @@ export interface ImageFetchOptions {
   allowPrivateNetworks: boolean;
 }
 
+/** The body limit of routes that take images as data URLs: a 20 MB image is about 27 MB of base64. */
+export const IMAGE_BODY_LIMIT = 28 * 1024 * 1024;
+
 export const DEFAULT_FETCH_OPTIONS: ImageFetchOptions = { maxBytes: 20 * 1024 * 1024, timeoutMs: 5000, allowPrivateNetworks: false };
 
 /** Reads the fetch settings from the environment (WARDEN_IMAGE_FETCH_TIMEOUT_MS, WARDEN_IMAGE_FETCH_ALLOW_PRIVATE). */

@@ -1,6 +1,6 @@
 export { Moderator, type ModerationContext, type ModerationResult, type ModerationResponse, type WardenExtension, type ModerationWarning } from './moderator.ts';
 export { resolveModel, MODEL_NAMES, DEFAULT_MODEL } from './models.ts';
-export { moderationRequestSchema, moderationItems, moderationImages, MODERATION_BODY_LIMIT, MAX_INPUTS, MAX_INPUT_CHARS, type ModerationRequest, type ModerationItem } from './request.ts';
+export { moderationRequestSchema, moderationItems, moderationImages, MAX_INPUTS, MAX_INPUT_CHARS, type ModerationRequest, type ModerationItem } from './request.ts';
 export { ignoreModerated, type ModeratedHook, type ModeratedBatch } from './hook.ts';
 export { TenantModerationCache, type TenantPolicySource, type TenantModeration } from './contexts.ts';
 export { withImageFindings, type ImageModeration, type ImageSummary } from './images.ts';

@@ -6,8 +6,6 @@ export const MAX_INPUTS = 256;
 export const MAX_INPUT_CHARS = 100_000;
 /** Characters of text in one request, all inputs together (the request body may be larger for its images). */
 export const MAX_REQUEST_CHARS = 1_000_000;
-/** A request's body may carry images as data URLs: a 20 MB image is about 27 MB of base64. */
-export const MODERATION_BODY_LIMIT = 28 * 1024 * 1024;
 
 const textPart = z.object({ type: z.literal('text'), text: z.string() }).strict();
 const imagePart = z.object({ type: z.literal('image_url'), image_url: z.object({ url: z.string() }).strict() }).strict();

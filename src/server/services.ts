@@ -72,7 +72,10 @@ export function createServices(store: Store, clock: Clock = systemClock, options
   const notify = options.notify ?? notifyConfigFromEnv();
   const subscriptions = new Subscriptions(store, audit, clock, notify.delivery.allowPrivateNetworks ?? false);
   const deliveries = new DeliveryWorker(store, audit, clock, notify.mailer, notify.delivery);
-  const storeSubmissions = new StoreSubmissions(store, audit, clock, policies, localDetection());
+  const hashBanks = new HashBanks(store, audit, clock, policies);
+  const imageSettings = new ImageSettings(store, audit, clock);
+  const images = new ImageJudge(hashBanks, imageSettings, options.imageFetch ?? imageFetchOptionsFromEnv());
+  const storeSubmissions = new StoreSubmissions(store, audit, clock, policies, localDetection(), images);
   const reReviews = new ReReviewJobs(store, audit, clock, policies, localDetection(), options.reReview);
   // A submission that needs a person opens a review case in the transaction that decides it; the case's decision settles it.
   const queueForReview: NeedsReviewHook = async (tx, submission) => {
@@ -87,9 +90,6 @@ export function createServices(store: Store, clock: Clock = systemClock, options
   });
   policies.onPublished(announcePolicyPublished(clock));
   policies.onPublished(reReviews.schedule);
-  const hashBanks = new HashBanks(store, audit, clock, policies);
-  const imageSettings = new ImageSettings(store, audit, clock);
-  const images = new ImageJudge(hashBanks, imageSettings, options.imageFetch ?? imageFetchOptionsFromEnv());
   const rules = new RuleRegistry(store, audit, clock);
   const ruleHits = new RuleHits(store, clock);
   return { store, clock, audit, tenancy, policies, moderation, thresholds, moderationContexts, onModerated, enforcement, review, subscriptions, deliveries, storeSubmissions, reReviews, hashBanks, imageSettings, images, rules, ruleHits };

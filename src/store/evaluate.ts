@@ -1,3 +1,4 @@
+import type { SubmissionImage } from './images.ts';
 import type { Category } from '../common/index.ts';
 import { type CategoryScores, type DetectionResult, normalize, originalSpan } from '../detect/index.ts';
 import type { Clause, PolicyDocument } from '../policy/index.ts';
@@ -18,6 +19,8 @@ export interface SubmissionFields {
   category: string;
   /** Built as a GPT or on the API: decides which service-specific clauses apply, besides `all` and `store`. */
   surface: (typeof SURFACES)[number];
+  /** The icon's and screenshots' hashes, when the listing had images. */
+  images?: SubmissionImage[];
 }
 
 export type DecisionStatus = 'approved' | Outcome;

@@ -15,3 +15,4 @@ export { STORE_CHECKS, DEFAULT_CHECK, FIELD_NAMES, checkFor, type StoreCheck, ty
 export { SIGNALS, type Signal, type SignalId } from './signals.ts';
 export { coverageMarkdown } from './coverage.ts';
 export { type NeedsReviewHook, type SubmissionNeedingReview, type ReviewFinding } from './human-review.ts';
+export { MAX_SCREENSHOTS, type StoreImageJudge, type SubmissionImage, type ListingImages } from './images.ts';

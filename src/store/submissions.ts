@@ -1,16 +1,17 @@
 import type { AuditLog } from '../audit/index.ts';
-import { type Clock, Conflict, NotFound, PayloadTooLarge, newId } from '../common/index.ts';
+import { type Clock, Conflict, InvalidInput, NotFound, PayloadTooLarge, newId } from '../common/index.ts';
 import { type StoreSubmissionRow, type Store, type Tx, isUniqueViolation } from '../db/index.ts';
 import { enqueueEvent } from '../notify/index.ts';
 import type { PolicyDocument, PolicyRegistry } from '../policy/index.ts';
 import { HumanReviewRouting, type NeedsReviewHook, type ReviewFinding, SOURCE_PREFIX } from './human-review.ts';
+import { type ListingImages, type StoreImageJudge, listingImageParts, submissionImages, withImageReasons } from './images.ts';
 import { type Decision, type DecisionStatus, type Reason, type SubmissionFields, type TextDetector, evaluateSubmission, fieldTexts } from './evaluate.ts';
 
 /** Longest accepted text per field, in characters: beyond it a submission is refused with 413. */
 export const FIELD_LIMITS = { name: 100, description: 4_000, instructions: 16_000, conversation_starter: 500, category: 64 } as const;
 export const MAX_CONVERSATION_STARTERS = 10;
 
-export interface SubmitInput extends SubmissionFields {
+export interface SubmitInput extends Omit<SubmissionFields, 'images'>, ListingImages {
   /** Present for a resubmission of an existing app: the new revision joins its history. */
   app_id?: string;
   owner?: string;
@@ -53,6 +54,8 @@ export class StoreSubmissions {
     private readonly clock: Clock,
     private readonly policies: PolicyRegistry,
     private readonly detector: TextDetector,
+    /** Checks the icon and screenshots; a listing with images is refused without it. */
+    private readonly images?: StoreImageJudge,
   ) {}
 
   /** Registers where submissions decided `needs_review` go (see NeedsReviewHook). */
@@ -62,9 +65,13 @@ export class StoreSubmissions {
 
   async submit(tenantId: string, input: SubmitInput, actor: string): Promise<SubmissionView> {
     assertSizes(input);
-    const fields = pickFields(input);
+    const parts = listingImageParts(input);
+    if (parts.length && !this.images) throw new InvalidInput('This server does not check listing images.', parts[0]!.param);
+    // Images are loaded and hashed before anything is written; a bad one refuses the submission whole.
+    const findings = parts.length ? await this.images!.judge(tenantId, parts) : [];
+    const fields = { ...pickFields(input), ...(findings.length && { images: submissionImages(findings) }) };
     const policy = await this.policies.current(tenantId);
-    const decision = evaluateSubmission(fields, policy.document, this.detector);
+    const decision = withImageReasons(evaluateSubmission(fields, policy.document, this.detector), findings);
     const now = this.clock.now().toISOString();
     const id = newId('sbm');
     try {

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { sha256Hex } from '../../common/index.ts';
-import { MODERATION_BODY_LIMIT, moderationImages, moderationItems, moderationRequestSchema, resolveModel, withImageFindings } from '../../moderation/index.ts';
+import { IMAGE_BODY_LIMIT } from '../../images/index.ts';
+import { moderationImages, moderationItems, moderationRequestSchema, resolveModel, withImageFindings } from '../../moderation/index.ts';
 import { effectiveThresholds, thresholdOverridesSchema } from '../../policy/index.ts';
 import { actorOf, principalOf } from '../auth.ts';
 import type { Services } from '../services.ts';
@@ -14,7 +15,7 @@ export async function moderationRoutes(root: FastifyInstance, { services }: { se
   const app = root.withTypeProvider<ZodTypeProvider>();
   const { moderation, moderationContexts, thresholds } = services;
 
-  app.post('/v1/moderations', { schema: { body: moderationRequestSchema }, bodyLimit: MODERATION_BODY_LIMIT }, async (request) => {
+  app.post('/v1/moderations', { schema: { body: moderationRequestSchema }, bodyLimit: IMAGE_BODY_LIMIT }, async (request) => {
     const principal = principalOf(request);
     const model = resolveModel(request.body.model);
     const items = moderationItems(request.body.input);

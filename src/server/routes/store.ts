@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Gauge, type Registry } from 'prom-client';
 import { z } from 'zod';
-import { AUDIENCES, STORE_SURFACES } from '../../store/index.ts';
+import { IMAGE_BODY_LIMIT } from '../../images/index.ts';
+import { AUDIENCES, MAX_SCREENSHOTS, STORE_SURFACES } from '../../store/index.ts';
 import { actorOf, principalOf } from '../auth.ts';
 import type { Services } from '../services.ts';
 import type { ZodTypeProvider } from '../zod.ts';
@@ -20,6 +21,9 @@ const submissionBody = z
     audience: z.enum(AUDIENCES).default('everyone'),
     category: z.string().default(''),
     surface: z.enum(STORE_SURFACES).default('gpts'),
+    // Image URLs: data URLs, or http(s) where the tenant lets Warden fetch them.
+    icon: z.string().min(1).optional(),
+    screenshots: z.array(z.string().min(1)).max(MAX_SCREENSHOTS).optional(),
   })
   .strict();
 
@@ -35,7 +39,7 @@ export async function storeRoutes(root: FastifyInstance, { services, metrics }: 
   const app = root.withTypeProvider<ZodTypeProvider>();
   const { storeSubmissions, reReviews } = services;
 
-  app.post('/v1/store/submissions', { schema: { body: submissionBody }, config: submitters }, async (request, reply) => {
+  app.post('/v1/store/submissions', { schema: { body: submissionBody }, config: submitters, bodyLimit: IMAGE_BODY_LIMIT }, async (request, reply) => {
     const submission = await storeSubmissions.submit(principalOf(request).tenantId, request.body, actorOf(request));
     return reply.status(201).send(submission);
   });
