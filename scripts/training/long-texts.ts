@@ -4,7 +4,7 @@
  * benign sources (WikiText, Stack Exchange, Dolly responses) joined to a target length; into a host goes
  * either nothing (benign), one dev positive of at most MAX_INSERT characters (a violation inside a benign
  * post: the text takes the positive's labels), or one dev benign-but-scary prompt (an alarming but benign
- * sentence: a hard negative). Items are split by a hash of their id into a calibration half, which `npm run
+ * sentence: a hard negative); the long dev texts of the other sources join as they are (natural). Items are split by a hash of their id into a calibration half, which `npm run
  * train` fits the window calibration on, and an evaluation half, which the card and `npm run eval:suites`
  * report, so the reported figures are not the ones the calibration was chosen on.
  */
@@ -134,9 +134,10 @@ function combinedScore(model: LinearTextModel, parts: WindowParts, k: number, ca
 
 /**
  * Fits the window calibration on scored calibration texts: for each length slope and agreement weight of the
- * grids, a shared offset and per-category offsets (shrunk toward it) that maximise recall while the benign
- * texts (hosts alone and with an alarming sentence) are flagged at most MAX_ADDED_FALSE_POSITIVES more often
- * than by whole-text scoring; the best setting by recall, then by fewer false positives.
+ * grids, a shared offset and per-category offsets (each category's F1-best, shrunk toward the shared one),
+ * keeping the setting with the most recall while each kind of benign text (hosts alone, with an alarming
+ * sentence, natural) is flagged at most MAX_ADDED_FALSE_POSITIVES more often than by whole-text scoring; ties go
+ * to fewer false positives.
  */
 export function calibrateWindows(model: LinearTextModel, scored: Scored[], shape: WindowShape = WINDOW_SHAPE, addedFalsePositives = MAX_ADDED_FALSE_POSITIVES): WindowCalibration {
   const positives = scored.filter((s) => s.text.flagged);

@@ -132,20 +132,20 @@ export function suitesMarkdown(after: SuiteReport, before?: SuiteReport | null):
     '',
     '### Long texts',
     '',
-    'Hosts are dev paragraphs of WikiText, Stack Exchange and Dolly responses joined to a length; a "positive" has one dev positive of at most 300 characters inserted between two paragraphs (it takes that item\'s labels), "benign" is the host alone, "alarming" has one dev benign-but-scary prompt inserted. This is the evaluation half; the window calibration was fitted on the other half (split by item id). Rates are "flagged by any moderation category".',
+    'Hosts are dev paragraphs of WikiText, Stack Exchange and Dolly responses joined to a length; a "positive" has one dev positive of at most 300 characters inserted between two paragraphs (it takes that item\'s labels), "benign" is the host alone, "alarming" has one dev benign-but-scary prompt inserted; "natural" are the dev texts of the other sources of at least 300 characters as they are (long prompts, comments, posts). This is the evaluation half; the window calibration was fitted on the other half (split by item id). Rates are "flagged by any moderation category"; F1 and AUPRC are over all of these texts together.',
     '',
-    '| model | mode | positives | recall | benign flagged | alarming flagged | F1 | AUPRC |',
-    '|---|---|---|---|---|---|---|---|',
+    '| model | mode | positives | recall | benign flagged | alarming flagged | natural positives recall | natural benign flagged | F1 | AUPRC |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   const reports: [string, SuiteReport][] = before ? [['before', before], ['after', after]] : [['this', after]];
   for (const [label, report] of reports) {
-    for (const m of report.longTexts.modes) lines.push(`| ${label} | ${m.mode} | ${m.binary.nPos} | ${f3(m.binary.recall)} | ${pct(m.benignFpr)} | ${pct(m.alarmingFpr)} | ${f3(m.binary.f1)} | ${f3(m.binary.auprc)} |`);
+    for (const m of report.longTexts.modes) lines.push(`| ${label} | ${m.mode} | ${m.binary.nPos} | ${f3(m.binary.recall)} | ${pct(m.benignFpr)} | ${pct(m.alarmingFpr)} | ${f3(m.naturalRecall)} | ${pct(m.naturalBenignFpr)} | ${f3(m.binary.f1)} | ${f3(m.binary.auprc)} |`);
   }
   const finalModes = after.longTexts.modes;
-  lines.push('', 'By length (characters), this model:', '', '| mode | length | positives | recall | benign | benign flagged | alarming | alarming flagged |', '|---|---|---|---|---|---|---|---|');
-  for (const m of finalModes) for (const b of m.byBucket) lines.push(`| ${m.mode} | ${b.bucket} | ${b.positives} | ${f3(b.recall)} | ${b.benign} | ${pct(b.benignFpr)} | ${b.alarming} | ${pct(b.alarmingFpr)} |`);
+  lines.push('', 'By length (characters), this model:', '', '| mode | length | positives | recall | benign | benign flagged | alarming | alarming flagged | natural positives | recall | natural benign | flagged |', '|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const m of finalModes) for (const b of m.byBucket) lines.push(`| ${m.mode} | ${b.bucket} | ${b.positives} | ${f3(b.recall)} | ${b.benign} | ${pct(b.benignFpr)} | ${b.alarming} | ${pct(b.alarmingFpr)} | ${b.natural} | ${f3(b.naturalRecall)} | ${b.naturalBenign} | ${pct(b.naturalBenignFpr)} |`);
   const categories = Object.keys(finalModes[0]?.categories ?? {});
-  lines.push('', 'Recall per category of the inserted positives, this model:', '', `| mode | ${categories.map((c) => `${c} (${finalModes[0]!.categories[c]!.positives})`).join(' | ')} |`, `|---|${categories.map(() => '---').join('|')}|`);
+  lines.push('', 'Recall per category of the positives (inserted and natural), this model:', '', `| mode | ${categories.map((c) => `${c} (${finalModes[0]!.categories[c]!.positives})`).join(' | ')} |`, `|---|${categories.map(() => '---').join('|')}|`);
   for (const m of finalModes) lines.push(`| ${m.mode} | ${categories.map((c) => f3(m.categories[c]?.recall ?? 0)).join(' | ')} |`);
   lines.push(
     '',
