@@ -33,7 +33,7 @@ async function serve(options: { port: number; host: string; dbUrl: string; rateL
   }
   const app = await buildApp(services, { rateLimitPerSecond: options.rateLimitPerSecond });
   const stop = async () => {
-    await Promise.all([services.deliveries.stop(), services.reReviews.stop(), services.ruleHits.stop()]);
+    await Promise.all([services.deliveries.stop(), services.reReviews.stop(), services.ruleHits.stop(), services.trends.stop(), services.spikes.stop()]);
     await app.close();
     await store.close();
     process.exit(0);
@@ -45,6 +45,8 @@ async function serve(options: { port: number; host: string; dbUrl: string; rateL
   services.deliveries.start();
   services.reReviews.start();
   services.ruleHits.start();
+  services.trends.start();
+  services.spikes.start();
   process.stdout.write(`Warden is listening on ${address} (database ${store.location})\n`);
   if (bootstrap.created && bootstrap.generatedKey) {
     process.stdout.write(`Try: curl -H "Authorization: Bearer ${bootstrap.generatedKey}" ${address}/v1/policies\n`);

@@ -9,6 +9,7 @@ export const OUTBOX_EVENT_TYPES = [
   'appeal.decided',
   'policy.published',
   'submission.decided',
+  'trend.spike',
 ] as const;
 export type OutboxEventType = (typeof OUTBOX_EVENT_TYPES)[number];
 

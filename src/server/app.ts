@@ -22,6 +22,7 @@ import { reviewRoutes } from './routes/review.ts';
 import { ruleRoutes } from './routes/rules.ts';
 import { storeRoutes } from './routes/store.ts';
 import { subscriptionRoutes } from './routes/subscriptions.ts';
+import { trendRoutes } from './routes/trends.ts';
 import type { Services } from './services.ts';
 import { zodValidatorCompiler } from './zod.ts';
 
@@ -90,6 +91,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(subscriptionRoutes, { services, metrics });
   await app.register(imageRoutes, { services });
   await app.register(ruleRoutes, { services });
+  await app.register(trendRoutes, { services });
   await app.register(consoleRoutes);
   return app;
 }

@@ -10,6 +10,7 @@ import { PolicyRegistry, ThresholdOverrides } from '../policy/index.ts';
 import { ReviewDesk } from '../review/index.ts';
 import { type NeedsReviewHook, ReReviewJobs, type ReReviewOptions, StoreSubmissions } from '../store/index.ts';
 import { RuleHits, RuleRegistry } from '../rules/index.ts';
+import { SpikeMonitor, TrendCounter } from '../trends/index.ts';
 import { Tenancy } from '../tenancy/index.ts';
 
 /** The domains, wired together once; the server and the CLI both start from here. */
@@ -41,6 +42,9 @@ export interface Services {
   /** Tenants' rule versions (live and shadow) and the matches they record. */
   rules: RuleRegistry;
   ruleHits: RuleHits;
+  /** Verdict counts per time bucket, and the monitor that finds spikes in them. */
+  trends: TrendCounter;
+  spikes: SpikeMonitor;
 }
 
 /** Settings for the background workers; read from the environment when absent. */
@@ -92,5 +96,7 @@ export function createServices(store: Store, clock: Clock = systemClock, options
   policies.onPublished(reReviews.schedule);
   const rules = new RuleRegistry(store, audit, clock);
   const ruleHits = new RuleHits(store, clock);
-  return { store, clock, audit, tenancy, policies, moderation, thresholds, moderationContexts, onModerated, enforcement, review, subscriptions, deliveries, storeSubmissions, reReviews, hashBanks, imageSettings, images, rules, ruleHits };
+  const trends = new TrendCounter(store, clock);
+  const spikes = new SpikeMonitor(store, clock);
+  return { store, clock, audit, tenancy, policies, moderation, thresholds, moderationContexts, onModerated, enforcement, review, subscriptions, deliveries, storeSubmissions, reReviews, hashBanks, imageSettings, images, rules, ruleHits, trends, spikes };
 }
