@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import { canonicalJson, sha256Hex, type Clock } from '../common/index.ts';
-import type { AuditRow, Queryable, Store, Tx } from '../db/index.ts';
+import { canonicalJson, sha256Hex, type Clock, type PageRequest } from '../common/index.ts';
+import { type AuditRow, type Queryable, type Store, type Tx, afterKey } from '../db/index.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 // Any constant works: it only has to be the same in every process sharing the database.
@@ -105,15 +105,11 @@ export class AuditLog {
       .execute();
   }
 
-  async list(tenantId: string, options: { limit: number; after?: number }): Promise<AuditRow[]> {
-    return this.store.db
-      .selectFrom('audit_log')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('seq', '>', options.after ?? 0)
-      .orderBy('seq')
-      .limit(options.limit)
-      .execute();
+  /** The tenant's entries, oldest first, a page at a time (cursor: seq). */
+  async list(tenantId: string, page: PageRequest): Promise<AuditRow[]> {
+    let query = this.store.db.selectFrom('audit_log').selectAll().where('tenant_id', '=', tenantId);
+    if (page.after) query = query.where(afterKey(['seq'], page.after));
+    return query.orderBy('seq').limit(page.limit).execute();
   }
 }
 

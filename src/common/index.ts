@@ -4,3 +4,4 @@ export * from './ids.ts';
 export * from './categories.ts';
 export * from './validation.ts';
 export * from './background.ts';
+export * from './pagination.ts';

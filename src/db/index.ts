@@ -11,4 +11,5 @@ export {
   type Dialect,
   type DbTarget,
 } from './connection.ts';
+export { afterKey } from './keyset.ts';
 export type * from './schema.ts';

@@ -127,10 +127,10 @@ describe('normalize', () => {
   });
 });
 
-/** Best of three wall times of normalising `text`, in ms (the minimum filters out a GC pause or a busy neighbour). */
+/** Best of five wall times of normalising `text`, in ms (the minimum filters out a GC pause or a busy neighbour). */
 function bestTime(input: string): number {
   let best = Infinity;
-  for (let run = 0; run < 3; run += 1) {
+  for (let run = 0; run < 5; run += 1) {
     const start = performance.now();
     normalize(input);
     best = Math.min(best, performance.now() - start);
@@ -147,6 +147,8 @@ describe('normalize in linear time', () => {
     bestTime(at(10_000)); // warm the JIT
     const small = bestTime(at(50_000));
     const large = bestTime(at(200_000));
-    expect(large).toBeLessThan(Math.max(8 * small, 40));
+    // The floor keeps a loaded machine's noise on a few-millisecond run from failing it: the quadratic
+    // path took seconds at this length, linear work takes milliseconds.
+    expect(large).toBeLessThan(Math.max(8 * small, 150));
   });
 });

@@ -1,6 +1,6 @@
 import type { AuditEntry } from '../audit/index.ts';
-import { Conflict, NotFound, canonicalJson, newId } from '../common/index.ts';
-import type { ChildSafetyReportRow, Queryable, Tx } from '../db/index.ts';
+import { Conflict, NotFound, type PageRequest, canonicalJson, newId } from '../common/index.ts';
+import { type ChildSafetyReportRow, type Queryable, type Tx, afterKey } from '../db/index.ts';
 import type { Clause } from '../policy/index.ts';
 import type { EnforceContext } from './context.ts';
 
@@ -96,10 +96,12 @@ export function reportView(row: ChildSafetyReportRow) {
   };
 }
 
-export async function listReports(db: Queryable, tenantId: string, options: { status?: string; limit: number }): Promise<ChildSafetyReportRow[]> {
+/** Newest first, a page at a time (cursor: created_at, id). */
+export async function listReports(db: Queryable, tenantId: string, options: PageRequest & { status?: string }): Promise<ChildSafetyReportRow[]> {
   let query = db.selectFrom('child_safety_reports').selectAll().where('tenant_id', '=', tenantId);
   if (options.status) query = query.where('status', '=', options.status);
-  return query.orderBy('created_at', 'desc').orderBy('id').limit(options.limit).execute();
+  if (options.after) query = query.where(afterKey(['created_at', 'id'], options.after, 'desc'));
+  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(options.limit).execute();
 }
 
 export async function getReport(db: Queryable, tenantId: string, id: string): Promise<ChildSafetyReportRow> {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ALL_CATEGORIES, Conflict, InvalidInput, NotFound, newId } from '../common/index.ts';
-import type { ExemptionRow, Queryable } from '../db/index.ts';
+import { ALL_CATEGORIES, Conflict, InvalidInput, NotFound, type PageRequest, newId } from '../common/index.ts';
+import { type ExemptionRow, type Queryable, afterKey } from '../db/index.ts';
 import type { PolicyDocument } from '../policy/index.ts';
 import { ACCOUNT_KINDS, lockAccounts } from './accounts.ts';
 import { CHILD_SAFETY_CATEGORY, isChildSafetyClause } from './child-safety.ts';
@@ -109,10 +109,12 @@ export async function getExemption(db: Queryable, tenantId: string, id: string):
   return row;
 }
 
-export async function listExemptions(db: Queryable, tenantId: string, accountId?: string): Promise<ExemptionRecord[]> {
+/** Oldest first: all of them, or a page (cursor: created_at, id). */
+export async function listExemptions(db: Queryable, tenantId: string, accountId?: string, page: PageRequest = { limit: Number.MAX_SAFE_INTEGER }): Promise<ExemptionRecord[]> {
   let query = exemptionsOf(db, tenantId);
   if (accountId) query = query.where('exemptions.account_id', '=', accountId);
-  return query.orderBy('exemptions.created_at').orderBy('exemptions.id').execute();
+  if (page.after) query = query.where(afterKey(['exemptions.created_at', 'exemptions.id'], page.after));
+  return query.orderBy('exemptions.created_at').orderBy('exemptions.id').limit(page.limit).execute();
 }
 
 /** The accounts' exemptions that apply now: not revoked and not expired. */

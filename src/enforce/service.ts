@@ -1,5 +1,5 @@
 import type { AuditLog } from '../audit/index.ts';
-import { type Clock, InvalidInput, NotFound } from '../common/index.ts';
+import { type Clock, InvalidInput, NotFound, type PageRequest } from '../common/index.ts';
 import type { Store } from '../db/index.ts';
 import type { ModeratedHook } from '../moderation/index.ts';
 import type { PolicyRegistry } from '../policy/index.ts';
@@ -152,10 +152,10 @@ export class Enforcement {
     return exemptionView(await grantExemption(this.context, tenantId, input, actor), this.context.clock.now());
   }
 
-  async exemptions(tenantId: string, externalId?: string) {
+  async exemptions(tenantId: string, page: PageRequest, externalId?: string) {
     const accountId = externalId ? (await findAccount(this.context.store.db, tenantId, externalId)).id : undefined;
     const now = this.context.clock.now();
-    return (await listExemptions(this.context.store.db, tenantId, accountId)).map((row) => exemptionView(row, now));
+    return (await listExemptions(this.context.store.db, tenantId, accountId, page)).map((row) => exemptionView(row, now));
   }
 
   async exemption(tenantId: string, id: string) {
@@ -166,7 +166,7 @@ export class Enforcement {
     return exemptionView(await revokeExemption(this.context, tenantId, id, actor), this.context.clock.now());
   }
 
-  async childSafetyReports(tenantId: string, options: { status?: string; limit: number }) {
+  async childSafetyReports(tenantId: string, options: PageRequest & { status?: string }) {
     return (await listReports(this.context.store.db, tenantId, options)).map(reportView);
   }
 

@@ -1,6 +1,6 @@
 import type { AuditLog } from '../audit/index.ts';
-import { BackgroundLoop, type Clock, Conflict, NotFound, canonicalJson } from '../common/index.ts';
-import type { DeliveryRow, OutboxRow, Store, SubscriptionRow } from '../db/index.ts';
+import { BackgroundLoop, type Clock, Conflict, NotFound, type PageRequest, canonicalJson } from '../common/index.ts';
+import { type DeliveryRow, type OutboxRow, type Store, type SubscriptionRow, afterKey } from '../db/index.ts';
 import { type Mailer, emailFor } from './email.ts';
 import type { OutboxEventType } from './outbox.ts';
 import { standardWebhookHeaders } from './signature.ts';
@@ -134,7 +134,8 @@ export class DeliveryWorker {
     }
   }
 
-  async list(tenantId: string, filter: { status?: DeliveryStatus; subscriptionId?: string; eventId?: string; limit: number }): Promise<DeliveryView[]> {
+  /** Newest first, a page at a time (cursor: seq). */
+  async list(tenantId: string, filter: PageRequest & { status?: DeliveryStatus; subscriptionId?: string; eventId?: string }): Promise<(DeliveryView & { seq: number })[]> {
     let query = this.store.db
       .selectFrom('deliveries')
       .innerJoin('outbox', 'outbox.id', 'deliveries.event_id')
@@ -144,8 +145,9 @@ export class DeliveryWorker {
     if (filter.status) query = query.where('deliveries.status', '=', filter.status);
     if (filter.subscriptionId) query = query.where('deliveries.subscription_id', '=', filter.subscriptionId);
     if (filter.eventId) query = query.where('deliveries.event_id', '=', filter.eventId);
+    if (filter.after) query = query.where(afterKey(['deliveries.seq'], filter.after, 'desc'));
     const rows = await query.orderBy('deliveries.seq', 'desc').limit(filter.limit).execute();
-    return rows.map((row) => deliveryView(row, row.event_type));
+    return rows.map((row) => ({ ...deliveryView(row, row.event_type), seq: Number(row.seq) }));
   }
 
   async get(tenantId: string, id: string): Promise<DeliveryView & { attempt_log: AttemptView[] }> {

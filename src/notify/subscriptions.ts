@@ -1,6 +1,6 @@
 import type { AuditLog } from '../audit/index.ts';
-import { type Clock, InvalidInput, NotFound, newId } from '../common/index.ts';
-import type { Store, SubscriptionRow } from '../db/index.ts';
+import { type Clock, InvalidInput, NotFound, type PageRequest, newId } from '../common/index.ts';
+import { type Store, type SubscriptionRow, afterKey } from '../db/index.ts';
 import { OUTBOX_EVENT_TYPES, type OutboxEventType } from './outbox.ts';
 import { newSigningSecret, validateSigningSecret } from './signature.ts';
 import { type Resolver, refusedHost, systemResolver } from './address-guard.ts';
@@ -56,15 +56,11 @@ export class Subscriptions {
     return view(await this.insert(tenantId, { kind: 'email', url: null, email, events: validateEvents(input.events), secret: null }, actor));
   }
 
-  async list(tenantId: string): Promise<SubscriptionView[]> {
-    const rows = await this.store.db
-      .selectFrom('subscriptions')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('deleted_at', 'is', null)
-      .orderBy('created_at')
-      .orderBy('id')
-      .execute();
+  /** Live subscriptions, oldest first, a page at a time (cursor: created_at, id). */
+  async list(tenantId: string, page: PageRequest): Promise<SubscriptionView[]> {
+    let query = this.store.db.selectFrom('subscriptions').selectAll().where('tenant_id', '=', tenantId).where('deleted_at', 'is', null);
+    if (page.after) query = query.where(afterKey(['created_at', 'id'], page.after));
+    const rows = await query.orderBy('created_at').orderBy('id').limit(page.limit).execute();
     return rows.map(view);
   }
 

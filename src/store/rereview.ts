@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AuditLog } from '../audit/index.ts';
-import { BackgroundLoop, type Clock, NotFound, newId } from '../common/index.ts';
-import type { Store, StoreReviewJobRow } from '../db/index.ts';
+import { BackgroundLoop, type Clock, NotFound, type PageRequest, newId } from '../common/index.ts';
+import { type Store, type StoreReviewJobRow, afterKey } from '../db/index.ts';
 import type { PolicyDocument, PolicyPublishedHook, PolicyRegistry } from '../policy/index.ts';
 import { type SubmissionFields, type TextDetector, evaluateSubmission } from './evaluate.ts';
 import { HumanReviewRouting, type NeedsReviewHook } from './human-review.ts';
@@ -133,9 +133,12 @@ export class ReReviewJobs {
     return done;
   }
 
-  async list(tenantId: string): Promise<ReReviewJobView[]> {
-    const rows = await this.store.db.selectFrom('store_review_jobs').selectAll().where('tenant_id', '=', tenantId).orderBy('seq', 'desc').execute();
-    return rows.map(jobView);
+  /** Newest first, a page at a time (cursor: seq). */
+  async list(tenantId: string, page: PageRequest): Promise<(ReReviewJobView & { seq: number })[]> {
+    let query = this.store.db.selectFrom('store_review_jobs').selectAll().where('tenant_id', '=', tenantId);
+    if (page.after) query = query.where(afterKey(['seq'], page.after, 'desc'));
+    const rows = await query.orderBy('seq', 'desc').limit(page.limit).execute();
+    return rows.map((row) => ({ ...jobView(row), seq: Number(row.seq) }));
   }
 
   async get(tenantId: string, id: string): Promise<ReReviewJobView> {

@@ -1,6 +1,6 @@
 import type { AuditLog } from '../audit/index.ts';
-import { type Clock, Conflict, InvalidInput, NotFound, newId } from '../common/index.ts';
-import { type Store, type TenantRow, type Tx, isUniqueViolation } from '../db/index.ts';
+import { type Clock, Conflict, InvalidInput, NotFound, type PageRequest, newId } from '../common/index.ts';
+import { type Store, type TenantRow, type Tx, afterKey, isUniqueViolation } from '../db/index.ts';
 import { MIN_KEY_LENGTH, type Role, ROLES, generateKey, hashKey, keyLookup, keyMatches, newSalt } from './keys.ts';
 
 export const DEFAULT_TENANT = 'default';
@@ -115,13 +115,14 @@ export class Tenancy {
     return { id, key, tenant: input.tenant.name, tenantId: input.tenant.id, role: input.role };
   }
 
-  async listKeys(tenantId: string): Promise<KeySummary[]> {
-    const rows = await this.store.db
+  /** The tenant's keys, oldest first: all of them, or a page (cursor: created_at, id). */
+  async listKeys(tenantId: string, page: PageRequest = { limit: Number.MAX_SAFE_INTEGER }): Promise<KeySummary[]> {
+    let query = this.store.db
       .selectFrom('api_keys')
       .select(['id', 'role', 'label', 'created_at', 'revoked_at'])
-      .where('tenant_id', '=', tenantId)
-      .orderBy('created_at')
-      .execute();
+      .where('tenant_id', '=', tenantId);
+    if (page.after) query = query.where(afterKey(['created_at', 'id'], page.after));
+    const rows = await query.orderBy('created_at').orderBy('id').limit(page.limit).execute();
     return rows.map((row) => ({ ...row, role: row.role as Role }));
   }
 

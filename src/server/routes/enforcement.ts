@@ -5,6 +5,7 @@ import { InvalidInput } from '../../common/index.ts';
 import { appealDecisionInput, appealInput, enforcementPolicySchema, eventInput, exemptionInput } from '../../enforce/index.ts';
 import { actorOf, principalOf } from '../auth.ts';
 import type { Services } from '../services.ts';
+import { CREATED_KEY, listPage, pageQuery } from '../pagination.ts';
 import type { ZodTypeProvider } from '../zod.ts';
 
 const MAX_BATCH = 1000;
@@ -13,7 +14,7 @@ const actionParams = z.object({ id: z.string().min(1).max(256), actionId: z.stri
 const idParams = z.object({ id: z.string().min(1).max(100) }).strict();
 const batchBody = z.object({ events: z.array(eventInput).min(1).max(MAX_BATCH) }).strict();
 const reverseBody = z.object({ reason: z.string().min(1).max(2000) }).strict();
-const exemptionQuery = z.object({ account: z.string().min(1).max(256).optional() }).strict();
+const exemptionQuery = pageQuery.extend({ account: z.string().min(1).max(256).optional() }).strict();
 
 const writers = { roles: ['admin', 'client'] as const };
 const readers = { roles: ['admin', 'reviewer', 'client', 'child_safety'] as const };
@@ -67,10 +68,9 @@ export async function enforcementRoutes(root: FastifyInstance, { services }: { s
     reply.status(201).send(await enforcement.grantExemption(principalOf(request).tenantId, request.body, actorOf(request))),
   );
 
-  app.get('/v1/exemptions', { schema: { querystring: exemptionQuery }, config: adminOnly }, async (request) => ({
-    object: 'list',
-    data: await enforcement.exemptions(principalOf(request).tenantId, request.query.account),
-  }));
+  app.get('/v1/exemptions', { schema: { querystring: exemptionQuery }, config: adminOnly }, async (request) =>
+    listPage(request.query, CREATED_KEY, (page) => enforcement.exemptions(principalOf(request).tenantId, page, request.query.account), (row) => [row.created_at, row.id]),
+  );
 
   app.get('/v1/exemptions/:id', { schema: { params: idParams }, config: adminOnly }, async (request) =>
     enforcement.exemption(principalOf(request).tenantId, request.params.id),

@@ -4,6 +4,7 @@ import { NotFound } from '../../common/index.ts';
 import { ROLES } from '../../tenancy/index.ts';
 import { actorOf, principalOf } from '../auth.ts';
 import type { Services } from '../services.ts';
+import { CREATED_KEY, listPage, pageQuery } from '../pagination.ts';
 import type { ZodTypeProvider } from '../zod.ts';
 
 const createKeyBody = z.object({ role: z.enum(ROLES), label: z.string().max(200).optional() }).strict();
@@ -23,10 +24,9 @@ export async function keyRoutes(root: FastifyInstance, { services }: { services:
     return reply.status(201).send({ object: 'api_key', id: created.id, key: created.key, tenant: created.tenant, role: created.role });
   });
 
-  app.get('/v1/keys', { config: adminOnly }, async (request) => ({
-    object: 'list',
-    data: await tenancy.listKeys(principalOf(request).tenantId),
-  }));
+  app.get('/v1/keys', { schema: { querystring: pageQuery }, config: adminOnly }, async (request) =>
+    listPage(request.query, CREATED_KEY, (page) => tenancy.listKeys(principalOf(request).tenantId, page), (row) => [row.created_at, row.id]),
+  );
 
   app.delete('/v1/keys/:id', { schema: { params: keyParams }, config: adminOnly }, async (request) => ({
     object: 'api_key',

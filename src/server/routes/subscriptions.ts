@@ -5,6 +5,7 @@ import { InvalidInput } from '../../common/index.ts';
 import { OUTBOX_EVENT_TYPES } from '../../notify/index.ts';
 import { actorOf, principalOf } from '../auth.ts';
 import type { Services } from '../services.ts';
+import { CREATED_KEY, SEQ_KEY, listPage, pageQuery } from '../pagination.ts';
 import type { ZodTypeProvider } from '../zod.ts';
 
 const idParams = z.object({ id: z.string().min(1).max(300) }).strict();
@@ -19,12 +20,11 @@ const subscriptionBody = z
   })
   .strict();
 
-const deliveriesQuery = z
-  .object({
+const deliveriesQuery = pageQuery
+  .extend({
     status: z.enum(['pending', 'delivered', 'dead', 'cancelled']).optional(),
     subscription: z.string().max(300).optional(),
     event: z.string().max(300).optional(),
-    limit: z.coerce.number().int().min(1).max(500).default(100),
   })
   .strict();
 
@@ -46,7 +46,9 @@ export async function subscriptionRoutes(root: FastifyInstance, { services, metr
     return reply.status(201).send(created);
   });
 
-  app.get('/v1/subscriptions', { config: admin }, async (request) => ({ object: 'list', data: await subscriptions.list(principalOf(request).tenantId) }));
+  app.get('/v1/subscriptions', { schema: { querystring: pageQuery }, config: admin }, async (request) =>
+    listPage(request.query, CREATED_KEY, (page) => subscriptions.list(principalOf(request).tenantId, page), (row) => [row.created_at, row.id]),
+  );
 
   app.get('/v1/subscriptions/:id', { schema: { params: idParams }, config: admin }, async (request) => subscriptions.get(principalOf(request).tenantId, request.params.id));
 
@@ -56,8 +58,9 @@ export async function subscriptionRoutes(root: FastifyInstance, { services, metr
   });
 
   app.get('/v1/deliveries', { schema: { querystring: deliveriesQuery }, config: admin }, async (request) => {
-    const { status, subscription, event, limit } = request.query;
-    return { object: 'list', data: await deliveries.list(principalOf(request).tenantId, { status, subscriptionId: subscription, eventId: event, limit }) };
+    const { status, subscription, event } = request.query;
+    const filter = { status, subscriptionId: subscription, eventId: event };
+    return listPage(request.query, SEQ_KEY, (page) => deliveries.list(principalOf(request).tenantId, { ...filter, ...page }), (row) => [row.seq]);
   });
 
   app.get('/v1/deliveries/:id', { schema: { params: idParams }, config: admin }, async (request) => deliveries.get(principalOf(request).tenantId, request.params.id));
