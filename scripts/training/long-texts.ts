@@ -41,15 +41,16 @@ export interface LongText {
 /** The long texts of one half, built deterministically from the dev split. */
 export function buildLongTexts(dev: Item[], half: Half): LongText[] {
   const mine = dev.filter((item) => halfOf(item.id) === half);
-  const hosts = HOST_SOURCES.map((source) => mine.filter((item) => item.source === source && !item.flagged).map((item) => item.text));
-  const positives = mine.filter((item) => item.flagged && !HOST_SOURCES.includes(item.source) && item.text.length >= MIN_INSERT && item.text.length <= MAX_INSERT);
-  const alarming = mine.filter((item) => isBenignScary(item) && item.text.length <= MAX_INSERT);
+  const hosts = HOST_SOURCES.map((source) => mine.filter((item) => item.source === source && !item.flagged).map((item) => item.text)).filter((pool) => pool.length > 0);
+  // Without host paragraphs (a recipe without the long-form sources) only the natural long texts remain.
+  const positives = hosts.length ? mine.filter((item) => item.flagged && !HOST_SOURCES.includes(item.source) && item.text.length >= MIN_INSERT && item.text.length <= MAX_INSERT) : [];
+  const alarming = hosts.length ? mine.filter((item) => isBenignScary(item) && item.text.length <= MAX_INSERT) : [];
   const random = seededRandom(SEED + (half === 'calibration' ? 0 : 1));
   const pick = <T>(list: T[]): T => list[Math.floor(random() * list.length)]!;
   const texts: LongText[] = [];
   const host = (b: number): { paragraphs: string[]; bucket: string } => {
     const [low, high] = LENGTH_BUCKETS[b]!;
-    const pool = pick(hosts.filter((h) => h.length > 0));
+    const pool = pick(hosts);
     const target = low + random() * (high - low);
     const paragraphs: string[] = [];
     let length = 0;
