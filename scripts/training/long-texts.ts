@@ -147,6 +147,9 @@ export function calibrateWindows(model: LinearTextModel, scored: Scored[], shape
   const benignKinds = (['benign', 'alarming', 'natural benign'] as const).map((kind) => scored.filter((s) => s.text.kind === kind)).filter((list) => list.length > 0);
   const allowed = benignKinds.map((list) => rate(list, null) + addedFalsePositives);
   const withinBudget = (calibration: WindowCalibration) => benignKinds.every((list, i) => rate(list, calibration) <= allowed[i]!);
+  const none: WindowCalibration = { ...shape, offsets: {}, lengthSlope: 0, agreement: 0 };
+  // Nothing to calibrate on: no window path rather than one no text has checked.
+  if (positives.length === 0 || benignKinds.length === 0) return none;
   const categories = model.categories.filter((c) => (MODERATION_CATEGORIES as readonly string[]).includes(c));
   let best: { calibration: WindowCalibration; recall: number; fpr: number } | null = null;
   for (const lengthSlope of SLOPE_GRID) {
@@ -168,7 +171,7 @@ export function calibrateWindows(model: LinearTextModel, scored: Scored[], shape
     }
   }
   // No setting keeps the benign rate: no category gets a window path.
-  return best?.calibration ?? { ...shape, offsets: {}, lengthSlope: 0, agreement: 0 };
+  return best?.calibration ?? none;
 }
 
 /** Each category's F1-best offset on its labelled calibration texts, with its positive count (categories with none are absent). */
