@@ -89,11 +89,13 @@ function lookup() {
   );
   const times: number[] = [];
   let hits = 0;
+  const cpu = process.cpuUsage();
   for (const needle of needles) {
     started = performance.now();
     if (index.nearest(needle, RADIUS)) hits++;
     times.push(performance.now() - started);
   }
+  const used = process.cpuUsage(cpu);
   times.sort((a, b) => a - b);
 
   const scanQueries = needles.slice(0, 10);
@@ -112,6 +114,7 @@ function lookup() {
     expected_hits: Math.floor(queries / 2),
     build_seconds: buildSeconds,
     index_memory_mb: memoryMb,
+    cpu_ms_per_query: (used.user + used.system) / 1000 / queries,
     p50_ms: percentile(times, 0.5),
     p99_ms: p99,
     max_ms: times.at(-1)!,

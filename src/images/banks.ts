@@ -157,10 +157,7 @@ export class HashBanks {
       ...(patch.threshold !== undefined && { threshold: checkThreshold(patch.threshold) }),
       ...(patch.enabled !== undefined && { enabled: patch.enabled ? 1 : 0 }),
     };
-    await this.store.db.transaction().execute(async (tx) => {
-      await this.bumpRevision(tx, tenantId, id, changes);
-      await this.audit.append(tx, { tenantId, actor, action: 'hash_bank.updated', target: id, payload: patch });
-    });
+    await this.store.db.transaction().execute((tx) => this.recordChange(tx, { tenantId, id, actor, action: 'hash_bank.updated', payload: patch }, changes));
     return this.get(tenantId, id);
   }
 
@@ -169,8 +166,7 @@ export class HashBanks {
     await this.activeRow(tenantId, id);
     await this.store.db.transaction().execute(async (tx) => {
       await tx.deleteFrom('hash_bank_entries').where('bank_id', '=', id).execute();
-      await this.bumpRevision(tx, tenantId, id, { deleted_at: this.clock.now().toISOString(), enabled: 0 });
-      await this.audit.append(tx, { tenantId, actor, action: 'hash_bank.deleted', target: id, payload: {} });
+      await this.recordChange(tx, { tenantId, id, actor, action: 'hash_bank.deleted', payload: {} }, { deleted_at: this.clock.now().toISOString(), enabled: 0 });
     });
     this.loaded.delete(id);
   }
@@ -193,15 +189,8 @@ export class HashBanks {
             .execute()),
         );
       }
-      const next = await this.bumpRevision(tx, tenantId, id, {});
-      await this.audit.append(tx, {
-        tenantId,
-        actor,
-        action: 'hash_bank.hashes_added',
-        target: id,
-        payload: { added: added.length, already_present: unique.length - added.length, digest: listDigest(added) },
-      });
-      return next;
+      const payload = { added: added.length, already_present: unique.length - added.length, digest: listDigest(added) };
+      return this.recordChange(tx, { tenantId, id, actor, action: 'hash_bank.hashes_added', payload });
     });
     this.applyInPlace(id, revision, (bank) => {
       for (const entry of added) loadEntry(bank, entry);
@@ -224,15 +213,8 @@ export class HashBanks {
           );
         }
       }
-      const next = await this.bumpRevision(tx, tenantId, id, {});
-      await this.audit.append(tx, {
-        tenantId,
-        actor,
-        action: 'hash_bank.hashes_removed',
-        target: id,
-        payload: { removed: removed.length, not_present: unique.length - removed.length, digest: listDigest(removed) },
-      });
-      return next;
+      const payload = { removed: removed.length, not_present: unique.length - removed.length, digest: listDigest(removed) };
+      return this.recordChange(tx, { tenantId, id, actor, action: 'hash_bank.hashes_removed', payload });
     });
     this.applyInPlace(id, revision, (bank) => {
       for (const entry of removed) {
@@ -326,7 +308,9 @@ export class HashBanks {
     bank.revision = revision;
   }
 
-  private async bumpRevision(tx: Tx, tenantId: string, id: string, changes: Partial<HashBankRow>): Promise<number> {
+  /** Applies a change to the bank's row, moves its revision on and audits the change; returns the new revision. */
+  private async recordChange(tx: Tx, change: { tenantId: string; id: string; actor: string; action: string; payload: object }, changes: Partial<HashBankRow> = {}): Promise<number> {
+    const { tenantId, id, actor, action, payload } = change;
     const row = await tx
       .updateTable('hash_banks')
       .set((eb) => ({ ...changes, revision: eb('revision', '+', 1), updated_at: this.clock.now().toISOString() }))
@@ -334,6 +318,7 @@ export class HashBanks {
       .where('tenant_id', '=', tenantId)
       .returning('revision')
       .executeTakeFirstOrThrow();
+    await this.audit.append(tx, { tenantId, actor, action, target: id, payload });
     return Number(row.revision);
   }
 

@@ -57,7 +57,7 @@ function pdqDct(luma: Float32Array, width: number, height: number): { dct: Float
   const windowAlongCols = jaroszWindow(height);
   for (let pass = 0; pass < PASSES; pass++) {
     for (let row = 0; row < height; row++) box1d(luma, scratch, row * width, 1, width, windowAlongRows);
-    for (let col = 0; col < width; col++) box1d(scratch, luma, col, width, height, windowAlongCols);
+    boxColumns(scratch, luma, width, height, windowAlongCols);
   }
   const small = decimate(luma, width, height);
   return { dct: dct64To16(small), quality: imageQuality(small) };
@@ -90,14 +90,49 @@ function box1d(input: Float32Array, output: Float32Array, offset: number, stride
     count++;
     output[write] = sum / count;
   }
+  const scale = 1 / count;
   for (let i = 0; i < full; i++, read += stride, drop += stride, write += stride) {
     sum += input[read]! - input[drop]!;
-    output[write] = sum / count;
+    output[write] = sum * scale;
   }
   for (let i = 0; i < half - 1; i++, drop += stride, write += stride) {
     sum -= input[drop]!;
     count--;
     output[write] = sum / count;
+  }
+}
+
+/**
+ * {@link box1d} down every column at once, a row at a time (the per-column running sums sit side by side), so the
+ * image is read in memory order instead of one cache line per pixel.
+ */
+function boxColumns(input: Float32Array, output: Float32Array, width: number, height: number, window: number): void {
+  const half = Math.floor((window + 2) / 2);
+  const sums = new Float64Array(width);
+  const addRow = (row: number, sign: number) => {
+    for (let x = 0, o = row * width; x < width; x++, o++) sums[x]! += sign * input[o]!;
+  };
+  const writeRow = (row: number, count: number) => {
+    const scale = 1 / count;
+    for (let x = 0, o = row * width; x < width; x++, o++) output[o] = sums[x]! * scale;
+  };
+  let read = 0;
+  let drop = 0;
+  let write = 0;
+  let count = 0;
+  for (let i = 0; i < half - 1; i++, count++) addRow(read++, 1);
+  for (let i = 0; i < window - half + 1; i++) {
+    addRow(read++, 1);
+    writeRow(write++, ++count);
+  }
+  for (let i = 0; i < height - window; i++) {
+    addRow(read++, 1);
+    addRow(drop++, -1);
+    writeRow(write++, count);
+  }
+  for (let i = 0; i < half - 1; i++) {
+    addRow(drop++, -1);
+    writeRow(write++, --count);
   }
 }
 
