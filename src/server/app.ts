@@ -42,6 +42,8 @@ export interface RegisteredRoute {
   url: string;
   public: boolean;
   roles?: readonly string[];
+  /** The route's zod schemas (body, querystring, params), for the OpenAPI document and the HTTP fuzzing suite. */
+  schema?: RouteOptions['schema'];
 }
 
 declare module 'fastify' {
@@ -113,7 +115,7 @@ function recordRoutes(app: FastifyInstance): void {
       [route.method]
         .flat()
         .filter((method) => method !== 'HEAD')
-        .map((method) => ({ method, url: route.url, public: route.config?.public === true, roles: route.config?.roles })),
+        .map((method) => ({ method, url: route.url, public: route.config?.public === true, roles: route.config?.roles, schema: route.schema })),
     ),
   );
 }

@@ -1,2 +1,2 @@
-export { buildApp, loggerOptions, DEFAULT_BODY_LIMIT, type AppOptions } from './app.ts';
+export { buildApp, loggerOptions, DEFAULT_BODY_LIMIT, type AppOptions, type RegisteredRoute } from './app.ts';
 export { createServices, type Services } from './services.ts';
