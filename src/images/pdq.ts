@@ -56,7 +56,7 @@ function pdqDct(luma: Float32Array, width: number, height: number): { dct: Float
   const windowAlongRows = jaroszWindow(width);
   const windowAlongCols = jaroszWindow(height);
   for (let pass = 0; pass < PASSES; pass++) {
-    for (let row = 0; row < height; row++) box1d(luma, scratch, row * width, 1, width, windowAlongRows);
+    for (let row = 0; row < height; row++) boxRow(luma, scratch, row * width, width, windowAlongRows);
     boxColumns(scratch, luma, width, height, windowAlongCols);
   }
   const small = decimate(luma, width, height);
@@ -69,11 +69,11 @@ function jaroszWindow(dimension: number): number {
 }
 
 /**
- * A running-mean box filter along one line (`length` samples `stride` apart starting at `offset`), centred,
+ * A running-mean box filter along one row (`length` samples from `offset`), centred,
  * with the window shrinking at both ends instead of padding. The window is never longer than the line
  * ({@link jaroszWindow} is about a 128th of it).
  */
-function box1d(input: Float32Array, output: Float32Array, offset: number, stride: number, length: number, window: number): void {
+function boxRow(input: Float32Array, output: Float32Array, offset: number, length: number, window: number): void {
   const half = Math.floor((window + 2) / 2);
   const full = Math.max(0, length - window);
   let sum = 0;
@@ -81,21 +81,21 @@ function box1d(input: Float32Array, output: Float32Array, offset: number, stride
   let read = offset;
   let drop = offset;
   let write = offset;
-  for (let i = 0; i < half - 1; i++, read += stride) {
+  for (let i = 0; i < half - 1; i++, read++) {
     sum += input[read]!;
     count++;
   }
-  for (let i = 0; i < window - half + 1; i++, read += stride, write += stride) {
+  for (let i = 0; i < window - half + 1; i++, read++, write++) {
     sum += input[read]!;
     count++;
     output[write] = sum / count;
   }
   const scale = 1 / count;
-  for (let i = 0; i < full; i++, read += stride, drop += stride, write += stride) {
+  for (let i = 0; i < full; i++, read++, drop++, write++) {
     sum += input[read]! - input[drop]!;
     output[write] = sum * scale;
   }
-  for (let i = 0; i < half - 1; i++, drop += stride, write += stride) {
+  for (let i = 0; i < half - 1; i++, drop++, write++) {
     sum -= input[drop]!;
     count--;
     output[write] = sum / count;
@@ -103,36 +103,27 @@ function box1d(input: Float32Array, output: Float32Array, offset: number, stride
 }
 
 /**
- * {@link box1d} down every column at once, a row at a time (the per-column running sums sit side by side), so the
+ * {@link boxRow} down every column at once, a row at a time (the per-column running sums sit side by side), so the
  * image is read in memory order instead of one cache line per pixel.
  */
 function boxColumns(input: Float32Array, output: Float32Array, width: number, height: number, window: number): void {
   const half = Math.floor((window + 2) / 2);
   const sums = new Float64Array(width);
-  const addRow = (row: number, sign: number) => {
-    for (let x = 0, o = row * width; x < width; x++, o++) sums[x]! += sign * input[o]!;
-  };
-  const writeRow = (row: number, count: number) => {
-    const scale = 1 / count;
-    for (let x = 0, o = row * width; x < width; x++, o++) output[o] = sums[x]! * scale;
-  };
-  let read = 0;
-  let drop = 0;
-  let write = 0;
   let count = 0;
-  for (let i = 0; i < half - 1; i++, count++) addRow(read++, 1);
-  for (let i = 0; i < window - half + 1; i++) {
-    addRow(read++, 1);
-    writeRow(write++, ++count);
-  }
-  for (let i = 0; i < height - window; i++) {
-    addRow(read++, 1);
-    addRow(drop++, -1);
-    writeRow(write++, count);
-  }
-  for (let i = 0; i < half - 1; i++) {
-    addRow(drop++, -1);
-    writeRow(write++, --count);
+  let write = 0;
+  // Rows enter the window at `row` and leave it `window` rows later; a row is written once half a window is in.
+  for (let row = 0; row < height + half - 1; row++) {
+    const enter = row < height ? row * width : -1;
+    const leave = row >= window ? (row - window) * width : -1;
+    if (enter >= 0) count++;
+    if (leave >= 0) count--;
+    if (enter >= 0 && leave >= 0) for (let x = 0; x < width; x++) sums[x] = sums[x]! + input[enter + x]! - input[leave + x]!;
+    else if (enter >= 0) for (let x = 0; x < width; x++) sums[x] = sums[x]! + input[enter + x]!;
+    else if (leave >= 0) for (let x = 0; x < width; x++) sums[x] = sums[x]! - input[leave + x]!;
+    if (row < half - 1) continue;
+    const scale = 1 / count;
+    const out = write++ * width;
+    for (let x = 0; x < width; x++) output[out + x] = sums[x]! * scale;
   }
 }
 
