@@ -5,3 +5,4 @@ export * from './categories.ts';
 export * from './validation.ts';
 export * from './background.ts';
 export * from './pagination.ts';
+export * from './patterns.ts';

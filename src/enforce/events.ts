@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ALL_CATEGORIES, InvalidInput, canonicalJson, sha256Hex } from '../common/index.ts';
-import type { Clause, PolicyDocument } from '../policy/index.ts';
+import { type Clause, type PolicyDocument, effectiveSeverity } from '../policy/index.ts';
 import { ACCOUNT_KINDS } from './accounts.ts';
 import type { actionView } from './actions.ts';
 import { isChildSafetyViolation } from './child-safety.ts';
@@ -92,7 +92,7 @@ export function classify(event: EventInput, document: PolicyDocument, exemptions
     return {
       clause_id: clause.id,
       category,
-      severity: (category ? clause.severity_overrides?.[category as keyof typeof clause.severity_overrides] : undefined) ?? clause.severity,
+      severity: effectiveSeverity(clause, category),
       score: violation.score ?? null,
       child_safety: childSafety,
       exempt: exemption !== null,

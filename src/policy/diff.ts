@@ -20,7 +20,7 @@ export interface PolicyDiff {
   new_changelog_entries: PolicyDocument['changelog'];
 }
 
-const CLAUSE_FIELDS = ['section', 'title', 'group', 'text', 'applies_to', 'categories', 'severity', 'severity_overrides', 'exemptions'] as const;
+const CLAUSE_FIELDS = ['section', 'title', 'group', 'text', 'applies_to', 'categories', 'severity', 'severity_overrides', 'exemptions', 'store_check'] as const;
 const DOCUMENT_FIELDS = ['name', 'title', 'effective_date', 'source', 'summary'] as const;
 
 /** Added, removed and changed clauses between two versions, field by field. */

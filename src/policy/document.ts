@@ -1,6 +1,6 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ALL_CATEGORIES, InvalidInput, zodToInvalidInput } from '../common/index.ts';
+import { ALL_CATEGORIES, InvalidInput, compilePattern, zodToInvalidInput } from '../common/index.ts';
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export const SURFACES = ['all', 'api', 'gpts', 'store'] as const;
@@ -17,6 +17,46 @@ export const versionName = z
 /** Lower-case letters, digits, "_" and "-", in dot-separated parts. */
 export const clauseId = z.string().max(100).regex(/^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$/, 'a clause id looks like "api.2.3"');
 
+export const STORE_FIELDS = ['name', 'description', 'instructions', 'conversation_starters', 'category'] as const;
+export const STORE_CHECK_KINDS = ['detector', 'rule', 'human_review'] as const;
+export const STORE_SPECIALS = ['declared_audience', 'purpose_mismatch', 'advice_safeguards'] as const;
+
+/**
+ * How the store judges a listing against the clause: `detector` (the clause's categories, from
+ * detection and the store's category signals), `rule` (named store signals, RE2 patterns, or a
+ * check on the listing's structure) or `human_review` (a trigger that routes the app to a person).
+ * A clause without one is judged by its categories (a detector check over every field).
+ */
+const storeCheckSchema = z
+  .object({
+    check: z.enum(STORE_CHECK_KINDS),
+    fields: z.array(z.enum(STORE_FIELDS)).min(1).default([...STORE_FIELDS]),
+    /** Store signal ids (see docs/coverage.md); checked against the store's list at publication. */
+    signals: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/, 'a signal id such as "surveillance"')).max(20).optional(),
+    /** RE2 patterns over the fields' text, case-insensitive. */
+    patterns: z
+      .array(
+        z.string().min(1).max(500).superRefine((pattern, ctx) => {
+          try {
+            compilePattern(pattern);
+          } catch (error) {
+            ctx.addIssue({ code: z.ZodIssueCode.custom, message: (error as Error).message });
+          }
+        }),
+      )
+      .max(20)
+      .optional(),
+    special: z.enum(STORE_SPECIALS).optional(),
+    outcome: z.enum(['rejected', 'needs_review']).default('rejected'),
+    reason: z.string().min(1).max(500),
+  })
+  .strict()
+  .superRefine((check, ctx) => {
+    const triggers = (check.signals?.length ?? 0) + (check.patterns?.length ?? 0) + (check.special ? 1 : 0);
+    if (check.check !== 'detector' && triggers === 0) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['check'], message: `a ${check.check} check names its signals, patterns or special check` });
+    if (check.check === 'detector' && triggers > 0) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['check'], message: 'a detector check uses the clause\'s categories; signals, patterns and special checks belong to rule or human_review checks' });
+  });
+
 const clauseSchema = z
   .object({
     id: clauseId,
@@ -31,6 +71,7 @@ const clauseSchema = z
     exemptions: z
       .array(z.object({ kind: z.enum(EXEMPTION_KINDS), text: z.string().min(1) }).strict())
       .default([]),
+    store_check: storeCheckSchema.optional(),
   })
   .strict()
   .superRefine((clause, ctx) => {
@@ -77,6 +118,13 @@ export type PolicyDocument = z.infer<typeof policyDocumentSchema>;
 export type Clause = PolicyDocument['clauses'][number];
 export type Severity = (typeof SEVERITIES)[number];
 export type ChangelogEntry = PolicyDocument['changelog'][number];
+export type StoreCheckSpec = NonNullable<Clause['store_check']>;
+
+/** A clause's severity for one of its categories: the override for that category, else the clause's own. */
+export function effectiveSeverity(clause: Pick<Clause, 'severity' | 'severity_overrides'>, category: string | null | undefined): Severity {
+  const overrides = clause.severity_overrides as Partial<Record<string, Severity>> | undefined;
+  return (category ? overrides?.[category] : undefined) ?? clause.severity;
+}
 
 /** Validates a policy document; a broken one is refused naming the offending field's path. */
 export function validatePolicyDocument(input: unknown, paramPrefix = ''): PolicyDocument {

@@ -2,6 +2,7 @@ export { PolicyRegistry, type PolicyVersionSummary, type StoredPolicy, type Poli
 export {
   validatePolicyDocument,
   parsePolicyYaml,
+  effectiveSeverity,
   policyDocumentSchema,
   versionName,
   clauseId,
@@ -11,6 +12,10 @@ export {
   type Clause,
   type Severity,
   type ChangelogEntry,
+  type StoreCheckSpec,
+  STORE_FIELDS,
+  STORE_CHECK_KINDS,
+  STORE_SPECIALS,
 } from './document.ts';
 export { diffPolicies, type PolicyDiff, type FieldChange } from './diff.ts';
 export { bundledPolicies, POLICIES_DIR } from './bundled.ts';

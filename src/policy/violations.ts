@@ -1,6 +1,6 @@
 import type { Category } from '../common/index.ts';
 import type { Clause, PolicyDocument, Severity } from './document.ts';
-import { SURFACES } from './document.ts';
+import { SURFACES, effectiveSeverity } from './document.ts';
 
 export type Surface = Exclude<(typeof SURFACES)[number], 'all'>;
 export type Scores = Partial<Record<Category, number>>;
@@ -53,7 +53,7 @@ export function findViolations<E extends { category: Category }>(input: Violatio
       violations.push({
         clause_id: clause.id,
         category,
-        severity: clause.severity_overrides?.[category] ?? clause.severity,
+        severity: effectiveSeverity(clause, category),
         score: input.scores[category]!,
         threshold: input.thresholds[category]!,
         evidence: input.evidence.filter((e) => e.category === category),

@@ -1,5 +1,5 @@
 import { InvalidInput } from '../common/index.ts';
-import type { Clause, PolicyDocument, Severity } from '../policy/index.ts';
+import { type Clause, type PolicyDocument, type Severity, effectiveSeverity } from '../policy/index.ts';
 import { maxSeverity } from './priority.ts';
 
 export const CHILD_SAFETY_CATEGORY = 'sexual/minors';
@@ -40,11 +40,6 @@ export function findClause(policy: PolicyDocument, clauseId: string, param: stri
   const clause = policy.clauses.find((c) => c.id === clauseId);
   if (!clause) throw new InvalidInput(`Clause "${clauseId}" is not in the tenant's policy ${policy.version}.`, param, 'unknown_clause');
   return clause;
-}
-
-function effectiveSeverity(clause: Clause, category: string | null): Severity {
-  const overrides = clause.severity_overrides as Record<string, Severity> | undefined;
-  return (category && overrides?.[category]) || clause.severity;
 }
 
 export function isSensitive(categories: string[]): boolean {

@@ -1,5 +1,5 @@
 import { canonicalJson, sha256Hex } from '../common/index.ts';
-import type { PolicyDocument, Severity } from '../policy/index.ts';
+import { type PolicyDocument, effectiveSeverity } from '../policy/index.ts';
 import { type Allegation, CHILD_SAFETY_CATEGORY, assessAllegation, findClause } from './allegations.ts';
 import type { ReviewContext } from './context.ts';
 import { type ClassifierView, type FiledReport, fileIntake, withinEvidenceLimit } from './intake.ts';
@@ -67,8 +67,7 @@ export function allegationFor(policy: PolicyDocument, settings: ReviewSettings, 
   const severe = result.violations.filter((v) => {
     const clause = policy.clauses.find((c) => c.id === v.clause_id);
     if (!clause) return false;
-    const severity = (v.category && (clause.severity_overrides as Record<string, Severity> | undefined)?.[v.category]) || clause.severity;
-    return severities.includes(severity);
+    return severities.includes(effectiveSeverity(clause, v.category));
   });
   const [topCategory, topScore] = Object.entries(result.category_scores).sort((a, b) => b[1] - a[1])[0] ?? [null, 0];
   const uncertain = topCategory !== null && topScore >= band.low && topScore < band.high;

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidInput } from '../common/index.ts';
+import { InvalidInput, compilePattern } from '../common/index.ts';
 import { CompiledRules, type RuleSubject } from './compile.ts';
 import { type RuleDocument, parseRuleYaml, validateRuleDocument } from './document.ts';
-import { compilePattern } from './regex.ts';
 import { SlidingWindow, WindowRegistry } from './windows.ts';
 
 const T0 = Date.parse('2026-03-01T12:00:00Z');

@@ -1,4 +1,4 @@
-import { type Category, canonicalJson } from '../common/index.ts';
+import { type Category, PatternBank, canonicalJson } from '../common/index.ts';
 import {
   type Condition,
   type CountScope,
@@ -11,7 +11,6 @@ import {
   STANDINGS,
   parseDuration,
 } from './document.ts';
-import { PatternBank } from './regex.ts';
 import type { WindowRegistry } from './windows.ts';
 
 export type TextField = 'text' | 'name' | 'description' | 'instructions' | 'conversation_starters' | 'category';

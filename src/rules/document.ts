@@ -1,9 +1,8 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ALL_CATEGORIES, InvalidInput, zodToInvalidInput } from '../common/index.ts';
+import { ALL_CATEGORIES, InvalidInput, compilePattern, zodToInvalidInput } from '../common/index.ts';
 import { RUNGS } from '../enforce/index.ts';
 import { clauseId } from '../policy/index.ts';
-import { compilePattern } from './regex.ts';
 
 /** Where a judged item came from: a /v1/moderations call, a user report, a store submission. */
 export const RULE_SOURCES = ['moderation', 'report', 'submission'] as const;

@@ -8,7 +8,7 @@ import { type ModeratedHook, Moderator, TenantModerationCache } from '../moderat
 import { DeliveryWorker, type NotifyConfig, Subscriptions, announcePolicyPublished, notifyConfigFromEnv } from '../notify/index.ts';
 import { PolicyRegistry, ThresholdOverrides } from '../policy/index.ts';
 import { ReviewDesk } from '../review/index.ts';
-import { type NeedsReviewHook, ReReviewJobs, type ReReviewOptions, StoreSubmissions } from '../store/index.ts';
+import { type NeedsReviewHook, ReReviewJobs, type ReReviewOptions, StoreSubmissions, assertStoreChecks } from '../store/index.ts';
 import { RuleHits, RuleRegistry } from '../rules/index.ts';
 import { SpikeMonitor, TrendCounter } from '../trends/index.ts';
 import { Tenancy } from '../tenancy/index.ts';
@@ -94,6 +94,8 @@ export function createServices(store: Store, clock: Clock = systemClock, options
   });
   policies.onPublished(announcePolicyPublished(clock));
   policies.onPublished(reReviews.schedule);
+  // A store check naming a signal the store lacks refuses the publication (400, naming the path).
+  policies.onPublished(async (_tx, { document }) => assertStoreChecks(document));
   const rules = new RuleRegistry(store, audit, clock);
   const ruleHits = new RuleHits(store, clock);
   const trends = new TrendCounter(store, clock);

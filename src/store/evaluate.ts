@@ -80,7 +80,7 @@ export function evaluateSubmission(fields: SubmissionFields, document: PolicyDoc
   const reasons: Reason[] = [];
   for (const clause of document.clauses) {
     if (!appliesToStoreApp(clause, fields.surface)) continue;
-    reasons.push(...judgeClause(clause, checkFor(clause.id, clause.title), fields, analysed));
+    reasons.push(...judgeClause(clause, checkFor(clause), fields, analysed));
   }
   const status: DecisionStatus = reasons.some((r) => r.outcome === 'rejected') ? 'rejected' : reasons.length ? 'needs_review' : 'approved';
   return { status, policy_version: document.version, reasons };
@@ -119,8 +119,19 @@ function judgeClause(clause: Clause, check: StoreCheck, fields: SubmissionFields
   const signalHits = (a: Analysed) => (check.signals ?? []).flatMap((id) => a.signals.get(id)?.slice(0, 1) ?? []);
   if (check.special === 'advice_safeguards' && hasAdviceSafeguards(analysed)) return found;
   for (const a of inScope) found.push(...signalHits(a).map((hit) => reason(a, hit)));
+  for (const a of inScope) found.push(...patternHits(check, a.text).map((hit) => reason(a, hit)));
   if (check.special === 'purpose_mismatch') found.push(...undisclosedPurposes(analysed).map(({ a, hit }) => reason(a, hit)));
   return found;
+}
+
+/** The clause's own RE2 patterns, first match each, over the field's text as submitted. */
+function patternHits(check: StoreCheck, text: string): Hit[] {
+  const hits: Hit[] = [];
+  check.patterns?.forEach((pattern, index) => {
+    const span = pattern.find(text);
+    if (span) hits.push({ source: `rule:pattern[${index}]`, category: null, span });
+  });
+  return hits;
 }
 
 /** api.2.1 allows tailored advice that a qualified professional reviews and whose AI use is disclosed. */

@@ -11,8 +11,8 @@ export {
   type TextDetector,
 } from './evaluate.ts';
 export { ReReviewJobs, DEFAULT_RE_REVIEW_OPTIONS, type ReReviewOptions, type ReReviewJobView, type ReReviewStats, type JobStatus } from './rereview.ts';
-export { STORE_CHECKS, DEFAULT_CHECK, FIELD_NAMES, checkFor, type StoreCheck, type Outcome, type FieldName } from './checks.ts';
+export { DEFAULT_CHECK, FIELD_NAMES, checkFor, type StoreCheck, type Outcome, type FieldName } from './checks.ts';
 export { SIGNALS, type Signal, type SignalId } from './signals.ts';
-export { coverageMarkdown } from './coverage.ts';
+export { coverageMarkdown, assertStoreChecks } from './coverage.ts';
 export { type NeedsReviewHook, type SubmissionNeedingReview, type ReviewFinding } from './human-review.ts';
 export { MAX_SCREENSHOTS, type StoreImageJudge, type SubmissionImage, type ListingImages } from './images.ts';

@@ -9,6 +9,8 @@ export interface TextPattern {
   source: string;
   caseSensitive: boolean;
   test(text: string): boolean;
+  /** The first match's [start, end) in UTF-16 units, or null. */
+  find(text: string): [number, number] | null;
 }
 
 export function compilePattern(source: string, caseSensitive = false): TextPattern {
@@ -18,7 +20,15 @@ export function compilePattern(source: string, caseSensitive = false): TextPatte
   } catch (error) {
     throw new Error(`not a pattern RE2 accepts (no back-references or look-around): ${(error as Error).message}`, { cause: error });
   }
-  return { source, caseSensitive, test: (text) => compiled.test(text) };
+  return {
+    source,
+    caseSensitive,
+    test: (text) => compiled.test(text),
+    find: (text) => {
+      const matcher = compiled.matcher(text);
+      return matcher.find() ? [matcher.start(), matcher.end()] : null;
+    },
+  };
 }
 
 /**
