@@ -12,6 +12,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ALL_CATEGORIES, type Category } from '../src/common/index.ts';
+import { seededRandom } from '../src/detect/index.ts';
 import { CompiledRules, type RuleSubject, WindowRegistry, validateRuleDocument } from '../src/rules/index.ts';
 
 const { values } = parseArgs({
@@ -24,17 +25,8 @@ const ROUNDS = 5;
 const WORDS = ['kill', 'idiot', 'loser', 'bomb', 'casino', 'password', 'refund', 'crypto', 'pills', 'nude', 'hate', 'stalk', 'dox', 'scam', 'gift card', 'wire', 'bet', 'weapon', 'ssn', 'vote'];
 const FILLER = 'the quick brown fox jumps over the lazy dog while people talk about their day and plans for the weekend and other things'.split(' ');
 
-/** A deterministic generator, so each run judges the same subjects. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
-
 function makeRules(count: number): unknown[] {
-  const next = random(7);
+  const next = seededRandom(7);
   const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]!;
   const kinds = [
     () => ({ category: { name: pick(ALL_CATEGORIES), min_score: Math.round(next() * 100) / 100 } }),
@@ -52,7 +44,7 @@ function makeRules(count: number): unknown[] {
 }
 
 function makeSubjects(count: number): RuleSubject[] {
-  const next = random(11);
+  const next = seededRandom(11);
   const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]!;
   const start = Date.parse('2026-03-01T00:00:00Z');
   return Array.from({ length: count }, (_, i) => {
@@ -73,6 +65,7 @@ function makeSubjects(count: number): RuleSubject[] {
       flagged,
       detectors: new Set(next() < 0.05 ? ['credit-card'] : []),
       clauses: new Set(flagged.size ? ['universal.3'] : []),
+      hashBanks: new Set<string>(),
       texts: { text: words.join(' ') },
     };
   });

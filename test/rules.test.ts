@@ -136,6 +136,7 @@ describeEachBackend('rules', (backend) => {
       flagged: new Set(['hate']),
       detectors: new Set<string>(),
       clauses: new Set<string>(),
+      hashBanks: new Set<string>(),
       texts: {},
     };
     const evaluation = rules.evaluate(subject);

@@ -1,5 +1,5 @@
 import { type Category, InvalidInput } from '../common/index.ts';
-import type { PolicyDocument, Severity, Violation } from '../policy/index.ts';
+import { type PolicyDocument, type Severity, type Violation, effectiveSeverity } from '../policy/index.ts';
 import type { BankMatch, HashBanks } from './banks.ts';
 import { DEFAULT_IMAGE_LIMITS, type ImageFormat, type ImageLimits } from './decode.ts';
 import { type ImageHashes, hashImage } from './hashing.ts';
@@ -88,7 +88,7 @@ export function bankViolations(findings: ImageFinding[], document: PolicyDocumen
     for (const match of finding.matches) {
       const key = `${match.clause_id}\n${match.category}`;
       const clause = document.clauses.find((c) => c.id === match.clause_id);
-      const severity: Severity = clause ? (clause.severity_overrides?.[match.category] ?? clause.severity) : 'critical';
+      const severity: Severity = clause ? effectiveSeverity(clause, match.category) : 'critical';
       const violation = byClause.get(key) ?? { clause_id: match.clause_id, category: match.category, severity, score: 1, threshold: 1, evidence: [] };
       violation.evidence.push({
         detector: 'hash-bank',

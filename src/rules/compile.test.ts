@@ -21,6 +21,7 @@ function subject(overrides: Partial<RuleSubject> = {}): RuleSubject {
     flagged: new Set(['harassment']),
     detectors: new Set(['credit-card']),
     clauses: new Set(['universal.3']),
+    hashBanks: new Set(['bank_1']),
     texts: { text: 'you are pathetic' },
     ...overrides,
   };
@@ -85,6 +86,13 @@ describe('signals', () => {
     expect(matches({ detector: 'iban' })).toBe(false);
     expect(matches({ clause: 'universal.3' })).toBe(true);
     expect(matches({ clause: 'universal.4' })).toBe(false);
+  });
+
+  it('hash-bank matches, any bank or named ones', () => {
+    expect(matches({ hash_bank: true })).toBe(true);
+    expect(matches({ hash_bank: ['bank_2', 'bank_1'] })).toBe(true);
+    expect(matches({ hash_bank: ['bank_2'] })).toBe(false);
+    expect(matches({ hash_bank: true }, subject({ hashBanks: new Set() }))).toBe(false);
   });
 
   it('text and field matches, case-insensitive unless asked', () => {

@@ -32,6 +32,8 @@ export interface RuleSubject {
   detectors: ReadonlySet<string>;
   /** Clause ids the verdict found violated. */
   clauses: ReadonlySet<string>;
+  /** Ids of the hash banks an image of the item matched. */
+  hashBanks: ReadonlySet<string>;
   texts: Readonly<Partial<Record<TextField, string>>>;
 }
 
@@ -289,6 +291,11 @@ function leaf(condition: Condition): Predicate {
   if (condition.clause !== undefined) {
     const id = condition.clause;
     return (s) => s.clauses.has(id);
+  }
+  if (condition.hash_bank !== undefined) {
+    if (condition.hash_bank === true) return (s) => s.hashBanks.size > 0;
+    const banks = condition.hash_bank;
+    return (s) => banks.some((bank) => s.hashBanks.has(bank));
   }
   if (condition.account_age) return agePredicate(condition.account_age);
   if (condition.account_standing) {

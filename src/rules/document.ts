@@ -67,6 +67,8 @@ export interface Condition {
   category?: z.infer<typeof category> | { name: z.infer<typeof category>; min_score?: number };
   detector?: string;
   clause?: string;
+  /** An image matched a hash bank: any bank (`true`) or one of these bank ids. */
+  hash_bank?: true | string[];
   text?: z.infer<typeof textMatch>;
   account_age?: { under?: string; over?: string };
   account_standing?: (typeof STANDINGS)[number][];
@@ -88,6 +90,7 @@ const conditionSchema: z.ZodType<Condition, z.ZodTypeDef, unknown> = z
     category: z.union([category, z.object({ name: category, min_score: z.number().min(0).max(1).optional() }).strict()]).optional(),
     detector: z.string().min(1).max(64).optional(),
     clause: clauseId.optional(),
+    hash_bank: z.union([z.literal(true), nonEmpty(z.string().min(1).max(100))]).optional(),
     text: textMatch.optional(),
     account_age: z
       .object({ under: duration.optional(), over: duration.optional() })

@@ -28,6 +28,8 @@ interface StoredViolation {
 interface StoredEvidence {
   detector?: string;
   kind?: string;
+  /** Present on a hash-bank match. */
+  match?: { bank_id?: string };
 }
 
 /**
@@ -139,6 +141,7 @@ function emptySubject(tenantId: string, at: number, source: RuleSource, surface:
     flagged: new Set(),
     detectors: new Set(),
     clauses: new Set(),
+    hashBanks: new Set(),
     texts: {},
   };
 }
@@ -163,6 +166,7 @@ function moderationItem(
       flagged: new Set(violations.map((v) => v.category).filter((c): c is string => c !== null)),
       clauses: new Set(violations.map((v) => v.clause_id)),
       detectors: detectorIds(evidence),
+      hashBanks: new Set(evidence.flatMap((item) => (item.match?.bank_id ? [item.match.bank_id] : []))),
     },
   };
 }

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { BackgroundLoop, type Clock } from '../common/index.ts';
-import type { Queryable, Store } from '../db/index.ts';
+import type { Queryable, Store, TrendCountRow } from '../db/index.ts';
 
 export const GRANULARITIES = ['minute', 'hour', 'day'] as const;
 export type Granularity = (typeof GRANULARITIES)[number];
@@ -107,16 +107,7 @@ export class TrendCounter {
   }
 }
 
-interface CountRow {
-  tenant_id: string;
-  granularity: Granularity;
-  bucket_start: string;
-  category: string;
-  clause_id: string;
-  surface: string;
-  source: string;
-  count: number;
-}
+type CountRow = TrendCountRow;
 
 /** Minute keys rolled up to one granularity, merged so each row appears once per statement. */
 function rowsFor(batch: Map<string, number>, granularity: Granularity): CountRow[] {

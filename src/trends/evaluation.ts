@@ -1,3 +1,4 @@
+import { seededRandom } from '../detect/index.ts';
 import { type SpikeOptions, DEFAULT_SPIKE_OPTIONS, median, scoreHour } from './detector.ts';
 
 /**
@@ -40,7 +41,7 @@ interface Spike {
 type Detector = (hourly: readonly number[], index: number) => boolean;
 
 export function evaluateDetectors(options: EvaluationOptions = DEFAULT_EVALUATION, spikeOptions: SpikeOptions = DEFAULT_SPIKE_OPTIONS): DetectorFigures[] {
-  const random = rng(options.seed);
+  const random = seededRandom(options.seed);
   const series = makeSeries(options, random);
   const detectors: [string, Detector][] = [
     [`seasonal robust z (${spikeOptions.baselineDays} days, z ≥ ${spikeOptions.threshold})`, (h, i) => scoreHour(h, i, spikeOptions)?.spike ?? false],
@@ -121,17 +122,6 @@ function trailingMean(k: number): Detector {
     const mean = window.reduce((a, b) => a + b, 0) / window.length;
     const sd = Math.sqrt(window.reduce((a, b) => a + (b - mean) ** 2, 0) / window.length);
     return hourly[index]! > mean + k * Math.max(sd, 1) && hourly[index]! - mean >= 5;
-  };
-}
-
-function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
   };
 }
 

@@ -10,15 +10,8 @@ export const CHECK_GRACE_MS = 60_000;
 /** The dimensions whose series are watched, one series per value (`category:self-harm`, `clause:api.1.1`). */
 const WATCHED = { category: 'category', clause: 'clause_id' } as const;
 
-export interface SpikeView {
-  id: string;
-  series: string;
-  started_at: string;
-  last_bucket: string;
-  observed: number;
-  baseline: number;
-  score: number;
-}
+/** A spike episode as the API shows it. */
+export type SpikeView = Omit<TrendSpikeRow, 'tenant_id' | 'created_at'>;
 
 /**
  * Checks each closed hour of every tenant's category and clause series against its seasonal
