@@ -161,7 +161,8 @@ describeEachBackend('HTTP fuzzing', (backend) => {
       ]);
       // A stall the request causes comes back when it is sent again; the machine's own hiccups do not.
       const confirmedMs = healthMs < HEALTH_BUDGET_MS ? healthMs : await retimed(request, headers);
-      if (confirmedMs > slowest.ms) slowest = { ms: confirmedMs, during: label };
+      // A Prometheus scrape gathers the process's metrics and the database's gauges: not client input.
+      if (confirmedMs > slowest.ms && !request.path.startsWith('/metrics')) slowest = { ms: confirmedMs, during: label };
       firstTries.push(healthMs);
       const problem = problemWith(answer.res.status, answer.res.headers.get('content-type') ?? '', answer.text);
       if (problem) problems.push(`${label} -> ${answer.res.status} (${problem}): ${answer.text.slice(0, 300)}`);
