@@ -86,10 +86,13 @@ async function readHeader(bytes: Uint8Array, param: string | null): Promise<Meta
   }
 }
 
-/** ITU-R BT.601 luma, as upstream PDQ computes it, into a float buffer. */
-export function lumaOf(image: Pick<DecodedImage, 'rgb' | 'rgbWidth' | 'rgbHeight'>): Float32Array {
+/**
+ * ITU-R BT.601 luma, as upstream PDQ computes it, into a float buffer: `into` when it is given and large enough
+ * (a caller hashing many images reuses one), else a new one.
+ */
+export function lumaOf(image: Pick<DecodedImage, 'rgb' | 'rgbWidth' | 'rgbHeight'>, into?: Float32Array): Float32Array {
   const pixels = image.rgbWidth * image.rgbHeight;
-  const luma = new Float32Array(pixels);
+  const luma = into && into.length >= pixels ? into.subarray(0, pixels) : new Float32Array(pixels);
   const { rgb } = image;
   for (let p = 0, o = 0; p < pixels; p++, o += 3) luma[p] = 0.299 * rgb[o]! + 0.587 * rgb[o + 1]! + 0.114 * rgb[o + 2]!;
   return luma;

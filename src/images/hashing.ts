@@ -30,10 +30,14 @@ export async function hashImage(bytes: Uint8Array, options: { limits?: ImageLimi
   return { image, ...hashDecoded(bytes, image, options.dihedral ?? false) };
 }
 
+let lumaBuffer = new Float32Array(0);
+
 /** The hashes of an image already decoded from `bytes`. */
 export function hashDecoded(bytes: Uint8Array, image: DecodedImage, dihedral: boolean): Omit<HashedImage, 'image'> {
   const exact = { md5: createHash('md5').update(bytes).digest('hex'), sha256: createHash('sha256').update(bytes).digest('hex') };
-  const luma = lumaOf(image);
+  if (lumaBuffer.length < image.rgbWidth * image.rgbHeight) lumaBuffer = new Float32Array(image.rgbWidth * image.rgbHeight);
+  // PDQ filters the luma in place, and synchronously: one buffer serves every image.
+  const luma = lumaOf(image, lumaBuffer);
   if (!dihedral) {
     const { hash, quality } = pdqFromLuma(luma, image.rgbWidth, image.rgbHeight);
     return { pdqBits: hash, hashes: { ...exact, pdq: pdqToHex(hash), quality } };

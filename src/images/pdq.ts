@@ -52,7 +52,7 @@ export function pdqDihedralFromLuma(luma: Float32Array, width: number, height: n
 
 function pdqDct(luma: Float32Array, width: number, height: number): { dct: Float64Array; quality: number } {
   if (width < 1 || height < 1 || luma.length < width * height) throw new RangeError('pdq: the luminance buffer does not match the dimensions');
-  const scratch = new Float32Array(width * height);
+  const scratch = scratchOf(width * height);
   const windowAlongRows = jaroszWindow(width);
   const windowAlongCols = jaroszWindow(height);
   for (let pass = 0; pass < PASSES; pass++) {
@@ -61,6 +61,17 @@ function pdqDct(luma: Float32Array, width: number, height: number): { dct: Float
   }
   const small = decimate(luma, width, height);
   return { dct: dct64To16(small), quality: imageQuality(small) };
+}
+
+let scratchBuffer = new Float32Array(0);
+
+/**
+ * One scratch buffer for the whole process, grown as needed: allocating (and zeroing) a megabyte per image cost
+ * as much as the filtering itself. Hashing is synchronous, so no two hashes share it at once.
+ */
+function scratchOf(length: number): Float32Array {
+  if (scratchBuffer.length < length) scratchBuffer = new Float32Array(length);
+  return scratchBuffer.subarray(0, length);
 }
 
 /** Window of the box filter so that two passes approximate a tent over one output pixel (upstream's formula). */
