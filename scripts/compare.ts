@@ -15,11 +15,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { Featurizer, featurizeAll, type FeatureMatrix } from '../src/detect/index.ts';
-import { SOURCES } from './data/sources.ts';
+import { trainableSources } from './data/sources.ts';
 import { FAMILIES } from './data/labels.ts';
 import { metricsAt } from './training/metrics.ts';
 import { evaluate, fitModel, flagScore, flaggedRate, isBenignScary, scoreItems, weightedRows, type Item, type ScoreTable } from './training/pipeline.ts';
 import { loadLexicon, loadWordVectors } from './training/resources.ts';
+import { runSuites, type SuiteFigures } from './suites/index.ts';
 import { FEATURES, MIN_POSITIVES, OPTIONS, SOURCE_REPEATS, THRESHOLD_PRIOR_POSITIVES, VECTOR_LIMIT, VECTOR_MIN_COUNT } from './training/settings.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -45,6 +46,7 @@ interface RunFigures {
   categories: Record<string, { f1: number; recall: number; threshold: number }>;
   families: Record<string, number>;
   heldout: Record<string, { f1: number; auprc: number; recall: number; flaggedRate: number }>;
+  suites: SuiteFigures;
 }
 
 function readItems(file: string): Item[] {
@@ -76,7 +78,8 @@ function measure(dev: Item[], heldout: Item[], scary: Item[], run: ReturnType<ty
     }),
   );
   const categories = Object.fromEntries(Object.entries(devEval.categories).map(([category, m]) => [category, { f1: m.f1, recall: m.recall, threshold: m.threshold }]));
-  return { devF1: devEval.binary.f1, devAuprc: devEval.binary.auprc, benignScaryRate: flaggedRate(scoreItems(run.model, scary), thresholds), categories, families, heldout: heldoutFigures };
+  const suites = runSuites(run.model, heldout);
+  return { devF1: devEval.binary.f1, devAuprc: devEval.binary.auprc, benignScaryRate: flaggedRate(scoreItems(run.model, scary), thresholds), categories, families, heldout: heldoutFigures, suites };
 }
 
 /** Every number of the runs' figures, flattened to "path": [one value per run]. */
@@ -107,7 +110,7 @@ function main(): void {
   if (seeds.some((s) => !Number.isInteger(s))) throw new Error('--seeds takes integers separated by commas');
   const variants = z.array(variantSchema).min(1).parse(JSON.parse(readFileSync(file, 'utf8')));
 
-  const trainable = new Set(SOURCES.filter((s) => s.defaultModel && s.trainByDefault).map((s) => s.name));
+  const trainable = trainableSources();
   const train = readItems(join(dataDir, 'train.jsonl')).filter((i) => trainable.has(i.source));
   const allDev = readItems(join(dataDir, 'dev.jsonl'));
   const dev = allDev.filter((i) => trainable.has(i.source));

@@ -8,11 +8,15 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sha256Hex } from '../src/common/index.ts';
 import { hasModerationPositive, labelsFor, type LabelledItem } from './data/labels.ts';
-import { SOURCE_CAPS, SOURCES, type Source } from './data/sources.ts';
+import { SOURCE_CAPS, SOURCES, isTrainable, type Source } from './data/sources.ts';
 import { writeDataCard } from './data/card.ts';
+import { counterfactuals } from './data/counterfactual.ts';
 
 const SEED = 'warden-data-v1';
 const DEV_FRACTION = 0.15;
+/** Counterfactual identity copies per training text that names a group, and at most this many in all. */
+const COUNTERFACTUAL_COPIES = 2;
+const COUNTERFACTUAL_LIMIT = 20000;
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const datasetsRoot = resolve(process.env.WARDEN_DATASETS ?? join(repoRoot, '..', 'shared', 'datasets'));
@@ -111,13 +115,17 @@ function main(): void {
   const started = performance.now();
   const read = SOURCES.map((source) => ({ source, items: readSource(source) }));
   const readCounts = Object.fromEntries(read.map(({ source, items }) => [source.name, items.length]));
-  // Sources the default model may train on come first, so duplicates keep their licence-rule provenance.
-  const ordered = [...read.filter((r) => r.source.defaultModel), ...read.filter((r) => !r.source.defaultModel)].flatMap((r) => r.items);
+  // Trained sources come first, so that a duplicate keeps their provenance and an evaluation-only copy is dropped
+  // (no evaluation text is also a training text); then the licence-rule ones, then the rest.
+  const rank = (s: Source) => (isTrainable(s) ? 0 : s.defaultModel && !s.evalOnly ? 1 : 2);
+  const ordered = [0, 1, 2].flatMap((r) => read.filter(({ source }) => rank(source) === r)).flatMap((r) => r.items);
   const { kept, dropped } = deduplicate(ordered);
   const capped = cap(kept);
-  const defaultSources = new Set(SOURCES.filter((s) => s.defaultModel).map((s) => s.name));
-  const { train, dev } = split(capped.filter((item) => defaultSources.has(item.source)));
-  const heldout = capped.filter((item) => !defaultSources.has(item.source));
+  const splitSources = new Set(SOURCES.filter((s) => s.defaultModel && !s.evalOnly).map((s) => s.name));
+  const { train: sourceTrain, dev } = split(capped.filter((item) => splitSources.has(item.source)));
+  const trainable = new Set(SOURCES.filter(isTrainable).map((s) => s.name));
+  const train = [...sourceTrain, ...counterfactuals(sourceTrain.filter((item) => trainable.has(item.source)), COUNTERFACTUAL_COPIES, COUNTERFACTUAL_LIMIT, SEED)];
+  const heldout = capped.filter((item) => !splitSources.has(item.source));
 
   mkdirSync(outDir, { recursive: true });
   writeJsonl(join(outDir, 'train.jsonl'), train);

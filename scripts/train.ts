@@ -8,8 +8,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LinearTextModel, readArtifact, writeArtifact } from '../src/detect/index.ts';
+import { beforeAfter } from './suites/card.ts';
 import { FEATURES, MIN_POSITIVES, OPTIONS, SOURCE_REPEATS, THRESHOLD_PRIOR_POSITIVES, VECTOR_LIMIT, VECTOR_MIN_COUNT } from './training/settings.ts';
-import { SOURCES } from './data/sources.ts';
+import { trainableSources } from './data/sources.ts';
 import { trainModel, type Item } from './training/pipeline.ts';
 import { loadLexicon, loadWordVectors } from './training/resources.ts';
 import { formatSeconds } from './training/progress.ts';
@@ -34,7 +35,7 @@ function main(): void {
   const started = performance.now();
   const args = new Set(process.argv.slice(2));
   if (!existsSync(join(dataDir, 'train.jsonl'))) throw new Error('data/train.jsonl is missing: run `npm run data` first');
-  const trainable = new Set(SOURCES.filter((s) => s.defaultModel && s.trainByDefault).map((s) => s.name));
+  const trainable = trainableSources();
   const allTrain = readItems(join(dataDir, 'train.jsonl'));
   const allDev = readItems(join(dataDir, 'dev.jsonl'));
   const heldout = readItems(join(dataDir, 'heldout.jsonl'));
@@ -67,14 +68,17 @@ function main(): void {
   const report = evaluateFinal(trained, allDev, heldout);
   const suites = runSuites(trained.model, allDev, datasetsRoot);
   let suitesBefore: SuiteReport | null = null;
+  let comparison = null;
   try {
     suitesBefore = previous && runSuites(previous, allDev, datasetsRoot);
+    comparison = beforeAfter(previous, trained.model, heldout);
   } catch (error) {
     // An artifact of an older feature layout cannot be scored by this code: the card then shows this build alone.
     process.stderr.write(`suites of the replaced artifact skipped: ${(error as Error).message}\n`);
   }
+  comparison ??= beforeAfter(null, trained.model, heldout);
   const totalSeconds = (performance.now() - started) / 1000;
-  writeModelCard(join(repoRoot, 'models', 'README.md'), { trained, report, validation, trainSeconds, totalSeconds, suites, suitesBefore, trainable: [...trainable].sort(), features: FEATURES, options: OPTIONS, sourceRepeats: SOURCE_REPEATS, vectorCount: vectors.hashes.length, lexiconCount: lexicon.length, modelDir });
+  writeModelCard(join(repoRoot, 'models', 'README.md'), { trained, report, validation, trainSeconds, totalSeconds, suites, suitesBefore, trainable: [...trainable].sort(), features: FEATURES, options: OPTIONS, sourceRepeats: SOURCE_REPEATS, vectorCount: vectors.hashes.length, lexiconCount: lexicon.length, modelDir, comparison });
   process.stderr.write(`done in ${formatSeconds(totalSeconds)}; binary dev F1 ${report.dev.binary.f1.toFixed(3)} AUPRC ${report.dev.binary.auprc.toFixed(3)}\n`);
 }
 

@@ -118,9 +118,8 @@ describeEachBackend('POST /v1/moderations', (backend) => {
       expect(results[0]!.flagged).toBe(false);
     });
 
-    // Known false positive of the committed model (violence ≈ 0.98, illicit ≈ 0.94), carried by the pooled word vectors
-    // of a five-word question (see models/README.md, known weaknesses): kept as the target until the data fixes it.
-    it.fails('does not flag "How do I kill a Python process?"', async () => {
+    // Was a known false positive (violence ≈ 0.98) until the benign programming requests (CoNaLa, NL2Bash, MBPP, Stack Overflow titles) were trained on.
+    it('does not flag "How do I kill a Python process?"', async () => {
       const { results } = await client.moderations.create({ input: 'How do I kill a Python process?' });
       expect(results[0]!.flagged).toBe(false);
     });
@@ -222,11 +221,11 @@ describeEachBackend('POST /v1/moderations', (backend) => {
         };
         return { version: results[0]!.warden.policy_version, clauses: results[0]!.warden.violations.map((v) => `${v.clause_id}:${v.category}`) };
       };
-      expect((await cites()).clauses).toContain('universal.2:harassment/threatening');
-      await server.request('/v1/moderation/thresholds', { method: 'PUT', json: { thresholds: { 'harassment/threatening': 1 } } });
-      expect((await cites()).clauses).not.toContain('universal.2:harassment/threatening');
+      expect((await cites()).clauses).toContain('universal.2:violence');
+      await server.request('/v1/moderation/thresholds', { method: 'PUT', json: { thresholds: { violence: 1 } } });
+      expect((await cites()).clauses).not.toContain('universal.2:violence');
       await server.request('/v1/moderation/thresholds', { method: 'PUT', json: { thresholds: {} } });
-      expect((await cites()).clauses).toContain('universal.2:harassment/threatening');
+      expect((await cites()).clauses).toContain('universal.2:violence');
 
       const next = structuredClone(bundledPolicies().at(-1)!);
       next.version = 'cache-check-1';

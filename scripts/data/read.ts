@@ -14,6 +14,11 @@ export function readCsv(dir: string, file: string, delimiter = ','): Row[] {
   return parse(readText(dir, file), { columns: true, delimiter, relax_quotes: true, skip_empty_lines: true, bom: true }) as Row[];
 }
 
+/** A CSV file without a header line, as arrays of fields. */
+export function readCsvRows(dir: string, file: string): string[][] {
+  return parse(readText(dir, file), { relax_quotes: true, skip_empty_lines: true, bom: true }) as string[][];
+}
+
 export function readJson<T>(dir: string, file: string): T {
   return JSON.parse(readText(dir, file)) as T;
 }

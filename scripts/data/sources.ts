@@ -1,49 +1,13 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Category } from '../../src/common/index.ts';
-import { BENIGN_REQUEST_SCOPE, EVERY_CATEGORY, MODERATION_SCOPE, scopeOf, type Family } from './labels.ts';
+import { EVERY_CATEGORY, MODERATION_SCOPE, scopeOf } from './labels.ts';
 import { readCsv, readJson, readJsonl, readLines, readText, type Row } from './read.ts';
+import { benign, harmfulUnknown, mapped, present, selfHarmPositives, type Mapping, type RawItem, type Source } from './raw.ts';
+import { NEW_SOURCES } from './new-sources.ts';
+import { COUNTERFACTUAL_SOURCE } from './counterfactual.ts';
 
-/** A text as read from a source, before de-duplication and splitting. */
-export interface RawItem {
-  text: string;
-  positives: readonly Category[];
-  scope: readonly Category[];
-  /** Set when the source says "harmful" without saying which category; otherwise derived from positives. */
-  flagged?: boolean;
-  family: Family;
-}
-
-export interface Source {
-  name: string;
-  licence: string;
-  /** May the default (shipped) model train on it? The licence rule of the datasets README. */
-  defaultModel: boolean;
-  /** Left out of default training after judging it (see models/DATA.md), though its licence allows it. */
-  trainByDefault: boolean;
-  read(root: string): RawItem[];
-}
-
-type Mapping = Record<string, readonly Category[]>;
-
-function mapped(text: string, key: string, mapping: Mapping, family: Family, scope = scopeOf(mapping)): RawItem | null {
-  const positives = mapping[key];
-  if (positives === undefined) return null;
-  return { text, positives, scope, family };
-}
-
-function benign(text: string, family: Family, scope: readonly Category[] = BENIGN_REQUEST_SCOPE): RawItem {
-  return { text, positives: [], scope, family };
-}
-
-function harmfulUnknown(text: string, family: Family): RawItem {
-  return { text, positives: [], scope: [], flagged: true, family };
-}
-
-const present = <T>(items: (T | null)[]): T[] => items.filter((x): x is T => x !== null);
-
-const SELF_HARM_INSTRUCTIONS = /\b(how (can|do|to|would|should|much|many)|ways? to|method|painless|quickest|fastest|overdose|dose)\b/i;
-const SELF_HARM_INTENT = /\b(i|i'm|i am|me|my|myself)\b.*\b(kill myself|end (my|it)|want to die|hurt myself|cut(ting)? myself|suicid|starv(e|ing) myself|not (want|wanna) to live)/i;
+export type { RawItem, Source } from './raw.ts';
 
 const AILUMINATE: Mapping = {
   vcr: ['violence', 'illicit/violent'],
@@ -70,11 +34,8 @@ function ailuminate(file: string) {
         const hazard = row.hazard ?? '';
         const text = row.prompt_text ?? '';
         if (hazard !== 'ssh') return mapped(text, hazard, AILUMINATE, 'requests', AILUMINATE_SCOPE);
-        const positives: Category[] = ['self-harm'];
-        if (SELF_HARM_INSTRUCTIONS.test(text)) positives.push('self-harm/instructions');
-        if (SELF_HARM_INTENT.test(text)) positives.push('self-harm/intent');
         // The sub-categories stay unknown when the wording does not settle them.
-        return { text, positives, scope: ['self-harm', ...AILUMINATE_SCOPE.filter((c) => !c.startsWith('self-harm'))], family: 'requests' };
+        return { text, positives: selfHarmPositives(text), scope: ['self-harm', ...AILUMINATE_SCOPE.filter((c) => !c.startsWith('self-harm'))], family: 'requests' };
       }),
     );
 }
@@ -199,20 +160,6 @@ function toxigen(root: string): RawItem[] {
         .filter((line) => line.length > 0)
         .map((text) => (file.startsWith('hate_') ? { text, positives: ['hate'] as Category[], scope: TOXICITY_SCOPE, family: 'tweets' as const } : benign(text, 'tweets', EVERY_CATEGORY))),
     );
-}
-
-function cssrs(root: string): RawItem[] {
-  const scope: Category[] = ['self-harm', 'self-harm/intent'];
-  const positiveLevels = new Set(['Ideation', 'Behavior', 'Attempt']);
-  return present(
-    readCsv(join(root, 'cssrs_reddit_suicide'), '500_Reddit_users_posts_labels.csv').map((row) => {
-      // Posts are a Python list literal; the user-level label applies to the whole history, cut to a long post's length.
-      const text = (row.Post ?? '').replace(/^\[['"]|['"]\]$/g, '').split(/['"], ['"]/).join('\n\n').slice(0, 3000);
-      if (row.Label === 'Supportive') return { text, positives: [], scope, family: 'reddit' as const };
-      if (positiveLevels.has(row.Label ?? '')) return { text, positives: scope, scope, family: 'reddit' as const };
-      return null;
-    }),
-  );
 }
 
 function convabuse(root: string): RawItem[] {
@@ -362,7 +309,6 @@ export const SOURCES: Source[] = [
     name: 'goemotions', licence: 'Apache-2.0', defaultModel: true, trainByDefault: true,
     read: (root) => ['train.csv', 'dev.csv', 'test.csv'].flatMap((file) => readCsv(join(root, 'goemotions'), file).map((r) => benign(r.text ?? '', 'reddit', MODERATION_SCOPE))),
   },
-  { name: 'cssrs', licence: 'CC BY (Zenodo record)', defaultModel: true, trainByDefault: true, read: cssrs },
   {
     name: 'stormfront', licence: 'CC BY-SA 3.0', defaultModel: true, trainByDefault: true,
     read: (root) =>
@@ -406,6 +352,7 @@ export const SOURCES: Source[] = [
     read: (root) => readCsv(join(root, 'multiq'), 'MultiQ.csv').filter((r) => (r.id ?? '').startsWith('gpt-')).map((r) => benign(r.prompt ?? '', 'requests')),
   },
   { name: 'wikitext2', licence: 'CC BY-SA 3.0', defaultModel: true, trainByDefault: true, read: (root) => readJsonl<{ text: string }>(join(root, 'wikitext2_valid_test_paragraphs'), 'paragraphs.jsonl').map((r) => benign(r.text, 'long-form', EVERY_CATEGORY)) },
+  ...NEW_SOURCES,
 
   // Not licensed for the default model: evaluation only (an out-of-distribution check), never trained on.
   { name: 'sgbench', licence: 'unclear', defaultModel: false, trainByDefault: false, read: (root) => readJson<{ text: string }[]>(join(root, 'guard_mix'), 'sgbench.json').map((r) => harmfulUnknown(r.text, 'requests')) },
@@ -442,6 +389,16 @@ export const SOURCES: Source[] = [
   },
 ];
 
+/** May `npm run train` train on the source (licence rule, judgement, not kept for evaluation)? */
+export function isTrainable(source: Source): boolean {
+  return source.defaultModel && source.trainByDefault && !source.evalOnly;
+}
+
+/** Names of the sources the shipped model trains on, with the counterfactual copies derived from them. */
+export function trainableSources(): Set<string> {
+  return new Set([...SOURCES.filter(isTrainable).map((s) => s.name), COUNTERFACTUAL_SOURCE]);
+}
+
 /** Large benign or single-style sources are capped so that they do not drown the rest (after de-duplication). */
 export const SOURCE_CAPS: Record<string, number> = {
   goemotions: 12000,
@@ -452,4 +409,9 @@ export const SOURCE_CAPS: Record<string, number> = {
   multiq: 8000,
   olid: 4000,
   hatexplain: 5000,
+  nl2bash: 4000,
+  stackoverflow_titles: 4000,
+  mmlu: 4000,
+  natural_questions: 4000,
+  harmfulqa: 1500,
 };

@@ -1,13 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import { ALL_CATEGORIES } from '../../src/common/index.ts';
 import { detectLanguage, loadTextModel, type FeatureConfig, type TrainOptions } from '../../src/detect/index.ts';
-import { SOURCES } from '../data/sources.ts';
+import { SOURCES, trainableSources } from '../data/sources.ts';
 import { baselineTable, wordListComparison, type BaselineRow } from './baseline.ts';
 import { metricsAt, type BinaryMetrics } from './metrics.ts';
 import { evaluate, flagScore, flaggedRate, isBenignScary, scoreItems, type Evaluation, type Item, type TrainedModel } from './pipeline.ts';
 import { formatSeconds } from './progress.ts';
 import { VALIDATION_EPOCHS } from './validation.ts';
 import { suitesMarkdown, type SuiteReport } from './suites.ts';
+import { beforeAfterSection, newSourcesSection, type BeforeAfter } from '../suites/card.ts';
 
 export interface FamilyResult {
   family: string;
@@ -83,7 +84,7 @@ function groupMetrics(items: Item[], scores: Record<string, number>[], threshold
 
 export function evaluateFinal(trained: TrainedModel, allDev: Item[], heldout: Item[]): Report {
   const thresholds = trained.weights.metadata.thresholds;
-  const trainable = new Set(SOURCES.filter((s) => s.trainByDefault && s.defaultModel).map((s) => s.name));
+  const trainable = trainableSources();
   const devScores = scoreItems(trained.model, allDev);
   const calibrationIdx = allDev.map((item, i) => (trainable.has(item.source) ? i : -1)).filter((i) => i >= 0);
   const dev = evaluate(calibrationIdx.map((i) => devScores[i]!), calibrationIdx.map((i) => allDev[i]!), thresholds, trained.categories);
@@ -180,6 +181,11 @@ function sourceRepeatsSection(): string[] {
   ];
 }
 
+/** Whether the trained model flags a text (any moderation category at its threshold). */
+function flaggedText(trained: TrainedModel, text: string): boolean {
+  return flagScore(trained.model.score(text), trained.weights.metadata.thresholds) >= 0.5;
+}
+
 function groupTable(rows: GroupResult[], minN = 1): string[] {
   return [
     '| group | n | flagged (true) | precision | recall | F1 | AUPRC | flagged by model |',
@@ -204,6 +210,8 @@ export interface CardInput {
   vectorCount: number;
   lexiconCount: number;
   modelDir: string;
+  /** The suites and held-out sources for the artifact this run replaced and this one. */
+  comparison: BeforeAfter;
 }
 
 export function writeModelCard(file: string, input: CardInput): void {
@@ -233,8 +241,11 @@ export function writeModelCard(file: string, input: CardInput): void {
     '',
     '## Training data and licences',
     `Only sources whose licence allows commercial use (datasets README, default? = yes) — see models/DATA.md for counts: ${licences}.`,
-    'Not trained on: toxic_spans and diasafety (judged harmful to training, see DATA.md; still scored in dev below) and the non-commercial / unlicensed sources (held-out evaluation only).',
+    'Not trained on: toxic_spans and diasafety (judged harmful to training, see DATA.md; still scored in dev below), the non-commercial / unlicensed sources, and the sources kept out on purpose so that this card has unseen evidence (OR-Bench-Hard-1K, CoCoNot contrast and eval, DangerousQA, Arena-Hard, OpenAssistant prompts, a quarter of the C-SSRS users): held-out evaluation only.',
+    `Identity counterfactuals (scripts/data/counterfactual.ts): each training text that names an identity group is copied twice with the group terms swapped for others of the same axis, labels kept (${input.trainable.includes('identity_counterfactual') ? 'in this build' : 'not in this build'}); the lexicon leaves out neutral group names that surge_profanity lists as canonical forms of slurs ("gay", "homosexual", "lesbian", "queer", "jew").`,
     '',
+    ...beforeAfterSection(input.comparison),
+    ...newSourcesSection(),
     '## Dev metrics (mixed dev split, thresholds calibrated on it)',
     '',
     `Binary "flagged by any moderation category": n ${report.dev.binary.n}, positives ${report.dev.binary.nPos}, precision ${f(report.dev.binary.precision)}, recall ${f(report.dev.binary.recall)}, F1 ${f(report.dev.binary.f1)}, AUPRC ${f(report.dev.binary.auprc)}.`,
@@ -262,7 +273,7 @@ export function writeModelCard(file: string, input: CardInput): void {
     '',
     ...groupTable(report.byLanguage, 30),
     '',
-    '### Held-out sources the licence rule keeps out of training (never trained on)',
+    '### Held-out sources (kept out by the licence rule or on purpose; never trained on)',
     '',
     ...groupTable(report.heldout),
     '',
@@ -312,13 +323,15 @@ export function writeModelCard(file: string, input: CardInput): void {
     '',
     '- The data is mostly English requests and comments; long stories and model outputs are nearly absent, and benign texts that *sound* harmful are few. Read the per-family and held-out tables, not just the dev split.',
     '- Harmful requests with no category in their source (AdvBench, MaliciousInstruct, HarmBench "harmful", JailbreakBench) train no head; they only count in the binary figures. Self-training them onto the heads (each labelled with its best-scoring category) raised dev request recall but also the false-positive rate on benign instructions (alpaca_harmless), and lowered sgbench recall at an equal false-positive rate: not shipped.',
-    '- Short benign technical requests are few in the sources: "How do I kill a Python process?" is flagged (violence, illicit: "kill", with "process" and "Python" adding to it), as are some other programming requests ("write a function in JavaScript", "create a SQL query" score as illicit): the harmful requests are full of scripts and programs, the benign ones are not. No source in ../shared/datasets with a commercial licence has benign programming or homonym requests ("kill a process", "shoot a photo"), so no recipe here can learn them.',
+    `- Benign technical requests now come from CoNaLa, NL2Bash, Stack Overflow titles and MBPP; by this model "How do I kill a Python process?" is ${flaggedText(trained, 'How do I kill a Python process?') ? 'still flagged' : 'not flagged'} and "Write a function in Javascript to generate a random number" ${flaggedText(trained, 'Write a function in Javascript to generate a random number') ? 'is still flagged' : 'is not'}. Homonyms outside programming ("shoot a photo") rest on the CoCoNot and OR-Bench look-alikes only.`,
     '- Also tried on 2026-11-25 and not kept (by hand, seed 20240110 unless noted): a 4–10× larger Adagrad step for the hashed n-grams (they overfit: dev F1 0.693 → 0.612–0.644, benign-but-scary 14.0%); learned window detectors over the word vectors (a one-layer convolution over 3-word windows with 32 filters, with and without the max-pooled block: held-out comment F1 between −0.015 and +0.04 over three runs, but dev F1 down by 0.015–0.02, training 3–4× slower, and the Python question still flagged); short sentences cut from the long benign texts as extra negatives (held-out F1 down 0.01–0.03). Session 2 tried hard-negative mining, self-training of uncategorised harmful requests and seed averaging (see the git log).',
     `- Thin categories (dev positives under ~30) have unstable thresholds and figures: ${trained.categories.filter((c) => (report.dev.categories[c]?.nPos ?? 0) < 30).join(', ')}.`,
     '- Topical categories (regulated advice, elections, political campaigning, lending, high-stakes decisions) are learnt from a few hundred assistant requests against other harmful requests: they detect the topic, not whether advice is actually being sought or given.',
     '- Languages other than English and French: word vectors are English; the lexicon covers 28 languages but only as terms; the model has seen no harmful text in them. Callers should treat such texts as out of training (detectLanguage).',
     '- The lexicon is matched on space-separated tokens: terms in scripts without spaces (Chinese, Japanese, Thai) inside longer runs are missed.',
-    '- violence/graphic has no training data at all; sexual/minors, self-harm/instructions, hate/threatening and harassment/threatening rest on a few dozen to a few hundred examples.',
+    '- violence/graphic is learnt from I2P\'s "shocking" image prompts alone (horror art as much as gore: its dev figures measure that, not graphic violence in posts); sexual/minors, self-harm/instructions, hate/threatening and harassment/threatening rest on a few dozen to a few hundred examples. Short first-person statements of suicidal intent ("I want to end my life tonight") are nearly absent from the data: the C-SSRS sentence windows are the closest (see the suites above).',
+    '- Direct threats with insults ("I will find you and kill you, you worthless piece of trash") score harassment/threatening just under its threshold (0.43 / 0.50) since the issue-12 retraining; they are still flagged as harassment, hate and violence. Plain threats ("If you come near my house again I will stab you") are flagged as threatening.',
+    '- Identity terms: the counterfactual copies and the lexicon fix lower the identity suite\'s false positives, but the most-named groups in hateful training texts (gay, transgender, homosexual, jewish) still score highest, and hateful templates lost recall where the group word was their main signal.',
     '',
   );
   writeFileSync(file, lines.join('\n'));

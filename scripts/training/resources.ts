@@ -4,13 +4,17 @@ import { createRequire } from 'node:module';
 import { parse } from 'csv-parse/sync';
 import { LEXICON_GROUPS, normalize, quantizeRows, tokenHash, tokenize, type LexiconTerm, type WordVectors } from '../../src/detect/index.ts';
 import type { Item } from './pipeline.ts';
+import { identityWords } from '../data/identities.ts';
 
-/** Lexicon terms from surge_profanity_en (severity 1–3) and ldnoobw_multilingual_badwords, normalised. */
+/** Lexicon terms from surge_profanity_en (severity 1–3) and ldnoobw_multilingual_badwords, normalised, without identity names. */
 export function loadLexicon(datasetsRoot: string): LexiconTerm[] {
   const terms = new Map<string, LexiconTerm>();
+  const identities = identityWords();
   const add = (raw: string, severity: number, group: number) => {
     const text = normalize(raw).text.trim();
-    if (text.length < 2 || terms.has(text)) return;
+    // surge_profanity lists the neutral names of groups ("gay", "homosexual", "jew", "lesbian") as the canonical
+    // forms of slurs, and ldnoobw lists "homosexual": as profanity they taught the model that naming a group is abuse.
+    if (text.length < 2 || terms.has(text) || identities.has(text)) return;
     terms.set(text, { text, severity, group });
   };
   const surge = parse(readFileSync(join(datasetsRoot, 'surge_profanity_en', 'profanity_en.csv'), 'utf8'), { columns: true }) as Record<string, string>[];

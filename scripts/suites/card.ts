@@ -1,0 +1,119 @@
+/**
+ * The model card's "before and after" section: the suites (scripts/suites/index.ts), each held-out source and each
+ * category's recall on held-out positives, for the artifact a training run replaced and the one it wrote.
+ */
+import type { TextModel } from '../../src/detect/index.ts';
+import { metricsAt } from '../training/metrics.ts';
+import { flagScore, type Item } from '../training/pipeline.ts';
+import { runSuites, SELF_HARM_STATEMENTS, type SuiteFigures } from './index.ts';
+
+interface SourceFigures { n: number; positives: number; recall: number; flaggedRate: number; f1: number; auprc: number }
+
+export interface BeforeAfter {
+  suites: { before: SuiteFigures | null; after: SuiteFigures };
+  sources: Record<string, { before: SourceFigures | null; after: SourceFigures }>;
+  categories: Record<string, { positives: number; before: number | null; after: number }>;
+}
+
+function sourceFigures(model: TextModel, heldout: Item[]): { sources: Record<string, SourceFigures>; categories: Record<string, { positives: number; recall: number }> } {
+  const scores = heldout.map((item) => model.score(item.text));
+  const flags = scores.map((s) => flagScore(s, model.thresholds));
+  const sources: Record<string, SourceFigures> = {};
+  for (const source of [...new Set(heldout.map((i) => i.source))]) {
+    const idx = heldout.flatMap((item, i) => (item.source === source ? [i] : []));
+    const labels = idx.map((i) => (heldout[i]!.flagged ? 1 : 0));
+    const m = metricsAt(idx.map((i) => flags[i]!), labels, 0.5);
+    sources[source] = { n: idx.length, positives: m.nPos, recall: m.recall, flaggedRate: idx.filter((i) => flags[i]! >= 0.5).length / idx.length, f1: m.f1, auprc: m.auprc };
+  }
+  const categories: Record<string, { positives: number; recall: number }> = {};
+  for (const category of [...new Set(heldout.flatMap((i) => Object.entries(i.labels).filter(([, v]) => v).map(([c]) => c)))].sort()) {
+    const idx = heldout.flatMap((item, i) => (item.labels[category as keyof Item['labels']] === true ? [i] : []));
+    const threshold = model.thresholds[category];
+    const hits = threshold === undefined ? 0 : idx.filter((i) => (scores[i]![category] ?? 0) >= threshold).length;
+    categories[category] = { positives: idx.length, recall: hits / idx.length };
+  }
+  return { sources, categories };
+}
+
+export function beforeAfter(previous: TextModel | null, current: TextModel, heldout: Item[]): BeforeAfter {
+  const after = sourceFigures(current, heldout);
+  const before = previous ? sourceFigures(previous, heldout) : null;
+  return {
+    suites: { before: previous ? runSuites(previous, heldout) : null, after: runSuites(current, heldout) },
+    sources: Object.fromEntries(Object.entries(after.sources).map(([source, figures]) => [source, { before: before?.sources[source] ?? null, after: figures }])),
+    categories: Object.fromEntries(Object.entries(after.categories).map(([category, c]) => [category, { positives: c.positives, before: before?.categories[category]?.recall ?? null, after: c.recall }])),
+  };
+}
+
+const f = (x: number | undefined | null) => (x === undefined || x === null ? '—' : x.toFixed(3));
+const pct = (x: number | undefined | null) => (x === undefined || x === null ? '—' : `${(x * 100).toFixed(1)}%`);
+const pair = (before: string, after: string) => `${before} → ${after}`;
+
+function suiteLines(s: BeforeAfter['suites']): string[] {
+  const b = s.before;
+  const a = s.after;
+  const worst = (x: SuiteFigures | null) => (x ? x.identity.worstTerms.slice(0, 6).map((t) => `${t.term} ${pct(t.rate)}`).join(', ') : '—');
+  return [
+    '| suite | figure | before → after |',
+    '|---|---|---|',
+    `| identities (${a.identity.terms} terms × neutral and hateful templates) | neutral sentences flagged | ${pair(pct(b?.identity.neutralFlaggedRate), pct(a.identity.neutralFlaggedRate))} |`,
+    `| | terms whose neutral sentences are flagged > 5% | ${pair(b ? String(b.identity.termsOver5) : '—', String(a.identity.termsOver5))} |`,
+    `| | hateful sentences flagged (recall) | ${pair(f(b?.identity.hatefulRecall), f(a.identity.hatefulRecall))} |`,
+    `| | worst terms (neutral flagged) | ${worst(b)} → ${worst(a)} |`,
+    ...Object.keys(a.identity.perAxis).map((axis) => `| | ${axis}: neutral flagged / hateful recall | ${pair(b ? `${pct(b.identity.perAxis[axis]?.neutralFlaggedRate)} / ${f(b.identity.perAxis[axis]?.hatefulRecall)}` : '—', `${pct(a.identity.perAxis[axis]?.neutralFlaggedRate)} / ${f(a.identity.perAxis[axis]?.hatefulRecall)}`)} |`),
+    `| self-harm: ${SELF_HARM_STATEMENTS.length} first-person statements written for the card | self-harm/intent recall | ${pair(f(b?.selfHarm.statementsIntentRecall), f(a.selfHarm.statementsIntentRecall))} |`,
+    `| | flagged (any category) | ${pair(f(b?.selfHarm.statementsFlagged), f(a.selfHarm.statementsFlagged))} |`,
+    `| self-harm slice: held-out C-SSRS users' sentence windows (${a.selfHarm.sliceIntentN} with suicidal wording, ${a.selfHarm.sliceBenignN} supportive) | self-harm/intent recall | ${pair(f(b?.selfHarm.sliceIntentRecall), f(a.selfHarm.sliceIntentRecall))} |`,
+    `| | supportive windows flagged self-harm/intent | ${pair(pct(b?.selfHarm.sliceBenignIntentRate), pct(a.selfHarm.sliceBenignIntentRate))} |`,
+    `| benign look-alikes: OR-Bench-Hard-1K + CoCoNot contrast (benign) vs CoCoNot safety + DangerousQA (harmful), n ${a.lookalikes.n}, ${a.lookalikes.positives} harmful | F1 | ${pair(f(b?.lookalikes.f1), f(a.lookalikes.f1))} |`,
+    `| | benign flagged | ${pair(pct(b?.lookalikes.benignFlaggedRate), pct(a.lookalikes.benignFlaggedRate))} |`,
+    `| | recall / AUPRC | ${pair(b ? `${f(b.lookalikes.recall)} / ${f(b.lookalikes.auprc)}` : '—', `${f(a.lookalikes.recall)} / ${f(a.lookalikes.auprc)}`)} |`,
+  ];
+}
+
+export function beforeAfterSection(comparison: BeforeAfter): string[] {
+  return [
+    '## Suites and held-out sources, before and after',
+    '',
+    'Before: the artifact this run replaced (the committed model trained without the issue-12 sources, counterfactual copies and lexicon fix); after: this model. Both are scored by the same inference code (long-text windows, leetspeak reading). Nothing here is trained on: the suites are written in scripts/suites, the held-out sources are excluded by licence or kept out on purpose (models/DATA.md, "evaluation only"). The old model was trained on every C-SSRS user\'s posts, the slice\'s users included, so its slice figures are flattering. Reproduce a row for any artifact with `npx tsx scripts/suites/run.ts [MODEL_DIR]`.',
+    '',
+    ...suiteLines(comparison.suites),
+    '',
+    '### Each held-out source (flagged by any moderation category)',
+    '',
+    '| source | n | harmful | recall before → after | flagged before → after | F1 before → after | AUPRC before → after |',
+    '|---|---|---|---|---|---|---|',
+    ...Object.entries(comparison.sources).map(([source, { before: b, after: a }]) =>
+      `| ${source} | ${a.n} | ${a.positives} | ${a.positives ? pair(f(b?.recall), f(a.recall)) : '—'} | ${pair(pct(b?.flaggedRate), pct(a.flaggedRate))} | ${a.positives && a.positives < a.n ? pair(f(b?.f1), f(a.f1)) : '—'} | ${a.positives && a.positives < a.n ? pair(f(b?.auprc), f(a.auprc)) : '—'} |`),
+    '',
+    '### Per category on held-out positives (recall at each category\'s threshold)',
+    '',
+    '| category | held-out positives | recall before → after |',
+    '|---|---|---|',
+    ...Object.entries(comparison.categories).map(([category, c]) => `| ${category} | ${c.positives} | ${pair(f(c.before), f(c.after))} |`),
+    '',
+  ];
+}
+
+/**
+ * The issue-12 source groups as measured with train:compare (one seed, 20240110, on this machine under load: the
+ * recipe's spread over seeds is about ±1 point on the slices, more on the thin ones), hard-coded like the card's
+ * other experiment tables since rerunning them takes an hour.
+ */
+export function newSourcesSection(): string[] {
+  return [
+    '## Issue-12 sources',
+    '',
+    '`npm run train:compare -- scripts/training/variants/new-sources.json` and `new-sources-2.json`, seed 20240110, before the long-text windows and the leetspeak reading were merged (so whole-text scores). "Look-alikes" is the suite above (benign flagged / F1); "identity" the template suite (neutral flagged / hateful recall / terms over 5%); "statements" the 12 first-person statements (self-harm/intent recall); "slice" the held-out C-SSRS windows (self-harm/intent recall). In the first run the counterfactual copies were made of benign and harmful texts alike; from the second run on, of benign texts only (shipped).',
+    '',
+    '| variant | dev F1 | dev AUPRC | benign-but-scary | look-alikes | identity | statements | slice | sgbench recall | hatexplain F1 | ethos F1 | olid F1 | SDCNL F1 |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| without the issue-12 sources | 0.653 | 0.739 | 11.5% | 41.3% / 0.287 | 9.2% / 0.900 / 27 | 0/12 | 0.581 | 0.407 | 0.694 | 0.669 | 0.454 | 0.568 |',
+    '| all, counterfactual copies of benign and harmful texts | 0.681 | 0.784 | 12.1% | 35.4% / 0.325 | 12.0% / 0.945 / 31 | 2/12 | 0.923 | 0.425 | 0.690 | 0.686 | 0.423 | 0.567 |',
+    '| **all, counterfactual copies of benign texts only (shipped)** | 0.682 | 0.781 | 9.6% | 26.7% / 0.350 | 6.0% / 0.743 / 21 | 2/12 | 0.894 | 0.387 | 0.687 | 0.651 | 0.440 | 0.557 |',
+    '| same, C-SSRS windows ×3 | 0.695 | 0.786 | 12.1% | 33.8% / 0.339 | 4.4% / 0.759 / 11 | 2/12 | 0.904 | 0.410 | 0.703 | 0.663 | 0.440 | 0.567 |',
+    '',
+    'The new sources lift the dev split (it now holds their dev texts too: F1 0.653 → 0.68) and the request family most (dev requests F1 0.54 → 0.69–0.70), cut the look-alike false positives (41% → 27–35%) and teach the self-harm heads what first-person suicidal wording looks like (slice recall 0.58 → 0.89–0.92); they do not teach the short statements (2 of 12). Counterfactual copies of harmful texts spread the hateful contexts of the most-named groups onto every term (bisexual 77%): only benign texts are copied. That halves the identity false positives but costs hateful-template recall (0.90 → 0.74–0.76): with the group word no longer a signal, a short hateful template has only its other words. C-SSRS windows ×3 looked better on the identity suite and dev but worse on the look-alikes and the benign-but-scary slice, on one seed: not shipped. Two variants of the second run (no counterfactual copies at all; without I2P) did not finish in the time this session had, so I2P is kept on the data card\'s judgement alone (it is the only violence/graphic data), and the counterfactual copies\' effect is read from the first two rows. The final build also takes single suicidal sentences of the C-SSRS windows (after these runs).',
+    '',
+  ];
+}
