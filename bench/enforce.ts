@@ -17,7 +17,8 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { openStore } from '../src/db/index.ts';
 import type { EventInput } from '../src/enforce/index.ts';
-import { buildApp, createServices } from '../src/server/index.ts';
+import { createServices } from '../src/app/index.ts';
+import { buildApp } from '../src/server/index.ts';
 
 const TARGET_EVENTS_PER_SECOND = 5000;
 // Non-child-safety clauses of every severity, so accounts climb the ladder and actions are taken.

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openStore } from '../src/db/index.ts';
 import type { Reviewer } from '../src/review/index.ts';
-import { createServices } from '../src/server/index.ts';
+import { createServices } from '../src/app/index.ts';
 
 const { values } = parseArgs({
   options: {

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { verifyChain } from '../src/audit/index.ts';
 import { type Store, openStore } from '../src/db/index.ts';
-import { buildApp, createServices } from '../src/server/index.ts';
+import { createServices } from '../src/app/index.ts';
+import { buildApp } from '../src/server/index.ts';
 import { describeEachBackend } from './support/backends.ts';
 import { type TestServer, startTestServer } from './support/server.ts';
 

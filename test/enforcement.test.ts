@@ -55,7 +55,8 @@ describeEachBackend('enforcement over HTTP', (backend) => {
 
   /** A real /v1/moderations call naming the account: a payment card number breaks universal.1 (high) and api.1.1. */
   async function moderationStrike(account: string, field: 'user' | 'warden' = 'user') {
-    const json = { input: `my card is 4111 1111 1111 1111, charge it`, ...(field === 'user' ? { user: account } : { warden: { account } }) };
+    // Each call's text differs: an identical request within the retry window would be taken for a retry and count once.
+    const json = { input: `my card is 4111 1111 1111 1111, charge it (${field})`, ...(field === 'user' ? { user: account } : { warden: { account } }) };
     const moderation = await post<{ id: string; results: { warden: { violations: { clause_id: string }[] } }[] }>('/v1/moderations', json, client, 200);
     expect(moderation.results[0]!.warden.violations.map((v) => v.clause_id)).toEqual(['universal.1', 'api.1.1']);
     const standingNow = await standing(account);

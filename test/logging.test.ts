@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, createServices, loggerOptions } from '../src/server/index.ts';
+import { createServices } from '../src/app/index.ts';
+import { buildApp, loggerOptions } from '../src/server/index.ts';
 import { openTestStore } from './support/backends.ts';
 
 describe('server logs', () => {

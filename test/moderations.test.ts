@@ -2,7 +2,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '../src/audit/index.ts';
 import { MODERATION_CATEGORIES } from '../src/common/index.ts';
-import type { ModeratedBatch } from '../src/moderation/index.ts';
+import type { FollowUp } from '../src/moderation/index.ts';
 import { bundledPolicies } from '../src/policy/index.ts';
 import { describeEachBackend } from './support/backends.ts';
 import { type TestServer, expectApiError, startTestServer } from './support/server.ts';
@@ -164,24 +164,24 @@ describeEachBackend('POST /v1/moderations', (backend) => {
     });
   });
 
-  describe('the onModerated hook', () => {
-    it('receives the caller, the named account and the results', async () => {
-      const seen: { account: string | null; tenantId: string; batch: ModeratedBatch }[] = [];
-      const original = server.services.onModerated;
-      server.services.onModerated = async (principal, account, batch) => {
-        seen.push({ account, tenantId: principal.tenantId, batch });
-      };
+  describe('the follow-up hooks', () => {
+    it('receive the caller, the named account, the results and the policy version the verdicts used', async () => {
+      const seen: FollowUp[] = [];
+      const unsubscribe = server.services.moderations.followUps.subscribe((followUp) => {
+        seen.push(followUp);
+      });
       try {
         await server.request('/v1/moderations', { method: 'POST', json: { input: `card ${CARD}`, user: 'u-1' }, key: clientKey });
         await server.request('/v1/moderations', { method: 'POST', json: { input: 'x', user: 'u-1', warden: { account: 'acct-9' } }, key: clientKey });
         await server.request('/v1/moderations', { method: 'POST', json: { input: 'x' }, key: clientKey });
       } finally {
-        server.services.onModerated = original;
+        unsubscribe();
       }
       expect(seen.map((s) => s.account)).toEqual(['u-1', 'acct-9', null]);
-      expect(seen[0]!.batch.results[0]!.warden.violations.length).toBeGreaterThan(0);
-      expect(seen[0]!.batch.contentDigests[0]).toMatch(/^[0-9a-f]{64}$/);
-      expect(seen[0]!.batch.id).toMatch(/^modr-/);
+      expect(seen[0]!.results[0]!.violations.length).toBeGreaterThan(0);
+      expect(seen[0]!.results[0]!.digest).toMatch(/^[0-9a-f]{64}$/);
+      expect(seen[0]!.moderationId).toMatch(/^modr-/);
+      expect(seen[0]!.policy.version).toBe(seen[0]!.policy.document.version);
     });
   });
 

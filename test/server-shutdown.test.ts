@@ -3,7 +3,8 @@ import http from 'node:http';
 import net from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildApp, createServices } from '../src/server/index.ts';
+import { createServices } from '../src/app/index.ts';
+import { buildApp } from '../src/server/index.ts';
 import { openTestStore } from './support/backends.ts';
 
 /** Resolves with the promise, or fails once `ms` have passed: close() must not wait on a client. */

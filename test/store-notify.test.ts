@@ -3,7 +3,7 @@ import { ManualClock } from '../src/common/index.ts';
 import { openStore } from '../src/db/index.ts';
 import { Webhook } from 'standardwebhooks';
 import { bundledPolicies } from '../src/policy/index.ts';
-import { createServices } from '../src/server/index.ts';
+import { createServices } from '../src/app/index.ts';
 import { describeEachBackend } from './support/backends.ts';
 import { startSmtpReceiver, startWebhookReceiver } from './support/receivers.ts';
 import { type TestServer, expectApiError, startTestServer } from './support/server.ts';

@@ -1,6 +1,5 @@
-import { sql } from 'kysely';
 import { canonicalJson, sha256Hex, type Clock, type PageRequest } from '../common/index.ts';
-import { type AuditRow, type Queryable, type Store, type Tx, afterKey } from '../db/index.ts';
+import { type AuditRow, type Queryable, type Store, type Tx, afterKey, lockExclusively } from '../db/index.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 // Any constant works: it only has to be the same in every process sharing the database.
@@ -73,9 +72,7 @@ export class AuditLog {
   /** Appends several entries, chained in order, with one lock and one read of the chain's head (batched writes). */
   async appendMany(tx: Tx, entries: AuditEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    if (this.store.dialect === 'postgres') {
-      await sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`.execute(tx);
-    }
+    await lockExclusively(this.store, tx, AUDIT_LOCK_KEY);
     const at = this.clock.now().toISOString();
     let prev = (await storedHead(tx))?.hash ?? GENESIS_HASH;
     const rows = entries.map((entry) => {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { DEFAULT_DB_URL, type Store, openStore, parseDbUrl } from '../db/index.ts';
-import { type Services, createServices } from '../server/index.ts';
+import { type Services, createServices } from '../app/index.ts';
 
 /** `--db`, else WARDEN_DB, else ./warden.db. */
 export function resolveDbUrl(option?: string): string {

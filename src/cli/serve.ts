@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { openStore } from '../db/index.ts';
-import { buildApp, createServices } from '../server/index.ts';
+import { createServices } from '../app/index.ts';
+import { buildApp } from '../server/index.ts';
 import { DEFAULT_TENANT } from '../tenancy/index.ts';
 import { resolveDbUrl } from './database.ts';
 import { CliError } from './output.ts';

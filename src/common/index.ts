@@ -6,3 +6,5 @@ export * from './validation.ts';
 export * from './background.ts';
 export * from './pagination.ts';
 export * from './patterns.ts';
+export * from './hooks.ts';
+export * from './tenant-cache.ts';

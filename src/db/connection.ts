@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, type RawBuilder, type SqlBool, SqliteDialect, type Transaction, sql } from 'kysely';
 import pg from 'pg';
 import { InvalidInput } from '../common/index.ts';
+import { ChangeFeed } from './changes.ts';
 import { allMigrations } from './migrations/index.ts';
 import type { Tables } from './schema.ts';
 
@@ -18,6 +19,8 @@ export interface Store {
   readonly dialect: Dialect;
   /** Where it lives, with any password removed: safe to log. */
   readonly location: string;
+  /** Changes to cached per-tenant settings, from this process and (polled) from others. */
+  readonly changes: ChangeFeed;
   close(): Promise<void>;
 }
 
@@ -55,7 +58,7 @@ function openSqlite(path: string): Store {
   database.pragma('busy_timeout = 5000');
   database.pragma('synchronous = FULL');
   const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database }) });
-  return { db, dialect: 'sqlite', location: `sqlite:${path}`, close: () => db.destroy() };
+  return withChanges(db, 'sqlite', `sqlite:${path}`);
 }
 
 // PostgreSQL returns bigint (int8) as a string by default; our sequence numbers fit a JS number.
@@ -67,7 +70,16 @@ function openPostgres(connectionString: string): Store {
   // replaces it on the next query; without a listener the error would crash the process.
   pool.on('error', () => {});
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', location: redact(connectionString), close: () => db.destroy() };
+  return withChanges(db, 'postgres', redact(connectionString));
+}
+
+function withChanges(db: Db, dialect: Dialect, location: string): Store {
+  const changes = new ChangeFeed(db);
+  const close = async () => {
+    await changes.stop();
+    await db.destroy();
+  };
+  return { db, dialect, location, changes, close };
 }
 
 async function migrate(store: Store): Promise<void> {
@@ -81,12 +93,6 @@ async function migrate(store: Store): Promise<void> {
 
 function redact(url: string): string {
   return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
-}
-
-/** True when a write failed on a UNIQUE constraint, on either dialect. */
-export function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
 /**

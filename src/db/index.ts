@@ -1,7 +1,6 @@
 export {
   openStore,
   parseDbUrl,
-  isUniqueViolation,
   containsText,
   DEFAULT_DB_URL,
   type Store,
@@ -12,4 +11,6 @@ export {
   type DbTarget,
 } from './connection.ts';
 export { afterKey } from './keyset.ts';
+export { withTransaction, afterCommit, isUniqueViolation, forUpdate, isTransient, lockExclusively, type TransactionOptions } from './transactions.ts';
+export { ChangeFeed, CHANGE_POLL_MS } from './changes.ts';
 export type * from './schema.ts';

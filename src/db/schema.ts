@@ -45,6 +45,10 @@ export interface Tables {
   rule_hits: RuleHitsTable;
   trend_counts: TrendCountsTable;
   trend_spikes: TrendSpikesTable;
+  // the moderation hot path (issue 13): see the block at the end
+  cache_generations: CacheGenerationsTable;
+  idempotency_keys: IdempotencyKeysTable;
+  moderation_requests: ModerationRequestsTable;
 }
 
 export interface TenantsTable {
@@ -598,3 +602,28 @@ export type RuleVersionRow = Selectable<RuleVersionsTable>;
 export type RuleHitRow = Selectable<RuleHitsTable>;
 export type TrendCountRow = Selectable<TrendCountsTable>;
 export type TrendSpikeRow = Selectable<TrendSpikesTable>;
+/** One row per tenant whose cached settings changed, plus the row `*` that counts every change (see ChangeFeed). */
+export interface CacheGenerationsTable {
+  tenant_id: string;
+  generation: number;
+}
+
+/** A state-changing request made with an `Idempotency-Key`: its body's digest, then its answer (null while in progress). */
+export interface IdempotencyKeysTable {
+  tenant_id: string;
+  key: string;
+  request_digest: string;
+  status_code: number | null;
+  response: string | null;
+  created_at: string;
+}
+
+/** A moderation request whose side effects committed, by the digest of who asked about what (see the moderation use case). */
+export interface ModerationRequestsTable {
+  tenant_id: string;
+  fingerprint: string;
+  moderation_id: string;
+  created_at: string;
+}
+
+export type IdempotencyKeyRow = Selectable<IdempotencyKeysTable>;

@@ -1,5 +1,5 @@
 import { NotFound, newId } from '../common/index.ts';
-import type { AccountRow, EnforcementActionRow, Queryable, Tx } from '../db/index.ts';
+import { type AccountRow, type EnforcementActionRow, type Queryable, type Tx, forUpdate } from '../db/index.ts';
 import type { EnforceContext } from './context.ts';
 
 export const ACCOUNT_KINDS = ['user', 'developer', 'app'] as const;
@@ -31,17 +31,15 @@ export async function lockAccounts(
       .values(chunk.map((externalId) => ({ id: newId('acct'), tenant_id: tenantId, external_id: externalId, kind: kinds.get(externalId)!, score: 0, score_at: at, created_at: at, updated_at: at })))
       .onConflict((oc) => oc.columns(['tenant_id', 'external_id']).doNothing())
       .execute();
-    let query = tx.selectFrom('accounts').selectAll().where('tenant_id', '=', tenantId).where('external_id', 'in', chunk).orderBy('external_id');
-    if (context.store.dialect === 'postgres') query = query.forUpdate();
-    for (const row of await query.execute()) locked.set(row.external_id, row);
+    const query = tx.selectFrom('accounts').selectAll().where('tenant_id', '=', tenantId).where('external_id', 'in', chunk).orderBy('external_id');
+    for (const row of await forUpdate(context.store, query).execute()) locked.set(row.external_id, row);
   }
   return locked;
 }
 
 export async function lockAccount(tx: Tx, context: EnforceContext, tenantId: string, externalId: string): Promise<AccountRow> {
-  let query = tx.selectFrom('accounts').selectAll().where('tenant_id', '=', tenantId).where('external_id', '=', externalId);
-  if (context.store.dialect === 'postgres') query = query.forUpdate();
-  const row = await query.executeTakeFirst();
+  const query = tx.selectFrom('accounts').selectAll().where('tenant_id', '=', tenantId).where('external_id', '=', externalId);
+  const row = await forUpdate(context.store, query).executeTakeFirst();
   if (!row) throw accountNotFound(externalId);
   return row;
 }
@@ -61,7 +59,6 @@ export async function accountActions(db: Queryable, accountId: string): Promise<
 }
 
 export async function lockAccountById(tx: Tx, context: EnforceContext, tenantId: string, accountId: string): Promise<AccountRow> {
-  let query = tx.selectFrom('accounts').selectAll().where('tenant_id', '=', tenantId).where('id', '=', accountId);
-  if (context.store.dialect === 'postgres') query = query.forUpdate();
-  return query.executeTakeFirstOrThrow();
+  const query = tx.selectFrom('accounts').selectAll().where('tenant_id', '=', tenantId).where('id', '=', accountId);
+  return forUpdate(context.store, query).executeTakeFirstOrThrow();
 }

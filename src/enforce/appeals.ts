@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Conflict, NotFound, newId } from '../common/index.ts';
+import { Conflict, type Hooks, NotFound, newId } from '../common/index.ts';
 import type { AppealRow, Queryable, Tx } from '../db/index.ts';
 import { enqueueEvent } from '../notify/index.ts';
 import { lockAccount, lockAccountById } from './accounts.ts';
@@ -29,12 +29,12 @@ export interface OpenedAppeal {
   actor: string;
 }
 
-/** Told, inside the transaction that opens it, of every new appeal (the server wires the review queue in; enforce does not import review). */
-export type AppealOpenedHook = (tx: Tx, appeal: OpenedAppeal) => Promise<void>;
+/** Told, inside the transaction that opens it, of every new appeal (the app wires the review queue in; enforce does not import review). */
+export type AppealOpenedHooks = Hooks<[tx: Tx, appeal: OpenedAppeal]>;
 
 export async function openAppeal(
   context: EnforceContext,
-  hooks: readonly AppealOpenedHook[],
+  hooks: AppealOpenedHooks,
   tenantId: string,
   externalId: string,
   input: AppealInput,
@@ -73,7 +73,7 @@ export async function openAppeal(
       actionEventIds: (JSON.parse(action.reasons) as ActionReasons).event_ids,
       actor,
     };
-    for (const hook of hooks) await hook(tx, opened);
+    await hooks.run(tx, opened);
     return record;
   });
 }

@@ -1,8 +1,8 @@
-export { Enforcement, type ModerationViolations } from './service.ts';
+export { Enforcement } from './service.ts';
 export { EnforcementInTransaction } from './in-transaction.ts';
 export { eventInput, EVENT_SOURCES, CONTENT_TYPES, type EventInput, type EventResult, type Recorded } from './events.ts';
 export { exemptionInput, type ExemptionInput } from './exemptions.ts';
-export { appealInput, appealDecisionInput, APPEAL_STATES, type AppealInput, type AppealDecisionInput, type AppealOpenedHook, type OpenedAppeal } from './appeals.ts';
+export { appealInput, appealDecisionInput, APPEAL_STATES, type AppealInput, type AppealDecisionInput, type OpenedAppeal } from './appeals.ts';
 export { ACCOUNT_KINDS, type AccountKind } from './accounts.ts';
 export {
   enforcementPolicySchema,

@@ -1,7 +1,7 @@
 import type { Insertable } from 'kysely';
 import type { AuditEntry } from '../audit/index.ts';
 import { Conflict, newId } from '../common/index.ts';
-import { type AccountRow, type ChildSafetyReportRow, type EnforcementEventsTable, type Tx, isUniqueViolation } from '../db/index.ts';
+import { type AccountRow, type ChildSafetyReportRow, type EnforcementEventsTable, type Tx, withTransaction } from '../db/index.ts';
 import { type OutboxEvent, enqueueEvents } from '../notify/index.ts';
 import type { PolicyDocument } from '../policy/index.ts';
 import { CHUNK, lockAccounts } from './accounts.ts';
@@ -52,28 +52,8 @@ interface Writes {
  */
 export async function ingestEvents(context: EnforceContext, policies: IngestPolicies, request: IngestRequest): Promise<Recorded[]> {
   checkEvents(context, policies, request);
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await context.store.db.transaction().execute((tx) => recordAll(tx, context, policies, request));
-    } catch (error) {
-      if (!isRetryable(error) || attempt >= MAX_ATTEMPTS) throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
-    }
-  }
-}
-
-const MAX_ATTEMPTS = 8;
-// SQLite gives up waiting for the write lock after its busy timeout, or refuses a stale snapshot;
-// PostgreSQL may end a transaction as a deadlock or serialization victim. Each rolled back entirely,
-// so running it again is safe.
-const RETRYABLE_CODES = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', '40001', '40P01']);
-
-/**
- * A unique violation means another process recorded the same id at the same moment: the retry
- * replays or refuses it.
- */
-function isRetryable(error: unknown): boolean {
-  return isUniqueViolation(error) || RETRYABLE_CODES.has(String((error as { code?: unknown } | null)?.code));
+  // A unique violation means another process recorded the same id at the same moment: the retry replays or refuses it.
+  return withTransaction(context.store, (tx) => recordAll(tx, context, policies, request), { attempts: 8, retryUniqueViolation: true });
 }
 
 /** Records the events inside the caller's transaction: they commit, or roll back, with the caller's own writes. */

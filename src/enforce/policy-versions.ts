@@ -1,5 +1,5 @@
-import { Conflict, canonicalJson, sha256Hex } from '../common/index.ts';
-import { type Queryable, isUniqueViolation } from '../db/index.ts';
+import { Conflict, TenantCache, canonicalJson, sha256Hex } from '../common/index.ts';
+import { isUniqueViolation, withTransaction } from '../db/index.ts';
 import type { EnforceContext } from './context.ts';
 import { type EnforcementPolicy, bundledEnforcementPolicy, validateEnforcementPolicy } from './enforcement-policy.ts';
 
@@ -16,13 +16,23 @@ export interface StoredEnforcementPolicy {
 
 /** Each tenant's enforcement policy versions; the last one published is in force. */
 export class EnforcementPolicies {
+  /** The version in force per tenant, kept until the tenant publishes another (in this process or another). */
+  private readonly inForce = new TenantCache((tenantId) => this.read(tenantId));
+
   constructor(
     private readonly context: EnforceContext,
     private readonly bundled: EnforcementPolicy = bundledEnforcementPolicy(),
-  ) {}
+  ) {
+    context.store.changes.changed.subscribe((tenantId) => this.inForce.invalidate(tenantId));
+  }
 
-  async current(tenantId: string, db: Queryable = this.context.store.db): Promise<StoredEnforcementPolicy> {
-    const row = await db
+  /** The version in force: the last one the tenant published, else the bundled one. */
+  async current(tenantId: string): Promise<StoredEnforcementPolicy> {
+    return this.inForce.get(tenantId);
+  }
+
+  private async read(tenantId: string): Promise<StoredEnforcementPolicy> {
+    const row = await this.context.store.db
       .selectFrom('enforcement_policies')
       .selectAll()
       .where('tenant_id', '=', tenantId)
@@ -59,7 +69,7 @@ export class EnforcementPolicies {
     const document = validateEnforcementPolicy(input);
     if (document.version === this.bundled.version) throw versionTaken(document.version);
     try {
-      await this.context.store.db.transaction().execute(async (tx) => {
+      await withTransaction(this.context.store, async (tx) => {
         await tx
           .insertInto('enforcement_policies')
           .values({
@@ -78,6 +88,7 @@ export class EnforcementPolicies {
           target: document.version,
           payload: { version: document.version, digest: digestOf(document) },
         });
+        await this.context.store.changes.record(tx, tenantId);
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw versionTaken(document.version);

@@ -1,16 +1,16 @@
 import type { AuditLog } from '../audit/index.ts';
-import { type Clock, InvalidInput, NotFound, type PageRequest } from '../common/index.ts';
-import type { Store } from '../db/index.ts';
-import type { ModeratedHook } from '../moderation/index.ts';
+import { type Clock, Hooks, InvalidInput, NotFound, type PageRequest } from '../common/index.ts';
+import type { Store, Tx } from '../db/index.ts';
+import type { FollowUp, FollowUpPlan } from '../moderation/index.ts';
 import type { PolicyRegistry } from '../policy/index.ts';
 import type { Tenancy } from '../tenancy/index.ts';
 import { findAccount, lockAccount } from './accounts.ts';
 import { actionView } from './actions.ts';
-import { type AppealDecisionInput, type AppealInput, type AppealOpenedHook, appealView, decideAppeal, getAppeal, openAppeal } from './appeals.ts';
+import { type AppealDecisionInput, type AppealInput, type OpenedAppeal, appealView, decideAppeal, getAppeal, openAppeal } from './appeals.ts';
 import { getReport, listReports, recordSubmission, reportView } from './child-safety.ts';
 import type { EnforceContext } from './context.ts';
 import type { EventInput, Recorded } from './events.ts';
-import { type IngestPolicies, ingestEvents } from './ingest.ts';
+import { type IngestPolicies, ingestEvents, ingestEventsIn } from './ingest.ts';
 import { EnforcementInTransaction } from './in-transaction.ts';
 import { type ExemptionInput, checkExemptionScope, exemptionView, getExemption, grantExemption, listExemptions, revokeExemption } from './exemptions.ts';
 import { GroupCommitter } from './group-commit.ts';
@@ -20,25 +20,12 @@ import { accountStanding } from './standing.ts';
 
 const MAX_ACCOUNT_ID = 256;
 
-/** A moderation call's flagged results for one account, as the moderation route hands them over. */
-export interface ModerationViolations {
-  tenantId: string;
-  actor: string;
-  /** The `user` (or `warden.account`) the call named. */
-  account: string;
-  moderationId: string;
-  results: {
-    index: number;
-    violations: { clause_id: string; category?: string; score?: number; evidence?: Record<string, unknown>[] }[];
-    content?: { digest: string; type: 'text' | 'image' };
-  }[];
-}
-
 /** Accounts' standing: violations in, proportionate, explainable, reversible actions out. */
 export class Enforcement {
   readonly policies: EnforcementPolicies;
   private readonly context: EnforceContext;
-  private readonly appealOpenedHooks: AppealOpenedHook[] = [];
+  /** Told, in the appeal's transaction, of every newly opened appeal. */
+  readonly appealOpened = new Hooks<[tx: Tx, appeal: OpenedAppeal]>();
   private readonly singles = new GroupCommitter((tenantId, actor, events) => this.recordEvents(tenantId, actor, events));
 
   constructor(
@@ -77,38 +64,31 @@ export class Enforcement {
   }
 
   /**
-   * The moderation route's hook: each flagged result of a call that named an account becomes one
-   * event, idempotent on the moderation id and the input's index.
+   * Plans what a moderation that named an account does to it: each result with violations becomes
+   * one event, `moderation:<moderation id>:<index>`, judged against the policy version the verdict
+   * used and the enforcement policy in force (both cached), written in the follow-up's transaction.
    */
-  async recordModerationViolations(input: ModerationViolations): Promise<Recorded[]> {
-    if (input.account.length > MAX_ACCOUNT_ID) throw new InvalidInput(`An account id is at most ${MAX_ACCOUNT_ID} characters.`, 'user');
-    const events = input.results
+  readonly planModeration = async (followUp: FollowUp, plan: FollowUpPlan): Promise<void> => {
+    const { account } = followUp;
+    if (account === null) return;
+    const events = followUp.results
       .filter((result) => result.violations.length > 0)
       .map((result) => ({
-        id: `moderation:${input.moderationId}:${result.index}`,
-        account: input.account,
+        id: `moderation:${followUp.moderationId}:${result.index}`,
+        account,
         account_kind: 'user' as const,
         source: 'moderation' as const,
-        violations: result.violations as EventInput['violations'],
-        content: result.content,
+        violations: result.violations.map((v) => ({ clause_id: v.clause_id, category: v.category, score: v.score, evidence: v.evidence as unknown as Record<string, unknown>[] })),
+        content: { digest: result.digest, type: 'text' as const },
       }));
-    if (events.length === 0) return [];
-    return this.recordEvents(input.tenantId, input.actor, events);
-  }
-
-  /** The /v1/moderations hook: a call that names an account (`user` or `warden.account`) gives it strikes. */
-  readonly onModerated: ModeratedHook = async (principal, account, batch) => {
-    if (account === null) return;
-    await this.recordModerationViolations({
-      tenantId: principal.tenantId,
-      actor: `key:${principal.keyId}`,
-      account,
-      moderationId: batch.id,
-      results: batch.results.map((result, index) => ({
-        index,
-        violations: result.warden.violations.map((v) => ({ clause_id: v.clause_id, category: v.category, score: v.score, evidence: v.evidence as unknown as Record<string, unknown>[] })),
-        content: { digest: batch.contentDigests[index]!, type: 'text' as const },
-      })),
+    if (events.length === 0) return;
+    if (account.length > MAX_ACCOUNT_ID) throw new InvalidInput(`An account id is at most ${MAX_ACCOUNT_ID} characters.`, 'user');
+    const [tenant, enforcement] = await Promise.all([this.tenancy.tenantById(followUp.tenantId), this.policies.current(followUp.tenantId)]);
+    if (!tenant) throw new NotFound('Tenant');
+    const policies: IngestPolicies = { usage: followUp.policy, enforcement };
+    const request = { tenantId: tenant.id, tenantName: tenant.name, actor: followUp.actor, events, paramPrefix: () => '' };
+    plan.add(async (tx) => {
+      await ingestEventsIn(tx, this.context, policies, request);
     });
   };
 
@@ -127,13 +107,8 @@ export class Enforcement {
     return { ...actionView(action, this.context.clock.now()), restored_rung: restored };
   }
 
-  /** Registers a hook told, in the appeal's transaction, of every newly opened appeal. */
-  onAppealOpened(hook: AppealOpenedHook): void {
-    this.appealOpenedHooks.push(hook);
-  }
-
   async openAppeal(tenantId: string, externalId: string, input: AppealInput, actor: string) {
-    return appealView(await openAppeal(this.context, this.appealOpenedHooks, tenantId, externalId, input, actor));
+    return appealView(await openAppeal(this.context, this.appealOpened, tenantId, externalId, input, actor));
   }
 
   async decideAppeal(tenantId: string, appealId: string, input: AppealDecisionInput, actor: string) {

@@ -1,4 +1,4 @@
-import type { Clock } from '../common/index.ts';
+import { TenantCache } from '../common/index.ts';
 import type { CategoryScores } from '../detect/index.ts';
 import { type PolicyDocument, effectiveThresholds } from '../policy/index.ts';
 
@@ -13,41 +13,28 @@ export interface TenantModeration {
   thresholds: CategoryScores;
 }
 
-interface Entry {
-  value: Promise<TenantModeration>;
-  expiresAt: number;
-}
-
 /**
  * Each tenant's policy and effective thresholds, cached so that a moderation call does not read
- * the database. Whoever changes either calls invalidate(); the time-to-live bounds staleness for
- * changes this process does not see (another server, the CLI).
+ * the database. Dropped when either changes (see db's ChangeFeed: at once in this process, within
+ * a poll in the others).
  */
 export class TenantModerationCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly cache: TenantCache<TenantModeration>;
 
   constructor(
     private readonly source: TenantPolicySource,
     private readonly defaults: CategoryScores,
-    private readonly clock: Clock,
-    private readonly ttlMs: number = DEFAULT_TTL_MS,
-  ) {}
-
-  get(tenantId: string): Promise<TenantModeration> {
-    const now = this.clock.now().getTime();
-    const cached = this.entries.get(tenantId);
-    if (cached && cached.expiresAt > now) return cached.value;
-    const entry: Entry = { value: this.load(tenantId), expiresAt: now + this.ttlMs };
-    this.entries.set(tenantId, entry);
-    // A failed read is not cached: the next call tries again.
-    entry.value.catch(() => {
-      if (this.entries.get(tenantId) === entry) this.entries.delete(tenantId);
-    });
-    return entry.value;
+  ) {
+    this.cache = new TenantCache((tenantId) => this.load(tenantId));
   }
 
-  invalidate(tenantId: string): void {
-    this.entries.delete(tenantId);
+  get(tenantId: string): Promise<TenantModeration> {
+    return this.cache.get(tenantId);
+  }
+
+  /** Drops one tenant's entry, or every tenant's with null. */
+  invalidate(tenantId: string | null): void {
+    this.cache.invalidate(tenantId);
   }
 
   private async load(tenantId: string): Promise<TenantModeration> {
@@ -55,5 +42,3 @@ export class TenantModerationCache {
     return { document, thresholds: effectiveThresholds(this.defaults, overrides) };
   }
 }
-
-const DEFAULT_TTL_MS = 2000;

@@ -73,11 +73,17 @@ export class Moderator {
   }
 
   moderate(items: ModerationItem[], context: ModerationContext): ModerationResult[] {
-    return items.map((parts) => this.result(this.detectParts(parts), this.detection.language(parts.join('\n')), context));
+    return items.map((parts) => this.moderateItem(parts, context));
   }
 
-  response(model: string, results: ModerationResult[]): ModerationResponse {
-    return { id: `modr-${randomBytes(12).toString('hex')}`, model, results };
+  /** One item's result: the unit of work between which a long request yields the event loop. */
+  moderateItem(parts: ModerationItem, context: ModerationContext): ModerationResult {
+    return this.result(this.detectParts(parts), this.detection.language(parts.join('\n')), context);
+  }
+
+  /** OpenAI's response shape; `id` defaults to a random one. */
+  response(model: string, results: ModerationResult[], id: string = `modr-${randomBytes(12).toString('hex')}`): ModerationResponse {
+    return { id, model, results };
   }
 
   /** A multi-part input scores as its worst part; evidence says which part it is in. */

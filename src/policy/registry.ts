@@ -1,6 +1,6 @@
 import type { AuditLog } from '../audit/index.ts';
-import { type Clock, Conflict, InvalidInput, NotFound, canonicalJson, sha256Hex } from '../common/index.ts';
-import { type PolicyVersionRow, type Store, type TenantRow, type Tx, isUniqueViolation } from '../db/index.ts';
+import { type Clock, Conflict, Hooks, InvalidInput, NotFound, canonicalJson, sha256Hex } from '../common/index.ts';
+import { type PolicyVersionRow, type Store, type TenantRow, type Tx, isUniqueViolation, withTransaction } from '../db/index.ts';
 import { bundledPolicies } from './bundled.ts';
 import { type PolicyDiff, changelogKey, diffPolicies } from './diff.ts';
 import { type PolicyDocument, validatePolicyDocument } from './document.ts';
@@ -27,14 +27,19 @@ export interface StoredPolicy {
  * (an outbox event, a re-review job) exists exactly when the version does. `previous` is the
  * version that was current before.
  */
-export type PolicyPublishedHook = (
-  tx: Tx,
-  published: { tenantId: string; document: PolicyDocument; previous: PolicyDocument | null; actor: string },
-) => Promise<void>;
+export type PolicyPublishedHook = (tx: Tx, published: PolicyPublished) => Promise<void>;
+
+export interface PolicyPublished {
+  tenantId: string;
+  document: PolicyDocument;
+  previous: PolicyDocument | null;
+  actor: string;
+}
 
 /** Each tenant's policy versions: the bundled ones it starts with and those it publishes. */
 export class PolicyRegistry {
-  private readonly publishedHooks: PolicyPublishedHook[] = [];
+  /** Run in every publication's transaction (see PolicyPublishedHook). */
+  readonly published = new Hooks<[tx: Tx, published: PolicyPublished]>();
 
   constructor(
     private readonly store: Store,
@@ -53,11 +58,6 @@ export class PolicyRegistry {
         .execute();
     }
   };
-
-  /** Registers a hook that runs in every publication's transaction (see PolicyPublishedHook). */
-  onPublished(hook: PolicyPublishedHook): void {
-    this.publishedHooks.push(hook);
-  }
 
   async list(tenantId: string): Promise<PolicyVersionSummary[]> {
     const rows = await this.store.db
@@ -101,10 +101,10 @@ export class PolicyRegistry {
   async publish(tenantId: string, input: unknown, actor: string): Promise<StoredPolicy> {
     const document = validatePolicyDocument(input);
     try {
-      await this.store.db.transaction().execute(async (tx) => {
+      await withTransaction(this.store, async (tx) => {
         const previous = await this.assertNewChangelogEntry(tx, tenantId, document);
         await tx.insertInto('policy_versions').values(this.row(tenantId, document, actor)).execute();
-        for (const hook of this.publishedHooks) await hook(tx, { tenantId, document, previous, actor });
+        await this.published.run(tx, { tenantId, document, previous, actor });
         await this.audit.append(tx, {
           tenantId,
           actor,
@@ -112,6 +112,7 @@ export class PolicyRegistry {
           target: document.version,
           payload: { name: document.name, version: document.version, digest: digestOf(document), changelog: document.changelog[0] },
         });
+        await this.store.changes.record(tx, tenantId);
       });
     } catch (error) {
       if (isUniqueViolation(error)) {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AuditLog } from '../audit/index.ts';
 import { ALL_CATEGORIES, type Category, type Clock } from '../common/index.ts';
-import type { Store } from '../db/index.ts';
+import { type Store, withTransaction } from '../db/index.ts';
 import type { Scores } from './violations.ts';
 
 /** A tenant's thresholds: category → a score in (0, 1]. 0 would flag everything, so it is refused. */
@@ -29,7 +29,7 @@ export class ThresholdOverrides {
   /** Replaces the tenant's whole set of overrides (an empty set restores the model's defaults). */
   async replace(tenantId: string, overrides: Scores, actor: string): Promise<Scores> {
     const now = this.clock.now().toISOString();
-    await this.store.db.transaction().execute(async (tx) => {
+    await withTransaction(this.store, async (tx) => {
       const before = await tx
         .selectFrom('moderation_thresholds')
         .select(['category', 'threshold'])
@@ -51,6 +51,7 @@ export class ThresholdOverrides {
         target: tenantId,
         payload: { before: Object.fromEntries(before.map((r) => [r.category, Number(r.threshold)])), after: overrides },
       });
+      await this.store.changes.record(tx, tenantId);
     });
     return this.get(tenantId);
   }

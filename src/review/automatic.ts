@@ -1,68 +1,57 @@
 import { canonicalJson, sha256Hex } from '../common/index.ts';
 import { type PolicyDocument, effectiveSeverity } from '../policy/index.ts';
 import { type Allegation, CHILD_SAFETY_CATEGORY, assessAllegation, findClause } from './allegations.ts';
-import type { ReviewContext } from './context.ts';
-import { type ClassifierView, type FiledReport, fileIntake, withinEvidenceLimit } from './intake.ts';
+import type { FollowUp } from '../moderation/index.ts';
+import { type ClassifierView, type Intake, withinEvidenceLimit } from './intake.ts';
 import { maxSeverity } from './priority.ts';
-import { type ReviewSettings, loadSettings } from './settings.ts';
-
-/** One moderation call's results, as the moderation route hands them to review. */
-export interface ModerationOutcome {
-  tenantId: string;
-  actor: string;
-  moderationId: string;
-  /** The account the call named (OpenAI's `user`), when it named one. */
-  account?: string | null;
-  policyVersion: string;
-  results: {
-    index: number;
-    /** sha256 of the text moderated; reports on the same text join the same case. */
-    digest: string;
-    /** The text itself when the caller has it; without it the reviewer sees the digest only. */
-    text: string | null;
-    category_scores: Record<string, number>;
-    violations: { clause_id: string; category?: string; score?: number; evidence?: unknown[] }[];
-  }[];
-}
+import type { ReviewSettings } from './settings.ts';
 
 /**
- * Opens (or joins) a case for each moderation result the tenant wants a person to look at: one
+ * The reports a moderation files: one for each result the tenant wants a person to look at (one
  * whose highest score lies in the uncertainty band, or one that violates a clause of a listed
- * severity. Idempotent on the moderation id and the result's index.
+ * severity), judged against the policy version the verdict used. Each opens (or joins) its content's
+ * case; idempotent on the moderation id and the result's index.
  */
-export async function queueModerationOutcome(context: ReviewContext, outcome: ModerationOutcome): Promise<FiledReport[]> {
-  const settings = await loadSettings(context.store.db, outcome.tenantId);
+export function moderationIntakes(followUp: FollowUp, settings: ReviewSettings): Intake[] {
   if (!settings.automatic_cases.enabled) return [];
-  const policy = (await context.policies.current(outcome.tenantId)).document;
-  const filed: FiledReport[] = [];
-  for (const result of outcome.results) {
-    const allegation = allegationFor(policy, settings, result);
+  const policy = followUp.policy.document;
+  const intakes: Intake[] = [];
+  for (const result of followUp.results) {
+    const candidate = {
+      category_scores: result.categoryScores,
+      violations: result.violations.map((v) => ({ clause_id: v.clause_id, category: v.category, score: v.score, evidence: v.evidence })),
+    };
+    const allegation = allegationFor(policy, settings, candidate);
     if (!allegation) continue;
-    const classifier: ClassifierView = { category_scores: result.category_scores, violations: result.violations, policy_version: outcome.policyVersion };
-    filed.push(
-      await fileIntake(context, {
-        tenantId: outcome.tenantId,
-        idempotencyKey: `moderation:${outcome.moderationId}:${result.index}`,
-        bodyDigest: sha256Hex(canonicalJson({ digest: result.digest, classifier })),
-        source: 'moderation',
-        reporter: 'classifier',
-        submittedBy: outcome.actor,
-        target: { content: { digest: result.digest, type: 'text' }, ...(outcome.account ? { account: outcome.account } : {}) },
-        allegation,
-        clauseId: allegation.clauseIds[0] ?? null,
-        category: allegation.categories[0] ?? null,
-        text: null,
-        evidence: [],
-        classifier,
-        ...(result.text === null ? {} : { contentText: withinEvidenceLimit(result.text) }),
-      }),
-    );
+    const classifier: ClassifierView = { ...candidate, policy_version: followUp.policy.version };
+    intakes.push({
+      tenantId: followUp.tenantId,
+      idempotencyKey: `moderation:${followUp.moderationId}:${result.index}`,
+      bodyDigest: sha256Hex(canonicalJson({ digest: result.digest, classifier })),
+      source: 'moderation',
+      reporter: 'classifier',
+      submittedBy: followUp.actor,
+      target: { content: { digest: result.digest, type: 'text' }, ...(followUp.account ? { account: followUp.account } : {}) },
+      allegation,
+      clauseId: allegation.clauseIds[0] ?? null,
+      category: allegation.categories[0] ?? null,
+      text: null,
+      evidence: [],
+      classifier,
+      contentText: withinEvidenceLimit(result.text),
+    });
   }
-  return filed;
+  return intakes;
+}
+
+/** A moderation result as review weighs it. */
+interface Candidate {
+  category_scores: Record<string, number>;
+  violations: ClassifierView['violations'];
 }
 
 /** Why a result needs review, or null when the classifier's verdict can stand on its own. */
-export function allegationFor(policy: PolicyDocument, settings: ReviewSettings, result: ModerationOutcome['results'][number]): Allegation | null {
+export function allegationFor(policy: PolicyDocument, settings: ReviewSettings, result: Candidate): Allegation | null {
   const { uncertainty_band: band, severities } = settings.automatic_cases;
   const severe = result.violations.filter((v) => {
     const clause = policy.clauses.find((c) => c.id === v.clause_id);

@@ -1,9 +1,9 @@
 import type { AuditLog } from '../audit/index.ts';
-import type { Clock } from '../common/index.ts';
-import type { Store } from '../db/index.ts';
+import type { Clock, Hooks } from '../common/index.ts';
+import type { Store, Tx } from '../db/index.ts';
 import type { Enforcement } from '../enforce/index.ts';
 import type { PolicyRegistry } from '../policy/index.ts';
-import type { CaseClosedHook } from './decisions.ts';
+import type { ClosedCase } from './decisions.ts';
 
 /** What every review module needs. Decisions reach accounts only through `enforcement`. */
 export interface ReviewContext {
@@ -13,7 +13,7 @@ export interface ReviewContext {
   policies: PolicyRegistry;
   enforcement: Enforcement;
   /** Told, inside the decision's transaction, when a case standing for another domain's object closes. */
-  closedHooks: CaseClosedHook[];
+  caseClosed: Hooks<[tx: Tx, closed: ClosedCase]>;
 }
 
 /** The caller as review sees it: who (for leases and audit), which tenant, and which role. */

@@ -106,7 +106,7 @@ export async function decideCase(context: ReviewContext, reviewer: Reviewer, cas
     });
     if (status === 'closed' && stage !== 'appeal' && row.source_ref) {
       const closed: ClosedCase = { tenantId: reviewer.tenantId, caseId: row.id, sourceRef: row.source_ref, finding: input.outcome === 'violation' ? 'violation' : 'no_violation', clauseIds: finding.clauseIds, reviewer: reviewer.actor, notes: input.notes ?? null, at: now };
-      for (const hook of context.closedHooks) await hook(tx, closed);
+      await context.caseClosed.run(tx, closed);
     }
     return { decision: recorded, enforcement, appeal };
   });
@@ -130,9 +130,6 @@ export interface ClosedCase {
   notes: string | null;
   at: Date;
 }
-
-/** Runs in the decision's transaction when a case with a `source_ref` closes. */
-export type CaseClosedHook = (tx: Tx, closed: ClosedCase) => Promise<void>;
 
 /** What a decision does through enforcement. */
 type Step =

@@ -1,32 +1,34 @@
 import type { AuditLog } from '../audit/index.ts';
-import type { Clock } from '../common/index.ts';
+import { type Clock, Hooks, TenantCache } from '../common/index.ts';
 import type { Store, Tx } from '../db/index.ts';
 import type { Enforcement, OpenedAppeal } from '../enforce/index.ts';
-import type { ModeratedHook } from '../moderation/index.ts';
+import type { FollowUp, FollowUpPlan } from '../moderation/index.ts';
 import type { PolicyRegistry } from '../policy/index.ts';
 import { queueOpenedAppeal, routeAppeal } from './appeals.ts';
-import { type ModerationOutcome, queueModerationOutcome } from './automatic.ts';
+import { moderationIntakes } from './automatic.ts';
 import { caseView } from './cases.ts';
 import type { ReviewContext, Reviewer } from './context.ts';
-import { type CaseClosedHook, type DecisionInput, decideCase } from './decisions.ts';
-import { type ReportInput, fileReport } from './intake.ts';
+import { type ClosedCase, type DecisionInput, decideCase } from './decisions.ts';
+import { type ReportInput, fileIntakeIn, fileReport } from './intake.ts';
 import { claimCase, releaseCase } from './leases.ts';
 import { reviewMetrics } from './metrics.ts';
 import { type QueueFilters, caseDetail, decisionView, listQueue } from './queue.ts';
-import { loadSettings, saveSettings } from './settings.ts';
+import { type ReviewSettings, loadSettings, saveSettings } from './settings.ts';
 import { type SubmissionForReview, queueSubmissionReview } from './store-cases.ts';
 
 /** Reports in, a leased queue for reviewers, decisions out to enforcement. */
 export class ReviewDesk {
   private readonly context: ReviewContext;
+  /** Told, in the decision's transaction, when a case with a `source_ref` closes. */
+  readonly caseClosed = new Hooks<[tx: Tx, closed: ClosedCase]>();
+
+  /** Each tenant's settings, kept until they change (in this process or another). */
+  private readonly cachedSettings: TenantCache<ReviewSettings>;
 
   constructor(store: Store, audit: AuditLog, clock: Clock, policies: PolicyRegistry, enforcement: Enforcement) {
-    this.context = { store, audit, clock, policies, enforcement, closedHooks: [] };
-  }
-
-  /** Registers a hook told, in the decision's transaction, when a case with a `source_ref` closes. */
-  onCaseClosed(hook: CaseClosedHook): void {
-    this.context.closedHooks.push(hook);
+    this.context = { store, audit, clock, policies, enforcement, caseClosed: this.caseClosed };
+    this.cachedSettings = new TenantCache((tenantId) => loadSettings(store.db, tenantId));
+    store.changes.changed.subscribe((tenantId) => this.cachedSettings.invalidate(tenantId));
   }
 
   /** Queues a store submission that needs a person, in the store's transaction (see queueSubmissionReview). */
@@ -38,26 +40,16 @@ export class ReviewDesk {
     return fileReport(this.context, tenantId, input, actor);
   }
 
-  /** Queues the moderation results a person should look at (see `onModerated` for the route's hook). */
-  async queueModerationOutcome(outcome: ModerationOutcome) {
-    return queueModerationOutcome(this.context, outcome);
-  }
-
-  /** The /v1/moderations hook: every result, scored by both Warden's and OpenAI's categories, is considered for review. */
-  readonly onModerated: ModeratedHook = async (principal, account, batch) => {
-    await queueModerationOutcome(this.context, {
-      tenantId: principal.tenantId,
-      actor: `key:${principal.keyId}`,
-      moderationId: batch.id,
-      account,
-      policyVersion: batch.results[0]?.warden.policy_version ?? '',
-      results: batch.results.map((result, index) => ({
-        index,
-        digest: batch.contentDigests[index]!,
-        text: batch.contents[index]!,
-        category_scores: { ...result.category_scores, ...result.warden.category_scores } as Record<string, number>,
-        violations: result.warden.violations.map((v) => ({ clause_id: v.clause_id, category: v.category, score: v.score, evidence: v.evidence })),
-      })),
+  /**
+   * Plans the automatic review cases a moderation opens: every result, scored by both Warden's and
+   * OpenAI's categories, is weighed against the tenant's settings (cached) and the policy version the
+   * verdict used; the cases are filed in the follow-up's transaction.
+   */
+  readonly planModeration = async (followUp: FollowUp, plan: FollowUpPlan): Promise<void> => {
+    const intakes = moderationIntakes(followUp, await this.cachedSettings.get(followUp.tenantId));
+    if (intakes.length === 0) return;
+    plan.add(async (tx) => {
+      for (const intake of intakes) await fileIntakeIn(tx, this.context, intake);
     });
   };
 

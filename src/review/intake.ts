@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ALL_CATEGORIES, Conflict, PayloadTooLarge, canonicalJson, newId, sha256Hex } from '../common/index.ts';
-import { type ReviewCaseRow, type Tx, isUniqueViolation } from '../db/index.ts';
+import { type ReviewCaseRow, type Tx, forUpdate, withTransaction } from '../db/index.ts';
 import { type Allegation, assessAllegation } from './allegations.ts';
 import type { ReviewContext } from './context.ts';
 import { maxSeverity, priorityOf, slaDeadline } from './priority.ts';
@@ -114,14 +114,8 @@ export async function fileReport(context: ReviewContext, tenantId: string, input
 
 /** Files a checked intake into its target's unresolved case, opening one when there is none. */
 export async function fileIntake(context: ReviewContext, intake: Intake): Promise<FiledReport> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await context.store.db.transaction().execute((tx) => fileIntakeIn(tx, context, intake));
-    } catch (error) {
-      // Another process opened the target's case or used the key at the same moment: retry merges or replays.
-      if (!isUniqueViolation(error) || attempt >= 3) throw error;
-    }
-  }
+  // Another process opened the target's case or used the key at the same moment: a retry merges or replays.
+  return withTransaction(context.store, (tx) => fileIntakeIn(tx, context, intake), { attempts: 3, retryUniqueViolation: true });
 }
 
 /** Files the intake inside the caller's transaction (which a unique-key race then fails as a whole). */
@@ -140,9 +134,8 @@ export async function fileIntakeIn(tx: Tx, context: ReviewContext, intake: Intak
     return { reportId: prior.id, caseId: prior.case_id, replayed: true, merged: false };
   }
   const target = targetOf(intake.target);
-  let open = tx.selectFrom('review_cases').selectAll().where('tenant_id', '=', intake.tenantId).where('open_target_key', '=', target.key);
-  if (context.store.dialect === 'postgres') open = open.forUpdate();
-  const existing = await open.executeTakeFirst();
+  const open = tx.selectFrom('review_cases').selectAll().where('tenant_id', '=', intake.tenantId).where('open_target_key', '=', target.key);
+  const existing = await forUpdate(context.store, open).executeTakeFirst();
   const now = context.clock.now();
   const caseRow = existing ? mergeInto(existing, intake, settings, now) : newCase(intake, target, settings, now);
   if (existing) await tx.updateTable('review_cases').set(caseRow).where('id', '=', existing.id).execute();

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { zodToInvalidInput } from '../common/index.ts';
 import { SEVERITIES } from '../policy/index.ts';
-import type { Queryable, Tx } from '../db/index.ts';
+import { type Queryable, type Tx, withTransaction } from '../db/index.ts';
 import type { ReviewContext } from './context.ts';
 
 const probability = z.number().min(0).max(1);
@@ -49,13 +49,14 @@ export async function loadSettings(db: Queryable, tenantId: string): Promise<Rev
 export async function saveSettings(context: ReviewContext, tenantId: string, input: unknown, actor: string): Promise<ReviewSettings> {
   const settings = validateReviewSettings(input);
   const at = context.clock.now().toISOString();
-  await context.store.db.transaction().execute(async (tx: Tx) => {
+  await withTransaction(context.store, async (tx: Tx) => {
     await tx
       .insertInto('review_settings')
       .values({ tenant_id: tenantId, settings: JSON.stringify(settings), updated_at: at, updated_by: actor })
       .onConflict((oc) => oc.column('tenant_id').doUpdateSet({ settings: JSON.stringify(settings), updated_at: at, updated_by: actor }))
       .execute();
     await context.audit.append(tx, { tenantId, actor, action: 'review.settings_updated', target: tenantId, payload: settings });
+    await context.store.changes.record(tx, tenantId);
   });
   return settings;
 }

@@ -19,7 +19,7 @@ export interface SubmissionForReview {
   reasons: { clause_id: string; field: string; reason: string; excerpt: string | null }[];
   /** The submission's texts, so the reviewer reads what they judge. */
   fields: { field: string; text: string }[];
-  /** Told back, with the finding, when the case closes (see CaseClosedHook). */
+  /** Told back, with the finding, when the case closes (see ReviewDesk.caseClosed). */
   sourceRef: string;
 }
 

@@ -6,6 +6,7 @@ import type { LoggerOptions } from 'pino';
 import { registerAuth } from './auth.ts';
 import { frameworkErrorOptions, registerErrorHandling } from './errors.ts';
 import { MAX_PARAM_LENGTH, registerInputGuards } from './input-guards.ts';
+import { registerIdempotency } from './idempotency.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerOpenApi } from './openapi.ts';
 import { registerRateLimits } from './rate-limit.ts';
@@ -23,7 +24,7 @@ import { ruleRoutes } from './routes/rules.ts';
 import { storeRoutes } from './routes/store.ts';
 import { subscriptionRoutes } from './routes/subscriptions.ts';
 import { trendRoutes } from './routes/trends.ts';
-import type { Services } from './services.ts';
+import type { Services } from '../app/index.ts';
 import { zodValidatorCompiler } from './zod.ts';
 
 export interface AppOptions {
@@ -79,6 +80,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   const metrics = registerMetrics(app);
   registerAuth(app, { tenancy: services.tenancy });
   await registerRateLimits(app, options.rateLimitPerSecond ?? 1000);
+  registerIdempotency(app, services.idempotencyKeys);
 
   await registerOpenApi(app); // before the routes, so that it sees each one
   await app.register(healthRoutes, { services });

@@ -1,2 +1,1 @@
 export { buildApp, loggerOptions, DEFAULT_BODY_LIMIT, type AppOptions, type RegisteredRoute } from './app.ts';
-export { createServices, type Services } from './services.ts';

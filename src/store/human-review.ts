@@ -1,3 +1,4 @@
+import type { Hooks } from '../common/index.ts';
 import type { Tx } from '../db/index.ts';
 import type { PolicyDocument } from '../policy/index.ts';
 import type { Reason } from './evaluate.ts';
@@ -18,20 +19,15 @@ export interface SubmissionNeedingReview {
   sourceRef: string;
 }
 
-/** Runs in the transaction that decided the submission: the review case opens with it or not at all. */
-export type NeedsReviewHook = (tx: Tx, submission: SubmissionNeedingReview) => Promise<void>;
+/**
+ * Where `needs_review` decisions go, run in the transaction that decided the submission: the review
+ * case opens with it or not at all. The app wires the review queue in (store does not import review).
+ */
+export type NeedsReviewHooks = Hooks<[tx: Tx, submission: SubmissionNeedingReview]>;
 
-/** Where `needs_review` decisions go; the server wires the review queue in (store does not import review). */
-export class HumanReviewRouting {
-  private readonly hooks: NeedsReviewHook[] = [];
-
-  onNeedsReview(hook: NeedsReviewHook): void {
-    this.hooks.push(hook);
-  }
-
-  async route(tx: Tx, submission: Omit<SubmissionNeedingReview, 'sourceRef'>): Promise<void> {
-    for (const hook of this.hooks) await hook(tx, { ...submission, sourceRef: `${SOURCE_PREFIX}${submission.submissionId}` });
-  }
+/** Hands a submission to whoever subscribed, with the source ref that comes back with the finding. */
+export async function routeToReview(hooks: NeedsReviewHooks, tx: Tx, submission: Omit<SubmissionNeedingReview, 'sourceRef'>): Promise<void> {
+  await hooks.run(tx, { ...submission, sourceRef: `${SOURCE_PREFIX}${submission.submissionId}` });
 }
 
 /** A person's finding on a submission's review case. */

@@ -14,5 +14,5 @@ export { ReReviewJobs, DEFAULT_RE_REVIEW_OPTIONS, type ReReviewOptions, type ReR
 export { DEFAULT_CHECK, FIELD_NAMES, checkFor, type StoreCheck, type Outcome, type FieldName } from './checks.ts';
 export { SIGNALS, type Signal, type SignalId } from './signals.ts';
 export { coverageMarkdown, assertStoreChecks } from './coverage.ts';
-export { type NeedsReviewHook, type SubmissionNeedingReview, type ReviewFinding } from './human-review.ts';
+export { type NeedsReviewHooks, type SubmissionNeedingReview, type ReviewFinding } from './human-review.ts';
 export { MAX_SCREENSHOTS, type StoreImageJudge, type SubmissionImage, type ListingImages } from './images.ts';

@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AuditLog } from '../audit/index.ts';
-import { BackgroundLoop, type Clock, NotFound, type PageRequest, newId } from '../common/index.ts';
-import { type Store, type StoreReviewJobRow, afterKey } from '../db/index.ts';
+import { BackgroundLoop, type Clock, Hooks, NotFound, type PageRequest, newId } from '../common/index.ts';
+import { type Store, type StoreReviewJobRow, type Tx, afterKey } from '../db/index.ts';
 import type { PolicyDocument, PolicyPublishedHook, PolicyRegistry } from '../policy/index.ts';
 import { type SubmissionFields, type TextDetector, evaluateSubmission } from './evaluate.ts';
-import { HumanReviewRouting, type NeedsReviewHook } from './human-review.ts';
+import type { SubmissionNeedingReview } from './human-review.ts';
 import { changeDecision } from './submissions.ts';
 
 export type JobStatus = 'pending' | 'running' | 'completed' | 'superseded';
@@ -51,7 +51,8 @@ const ACTOR = 'system:store-re-review';
 export class ReReviewJobs {
   private readonly options: ReReviewOptions;
   private readonly loop: BackgroundLoop;
-  private readonly humanReview = new HumanReviewRouting();
+  /** Where re-reviewed submissions now decided `needs_review` go (see NeedsReviewHooks). */
+  readonly needsReview = new Hooks<[tx: Tx, submission: SubmissionNeedingReview]>();
 
   constructor(
     private readonly store: Store,
@@ -63,11 +64,6 @@ export class ReReviewJobs {
   ) {
     this.options = { ...DEFAULT_RE_REVIEW_OPTIONS, ...options };
     this.loop = new BackgroundLoop('store re-review', () => this.runOnce(this.options.itemsPerSecond), this.options.pollIntervalMs);
-  }
-
-  /** Registers where re-reviewed submissions now decided `needs_review` go (see NeedsReviewHook). */
-  onNeedsReview(hook: NeedsReviewHook): void {
-    this.humanReview.onNeedsReview(hook);
   }
 
   /** The publication hook: schedules the job in the transaction that publishes the version. */
@@ -211,7 +207,7 @@ export class ReReviewJobs {
         await tx.updateTable('store_submissions').set(fields).where('id', '=', submission.id).execute();
         return;
       }
-      await changeDecision(tx, this.audit, { submission, decision, trigger: 're_review', jobId: job.id, actor: ACTOR, at, review: { routing: this.humanReview, policy: document } });
+      await changeDecision(tx, this.audit, { submission, decision, trigger: 're_review', jobId: job.id, actor: ACTOR, at, review: { hooks: this.needsReview, policy: document } });
     });
   }
 

@@ -1,9 +1,9 @@
 import type { AuditLog } from '../audit/index.ts';
-import { type Clock, Conflict, InvalidInput, NotFound, PayloadTooLarge, newId } from '../common/index.ts';
+import { type Clock, Conflict, Hooks, InvalidInput, NotFound, PayloadTooLarge, newId } from '../common/index.ts';
 import { type StoreSubmissionRow, type Store, type Tx, isUniqueViolation } from '../db/index.ts';
 import { enqueueEvent } from '../notify/index.ts';
 import type { PolicyDocument, PolicyRegistry } from '../policy/index.ts';
-import { HumanReviewRouting, type NeedsReviewHook, type ReviewFinding, SOURCE_PREFIX } from './human-review.ts';
+import { type NeedsReviewHooks, type ReviewFinding, SOURCE_PREFIX, type SubmissionNeedingReview, routeToReview } from './human-review.ts';
 import { type ListingImages, type StoreImageJudge, listingImageParts, submissionImages, withImageReasons } from './images.ts';
 import { type Decision, type DecisionStatus, type Reason, type SubmissionFields, type TextDetector, evaluateSubmission, fieldTexts } from './evaluate.ts';
 
@@ -46,7 +46,8 @@ export interface SubmissionView {
 
 /** App and GPT submissions to the store: judged on arrival, kept with their history. */
 export class StoreSubmissions {
-  private readonly humanReview = new HumanReviewRouting();
+  /** Where submissions decided `needs_review` go (see NeedsReviewHooks). */
+  readonly needsReview = new Hooks<[tx: Tx, submission: SubmissionNeedingReview]>();
 
   constructor(
     private readonly store: Store,
@@ -57,11 +58,6 @@ export class StoreSubmissions {
     /** Checks the icon and screenshots; a listing with images is refused without it. */
     private readonly images?: StoreImageJudge,
   ) {}
-
-  /** Registers where submissions decided `needs_review` go (see NeedsReviewHook). */
-  onNeedsReview(hook: NeedsReviewHook): void {
-    this.humanReview.onNeedsReview(hook);
-  }
 
   async submit(tenantId: string, input: SubmitInput, actor: string): Promise<SubmissionView> {
     assertSizes(input);
@@ -111,7 +107,7 @@ export class StoreSubmissions {
           jobId: null,
           actor,
           at: this.clock.now(),
-          review: { routing: this.humanReview, policy: policy.document },
+          review: { hooks: this.needsReview, policy: policy.document },
         });
       });
     } catch (error) {
@@ -200,14 +196,14 @@ export async function recordDecision(
     actor: string;
     at: Date;
     /** Where a `needs_review` decision goes, and the policy it was judged against. */
-    review?: { routing: HumanReviewRouting; policy: PolicyDocument };
+    review?: { hooks: NeedsReviewHooks; policy: PolicyDocument };
   },
 ): Promise<void> {
   const { submission, decision } = input;
   const decidedAt = input.at.toISOString();
   // Before the audit entry: every writer takes the review case's lock before the audit chain's.
   if (decision.status === 'needs_review' && input.review) {
-    await input.review.routing.route(tx, {
+    await routeToReview(input.review.hooks, tx, {
       tenantId: submission.tenant_id,
       submissionId: submission.id,
       appId: submission.app_id,

@@ -1,2 +1,2 @@
-export { Tenancy, DEFAULT_TENANT, assertRole, type Principal, type CreatedKey, type KeySummary, type TenantCreatedHook } from './tenancy.ts';
+export { Tenancy, DEFAULT_TENANT, assertRole, type Principal, type CreatedKey, type KeySummary } from './tenancy.ts';
 export { ROLES, type Role, generateKey } from './keys.ts';

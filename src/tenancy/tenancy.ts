@@ -1,6 +1,6 @@
 import type { AuditLog } from '../audit/index.ts';
-import { type Clock, Conflict, InvalidInput, NotFound, type PageRequest, newId } from '../common/index.ts';
-import { type Store, type TenantRow, type Tx, afterKey, isUniqueViolation } from '../db/index.ts';
+import { type Clock, Conflict, Hooks, InvalidInput, NotFound, type PageRequest, newId } from '../common/index.ts';
+import { type Store, type TenantRow, type Tx, afterKey, isUniqueViolation, withTransaction } from '../db/index.ts';
 import { MIN_KEY_LENGTH, type Role, ROLES, generateKey, hashKey, keyLookup, keyMatches, newSalt } from './keys.ts';
 
 export const DEFAULT_TENANT = 'default';
@@ -31,23 +31,39 @@ export interface KeySummary {
   revoked_at: string | null;
 }
 
-/** Runs in the transaction that creates a tenant, e.g. to give it the bundled policy. */
-export type TenantCreatedHook = (tx: Tx, tenant: TenantRow) => Promise<void>;
+/** A key as authentication needs it: who it stands for, and what its secret must hash to. */
+interface VerifiableKey {
+  principal: Principal;
+  salt: string;
+  hash: string;
+}
 
 export class Tenancy {
+  /** Run in the transaction that creates a tenant, e.g. to give it the bundled policy. */
+  readonly created = new Hooks<[tx: Tx, tenant: TenantRow]>();
+  /** Keys found by their lookup digest (never the secret), so a request reads no database; dropped on any change. */
+  private readonly keys = new Map<string, Promise<VerifiableKey | null>>();
+  /** Tenants never change once created. */
+  private readonly tenants = new Map<string, TenantRow>();
+
   constructor(
     private readonly store: Store,
     private readonly audit: AuditLog,
     private readonly clock: Clock,
-    private readonly onTenantCreated: TenantCreatedHook[] = [],
-  ) {}
+  ) {
+    store.changes.changed.subscribe(() => this.forgetKeys());
+  }
 
   async findTenant(name: string): Promise<TenantRow | undefined> {
     return this.store.db.selectFrom('tenants').selectAll().where('name', '=', name).executeTakeFirst();
   }
 
   async tenantById(id: string): Promise<TenantRow | undefined> {
-    return this.store.db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
+    const cached = this.tenants.get(id);
+    if (cached) return cached;
+    const row = await this.store.db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
+    if (row) this.tenants.set(id, row);
+    return row;
   }
 
   async listTenants(): Promise<TenantRow[]> {
@@ -73,7 +89,7 @@ export class Tenancy {
     const tenant: TenantRow = { id: newId('ten'), name, created_at: this.clock.now().toISOString() };
     await tx.insertInto('tenants').values(tenant).execute();
     await this.audit.append(tx, { tenantId: tenant.id, actor, action: 'tenant.created', target: tenant.id, payload: { name } });
-    for (const hook of this.onTenantCreated) await hook(tx, tenant);
+    await this.created.run(tx, tenant);
     return tenant;
   }
 
@@ -126,8 +142,9 @@ export class Tenancy {
     return rows.map((row) => ({ ...row, role: row.role as Role }));
   }
 
+  /** Revokes a key: refused at once by this process, and within a poll of the change feed by every other. */
   async revokeKey(tenantId: string, keyId: string, actor: string): Promise<KeySummary> {
-    return this.store.db.transaction().execute(async (tx) => {
+    return withTransaction(this.store, async (tx) => {
       const row = await tx
         .selectFrom('api_keys')
         .select(['id', 'role', 'label', 'created_at', 'revoked_at'])
@@ -139,20 +156,47 @@ export class Tenancy {
       const revokedAt = this.clock.now().toISOString();
       await tx.updateTable('api_keys').set({ revoked_at: revokedAt }).where('id', '=', keyId).execute();
       await this.audit.append(tx, { tenantId, actor, action: 'key.revoked', target: keyId, payload: {} });
+      await this.store.changes.record(tx, tenantId);
       return { ...row, role: row.role as Role, revoked_at: revokedAt };
     });
   }
 
-  /** The caller behind a key, or null for an unknown or revoked key. */
+  /**
+   * The caller behind a key, or null for an unknown or revoked key. The key's row is cached by its
+   * lookup digest; the secret is checked against the stored salted hash in constant time on every call.
+   */
   async authenticate(key: string): Promise<Principal | null> {
+    const lookup = keyLookup(key);
+    let found = this.keys.get(lookup);
+    if (!found) {
+      found = this.findKey(lookup);
+      this.keys.set(lookup, found);
+      // Unknown keys and failed reads are not kept: the cache holds only keys that exist.
+      const settled = found;
+      found.then(
+        (verifiable) => verifiable === null && this.keys.get(lookup) === settled && this.keys.delete(lookup),
+        () => this.keys.get(lookup) === settled && this.keys.delete(lookup),
+      );
+    }
+    const verifiable = await found;
+    if (!verifiable || !keyMatches(key, verifiable.salt, verifiable.hash)) return null;
+    return verifiable.principal;
+  }
+
+  private async findKey(lookup: string): Promise<VerifiableKey | null> {
     const row = await this.store.db
       .selectFrom('api_keys')
       .innerJoin('tenants', 'tenants.id', 'api_keys.tenant_id')
       .select(['api_keys.id', 'api_keys.role', 'api_keys.salt', 'api_keys.hash', 'api_keys.revoked_at', 'tenants.id as tenant_id', 'tenants.name as tenant_name'])
-      .where('api_keys.lookup', '=', keyLookup(key))
+      .where('api_keys.lookup', '=', lookup)
       .executeTakeFirst();
-    if (!row || row.revoked_at || !keyMatches(key, row.salt, row.hash)) return null;
-    return { keyId: row.id, tenantId: row.tenant_id, tenantName: row.tenant_name, role: row.role as Role };
+    if (!row || row.revoked_at) return null;
+    return { principal: { keyId: row.id, tenantId: row.tenant_id, tenantName: row.tenant_name, role: row.role as Role }, salt: row.salt, hash: row.hash };
+  }
+
+  /** Any tenant's change may be a revocation; keys are re-read once after it (changes are rare, keys few). */
+  private forgetKeys(): void {
+    this.keys.clear();
   }
 
   /**

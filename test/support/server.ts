@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { ManualClock } from '../../src/common/index.ts';
 import type { Store } from '../../src/db/index.ts';
 import type { Role } from '../../src/tenancy/index.ts';
-import { type AppOptions, type Services, buildApp, createServices } from '../../src/server/index.ts';
+import { type Services, createServices } from '../../src/app/index.ts';
+import { type AppOptions, buildApp } from '../../src/server/index.ts';
 import { type BackendName, type TestDatabase, createTestDatabase } from './backends.ts';
 import { openStore } from '../../src/db/index.ts';
 

@@ -9,6 +9,7 @@ import { reviewIntegration } from './0007_review_integration.ts';
 import { hashBanks } from './0008_hash_banks.ts';
 import { auditHead } from './0009_audit_head.ts';
 import { rulesTrends } from './0010_rules_trends.ts';
+import { hotPath } from './0011_hot_path.ts';
 
 /** Every migration, in order. Names are permanent: add new ones at the end. */
 export function allMigrations(dialect: Dialect): Record<string, Migration> {
@@ -22,5 +23,6 @@ export function allMigrations(dialect: Dialect): Record<string, Migration> {
     '0008_hash_banks': hashBanks(dialect),
     '0009_audit_head': auditHead(),
     '0010_rules_trends': rulesTrends(dialect),
+    '0011_hot_path': hotPath(),
   };
 }

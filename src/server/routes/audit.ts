@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { principalOf } from '../auth.ts';
-import type { Services } from '../services.ts';
+import type { Services } from '../../app/index.ts';
 import { SEQ_KEY, listPage, pageQuery } from '../pagination.ts';
 import type { ZodTypeProvider } from '../zod.ts';
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { actorOf, principalOf } from '../auth.ts';
-import type { Services } from '../services.ts';
+import type { Services } from '../../app/index.ts';
 import { CREATED_KEY, listPage, pageQuery } from '../pagination.ts';
 import type { ZodTypeProvider } from '../zod.ts';
 

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../services.ts';
+import type { Services } from '../../app/index.ts';
 
 export async function healthRoutes(app: FastifyInstance, { services }: { services: Services }) {
   app.get('/healthz', { config: { public: true } }, async (_request, reply) => {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { HASH_KINDS, MAX_BANK_THRESHOLD } from '../../images/index.ts';
 import { actorOf, principalOf } from '../auth.ts';
-import type { Services } from '../services.ts';
+import type { Services } from '../../app/index.ts';
 import type { ZodTypeProvider } from '../zod.ts';
 
 /** A million PDQ lines (`hash,quality`) are about 67 MB. */

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { NotFound } from '../../common/index.ts';
 import { ROLES } from '../../tenancy/index.ts';
 import { actorOf, principalOf } from '../auth.ts';
-import type { Services } from '../services.ts';
+import type { Services } from '../../app/index.ts';
 import { CREATED_KEY, listPage, pageQuery } from '../pagination.ts';
 import type { ZodTypeProvider } from '../zod.ts';
 

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { policyDocumentSchema, versionName } from '../../policy/index.ts';
 import { actorOf, principalOf } from '../auth.ts';
-import type { Services } from '../services.ts';
+import type { Services } from '../../app/index.ts';
 import { acceptYamlBodies } from '../yaml-body.ts';
 import type { ZodTypeProvider } from '../zod.ts';
 

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { type Reviewer, decisionInput, queueFilters, reportInput } from '../../review/index.ts';
 import { actorOf, principalOf } from '../auth.ts';
-import type { Services } from '../services.ts';
+import type { Services } from '../../app/index.ts';
 import type { ZodTypeProvider } from '../zod.ts';
 
 const caseParams = z.object({ id: z.string().min(1).max(100) }).strict();

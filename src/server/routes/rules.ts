@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { InvalidInput } from '../../common/index.ts';
 import { type RuleDocument, backtest, backtestRangeSchema, ruleDocumentSchema, validateRuleDocument } from '../../rules/index.ts';
 import { actorOf, principalOf } from '../auth.ts';
-import type { Services } from '../services.ts';
+import type { Services } from '../../app/index.ts';
 import { acceptYamlBodies } from '../yaml-body.ts';
 import type { ZodTypeProvider } from '../zod.ts';
 

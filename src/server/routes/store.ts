@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { IMAGE_BODY_LIMIT } from '../../images/index.ts';
 import { AUDIENCES, MAX_SCREENSHOTS, STORE_SURFACES } from '../../store/index.ts';
 import { actorOf, principalOf } from '../auth.ts';
-import type { Services } from '../services.ts';
+import type { Services } from '../../app/index.ts';
 import { SEQ_KEY, listPage, pageQuery } from '../pagination.ts';
 import type { ZodTypeProvider } from '../zod.ts';
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { InvalidInput } from '../../common/index.ts';
 import { OUTBOX_EVENT_TYPES } from '../../notify/index.ts';
 import { actorOf, principalOf } from '../auth.ts';
-import type { Services } from '../services.ts';
+import type { Services } from '../../app/index.ts';
 import { CREATED_KEY, SEQ_KEY, listPage, pageQuery } from '../pagination.ts';
 import type { ZodTypeProvider } from '../zod.ts';
 

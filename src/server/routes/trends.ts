@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { querySeries, trendQuerySchema } from '../../trends/index.ts';
 import { principalOf } from '../auth.ts';
-import type { Services } from '../services.ts';
+import type { Services } from '../../app/index.ts';
 import type { ZodTypeProvider } from '../zod.ts';
 
 const spikesQuery = z.object({ from: z.string().datetime({ offset: true }), to: z.string().datetime({ offset: true }) }).strict();

@@ -4,16 +4,18 @@ import type { Store } from '../db/index.ts';
 import { localDetection } from '../detect/index.ts';
 import { Enforcement } from '../enforce/index.ts';
 import { HashBanks, type ImageFetchOptions, ImageJudge, ImageSettings, imageFetchOptionsFromEnv } from '../images/index.ts';
-import { type ModeratedHook, Moderator, TenantModerationCache } from '../moderation/index.ts';
+import { IdempotencyKeys } from '../idempotency/index.ts';
+import { ModerationService, Moderator, TenantModerationCache } from '../moderation/index.ts';
 import { DeliveryWorker, type NotifyConfig, Subscriptions, announcePolicyPublished, notifyConfigFromEnv } from '../notify/index.ts';
 import { PolicyRegistry, ThresholdOverrides } from '../policy/index.ts';
 import { ReviewDesk } from '../review/index.ts';
-import { type NeedsReviewHook, ReReviewJobs, type ReReviewOptions, StoreSubmissions, assertStoreChecks } from '../store/index.ts';
+import { ReReviewJobs, type ReReviewOptions, StoreSubmissions, type SubmissionNeedingReview, assertStoreChecks } from '../store/index.ts';
 import { RuleHits, RuleRegistry } from '../rules/index.ts';
 import { SpikeMonitor, TrendCounter } from '../trends/index.ts';
 import { Tenancy } from '../tenancy/index.ts';
+import type { Tx } from '../db/index.ts';
 
-/** The domains, wired together once; the server and the CLI both start from here. */
+/** The domains, wired together once (the composition root); the server and the CLI both start from here. */
 export interface Services {
   store: Store;
   clock: Clock;
@@ -23,10 +25,10 @@ export interface Services {
   moderation: Moderator;
   /** Tenants' overrides of the detection thresholds. */
   thresholds: ThresholdOverrides;
-  /** Each tenant's policy and effective thresholds as moderation uses them, cached; invalidate on change. */
-  moderationContexts: TenantModerationCache;
-  /** Runs after each /v1/moderations answer (enforcement subscribes here). */
-  onModerated: ModeratedHook;
+  /** The /v1/moderations use case: verdicts, and the side effects that follow them (enforcement and review plan them). */
+  moderations: ModerationService;
+  /** Answers kept for requests made with an `Idempotency-Key`. */
+  idempotencyKeys: IdempotencyKeys;
   enforcement: Enforcement;
   review: ReviewDesk;
   /** Webhook and e-mail subscriptions, and the worker that delivers outbox events to them. */
@@ -57,22 +59,19 @@ export interface ServiceOptions {
 export function createServices(store: Store, clock: Clock = systemClock, options: ServiceOptions = {}): Services {
   const audit = new AuditLog(store, clock);
   const policies = new PolicyRegistry(store, audit, clock);
-  const tenancy = new Tenancy(store, audit, clock, [policies.seedTenant]);
+  const tenancy = new Tenancy(store, audit, clock);
+  tenancy.created.subscribe(policies.seedTenant);
   const enforcement = new Enforcement(store, audit, clock, policies, tenancy);
   const moderation = new Moderator(localDetection());
   const thresholds = new ThresholdOverrides(store, audit, clock);
   const moderationContexts = new TenantModerationCache(
     { policy: async (tenantId) => (await policies.current(tenantId)).document, overrides: (tenantId) => thresholds.get(tenantId) },
     moderation.defaultThresholds,
-    clock,
   );
-  policies.onPublished(async (_tx, { tenantId }) => moderationContexts.invalidate(tenantId));
+  store.changes.changed.subscribe((tenantId) => moderationContexts.invalidate(tenantId));
+  // Other processes' changes (another replica, the CLI) reach this one's caches within a poll.
+  store.changes.watch();
   const review = new ReviewDesk(store, audit, clock, policies, enforcement);
-  // A moderation call that names an account gives it strikes, then offers its results to the review queue.
-  const onModerated: ModeratedHook = async (principal, account, batch) => {
-    await enforcement.onModerated(principal, account, batch);
-    await review.onModerated(principal, account, batch);
-  };
   const notify = options.notify ?? notifyConfigFromEnv();
   const subscriptions = new Subscriptions(store, audit, clock, notify.delivery.allowPrivateNetworks ?? false);
   const deliveries = new DeliveryWorker(store, audit, clock, notify.mailer, notify.delivery);
@@ -82,23 +81,28 @@ export function createServices(store: Store, clock: Clock = systemClock, options
   const storeSubmissions = new StoreSubmissions(store, audit, clock, policies, localDetection(), images);
   const reReviews = new ReReviewJobs(store, audit, clock, policies, localDetection(), options.reReview);
   // A submission that needs a person opens a review case in the transaction that decides it; the case's decision settles it.
-  const queueForReview: NeedsReviewHook = async (tx, submission) => {
+  const queueForReview = async (tx: Tx, submission: SubmissionNeedingReview) => {
     await review.queueSubmissionReview(tx, submission);
   };
-  storeSubmissions.onNeedsReview(queueForReview);
-  reReviews.onNeedsReview(queueForReview);
-  review.onCaseClosed((tx, closed) => storeSubmissions.applyReviewFinding(tx, closed));
+  storeSubmissions.needsReview.subscribe(queueForReview);
+  reReviews.needsReview.subscribe(queueForReview);
+  review.caseClosed.subscribe((tx, closed) => storeSubmissions.applyReviewFinding(tx, closed));
   // Every new appeal opens its review case in the appeal's transaction, away from whoever decided the original case.
-  enforcement.onAppealOpened(async (tx, appeal) => {
+  enforcement.appealOpened.subscribe(async (tx, appeal) => {
     await review.queueOpenedAppeal(tx, appeal);
   });
-  policies.onPublished(announcePolicyPublished(clock));
-  policies.onPublished(reReviews.schedule);
+  policies.published.subscribe(announcePolicyPublished(clock));
+  policies.published.subscribe(reReviews.schedule);
   // A store check naming a signal the store lacks refuses the publication (400, naming the path).
-  policies.onPublished(async (_tx, { document }) => assertStoreChecks(document));
+  policies.published.subscribe(async (_tx, { document }) => assertStoreChecks(document));
+  const moderations = new ModerationService(moderation, moderationContexts, images, store, clock);
+  // A moderation that names an account gives it strikes, and its results are offered to the review queue: both in one transaction.
+  moderations.followUps.subscribe(enforcement.planModeration);
+  moderations.followUps.subscribe(review.planModeration);
   const rules = new RuleRegistry(store, audit, clock);
   const ruleHits = new RuleHits(store, clock);
   const trends = new TrendCounter(store, clock);
   const spikes = new SpikeMonitor(store, clock);
-  return { store, clock, audit, tenancy, policies, moderation, thresholds, moderationContexts, onModerated, enforcement, review, subscriptions, deliveries, storeSubmissions, reReviews, hashBanks, imageSettings, images, rules, ruleHits, trends, spikes };
+  const idempotencyKeys = new IdempotencyKeys(store, clock);
+  return { store, clock, audit, tenancy, policies, moderation, thresholds, moderations, idempotencyKeys, enforcement, review, subscriptions, deliveries, storeSubmissions, reReviews, hashBanks, imageSettings, images, rules, ruleHits, trends, spikes };
 }

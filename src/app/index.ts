@@ -1,0 +1,1 @@
+export { createServices, type Services, type ServiceOptions } from './services.ts';

@@ -1,0 +1,80 @@
+import { sql } from 'kysely';
+import type { Store, Tx } from './connection.ts';
+
+// SQLite gives up waiting for the write lock after its busy timeout, or refuses a stale snapshot;
+// PostgreSQL may end a transaction as a deadlock or serialization victim. Each rolled back entirely.
+const TRANSIENT_CODES = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', '40001', '40P01']);
+
+/** True when a write failed on a UNIQUE constraint, on either dialect. */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/** True when a transaction failed only because of other transactions, so running it again is safe. */
+export function isTransient(error: unknown): boolean {
+  return TRANSIENT_CODES.has(String((error as { code?: unknown } | null)?.code));
+}
+
+export interface TransactionOptions {
+  /** Attempts in all when the transaction fails transiently (1: no retry). */
+  attempts?: number;
+  /**
+   * Also run it again after a unique violation: another process inserted the same key at the same
+   * moment, and the next attempt sees its row (and replays or merges instead of inserting).
+   */
+  retryUniqueViolation?: boolean;
+}
+
+/** Work to do once a transaction run by withTransaction has committed, by transaction. */
+const committedCallbacks = new WeakMap<Tx, (() => Promise<void> | void)[]>();
+
+/**
+ * Runs `callback` once `tx` has committed (never if it rolls back): e.g. dropping a cache entry
+ * that the transaction made stale, which must not happen before others can read the new value.
+ */
+export function afterCommit(tx: Tx, callback: () => Promise<void> | void): void {
+  const callbacks = committedCallbacks.get(tx);
+  if (!callbacks) throw new Error('afterCommit needs a transaction run by withTransaction');
+  callbacks.push(callback);
+}
+
+/**
+ * Runs `fn` in a transaction, again after a transient failure (with a short random pause), up to
+ * `attempts` times; then whatever the committed attempt registered with afterCommit.
+ */
+export async function withTransaction<T>(store: Store, fn: (tx: Tx) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+  const attempts = options.attempts ?? 1;
+  for (let attempt = 1; ; attempt += 1) {
+    let callbacks: (() => Promise<void> | void)[] = [];
+    try {
+      const result = await store.db.transaction().execute((tx) => {
+        callbacks = [];
+        committedCallbacks.set(tx, callbacks);
+        return fn(tx);
+      });
+      for (const callback of callbacks) await callback();
+      return result;
+    } catch (error) {
+      const retryable = isTransient(error) || (options.retryUniqueViolation === true && isUniqueViolation(error));
+      if (!retryable || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+    }
+  }
+}
+
+/**
+ * Locks the selected rows for the rest of the transaction on PostgreSQL, where writers run
+ * concurrently; SQLite serialises writers itself and has no row locks.
+ */
+export function forUpdate<Query extends { forUpdate(): Query }>(store: Store, query: Query): Query {
+  return store.dialect === 'postgres' ? query.forUpdate() : query;
+}
+
+/**
+ * Serialises every transaction that takes the same `key` until it ends, across processes: a
+ * PostgreSQL advisory lock; on SQLite, where one writer runs at a time, there is nothing to take.
+ */
+export async function lockExclusively(store: Store, tx: Tx, key: number): Promise<void> {
+  if (store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${key})`.execute(tx);
+}

@@ -1,0 +1,1 @@
+export { IdempotencyKeys, KEY_RETENTION_MS, type Claim } from './keys.ts';

@@ -1,0 +1,150 @@
+import { type Clock, sha256Hex } from '../common/index.ts';
+import { type Store, type Tx, withTransaction } from '../db/index.ts';
+import type { FollowUpPlan } from './follow-up.ts';
+
+/**
+ * How long a moderation request's side effects stand for an identical request (same tenant,
+ * account and inputs) sent without an `Idempotency-Key`: such a request within the window is taken
+ * for a retry of the first and writes nothing. SDKs retry within seconds.
+ */
+export const RETRY_WINDOW_MS = 60_000;
+/** How long `moderation_requests` rows are kept (they only need to outlive the retry window). */
+const PRUNE_EVERY_MS = 60_000;
+
+/** One request's side effects on their way into a shared transaction. */
+export interface PendingFollowUp {
+  tenantId: string;
+  moderationId: string;
+  /** Digest of who asked about what; null when an Idempotency-Key already makes the ids deterministic. */
+  fingerprint: string | null;
+  plan: FollowUpPlan;
+}
+
+interface Waiting {
+  pending: PendingFollowUp;
+  resolve(moderationId: string): void;
+  reject(error: unknown): void;
+}
+
+/** The digest that identifies a request for the retry window. */
+export function requestFingerprint(tenantId: string, account: string | null, items: string[][], imageDigests: string): string {
+  return sha256Hex(JSON.stringify([tenantId, account, items, imageDigests]));
+}
+
+/**
+ * Group commit for moderation side effects: the follow-ups of requests that arrive while a
+ * transaction is running are written together in the next one (one commit, one fsync, for many
+ * requests). Each request's answer waits for its commit, so a read issued after the answer (an
+ * account's standing, on any replica) sees its effect. When a shared transaction fails, each of its
+ * follow-ups is retried alone, so one bad request never fails the others.
+ */
+export class FollowUpCommitter {
+  private readonly waiting: Waiting[] = [];
+  private draining = false;
+  private prunedAt = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly maxGroup = 200,
+    private readonly windowMs = 1,
+  ) {}
+
+  /** Commits the follow-up; resolves with the moderation id its effects carry (the first attempt's, for a retry). */
+  commit(pending: PendingFollowUp): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ pending, resolve, reject });
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.waiting.length > 0) {
+        // The first request of a group waits a moment for company (on SQLite's one connection the next
+        // requests are otherwise still queued behind this transaction's statements).
+        if (this.waiting.length < this.maxGroup) await new Promise((resolve) => setTimeout(resolve, this.windowMs));
+        await this.commitGroup(this.waiting.splice(0, this.maxGroup));
+      }
+    } finally {
+      this.draining = false;
+    }
+    await this.prune();
+  }
+
+  private async commitGroup(group: Waiting[]): Promise<void> {
+    try {
+      const ids = await this.transaction(group.map((w) => w.pending));
+      group.forEach((waiting, index) => waiting.resolve(ids[index]!));
+      return;
+    } catch (error) {
+      if (group.length === 1) return group[0]!.reject(error);
+    }
+    for (const waiting of group) {
+      try {
+        waiting.resolve((await this.transaction([waiting.pending]))[0]!);
+      } catch (error) {
+        waiting.reject(error);
+      }
+    }
+  }
+
+  /** A unique violation means another process committed the same request at the same moment: the retry sees it. */
+  private transaction(group: PendingFollowUp[]): Promise<string[]> {
+    return withTransaction(
+      this.store,
+      async (tx) => {
+        const ids: string[] = [];
+        for (const pending of group) ids.push(await this.write(tx, pending));
+        return ids;
+      },
+      { attempts: 8, retryUniqueViolation: true },
+    );
+  }
+
+  private async write(tx: Tx, pending: PendingFollowUp): Promise<string> {
+    if (pending.fingerprint !== null) {
+      const earlier = await this.claim(tx, pending.tenantId, pending.fingerprint, pending.moderationId);
+      if (earlier !== null) return earlier;
+    }
+    for (const write of pending.plan.writes) await write(tx);
+    return pending.moderationId;
+  }
+
+  /** Records the request in the ledger; returns the earlier request's id when this one is its retry. */
+  private async claim(tx: Tx, tenantId: string, fingerprint: string, moderationId: string): Promise<string | null> {
+    const now = this.clock.now();
+    const row = await tx
+      .selectFrom('moderation_requests')
+      .select(['moderation_id', 'created_at'])
+      .where('tenant_id', '=', tenantId)
+      .where('fingerprint', '=', fingerprint)
+      .executeTakeFirst();
+    const at = now.toISOString();
+    if (!row) {
+      // Two processes inserting the same request: one fails on the key, and its retry finds the other's row.
+      await tx.insertInto('moderation_requests').values({ tenant_id: tenantId, fingerprint, moderation_id: moderationId, created_at: at }).execute();
+      return null;
+    }
+    if (now.getTime() - Date.parse(row.created_at) < RETRY_WINDOW_MS) return row.moderation_id;
+    const taken = await tx
+      .updateTable('moderation_requests')
+      .set({ moderation_id: moderationId, created_at: at })
+      .where('tenant_id', '=', tenantId)
+      .where('fingerprint', '=', fingerprint)
+      .where('created_at', '=', row.created_at)
+      .executeTakeFirst();
+    // Another process renewed the row just now for an identical request: this one is its twin.
+    return taken.numUpdatedRows === 0n ? row.moderation_id : null;
+  }
+
+  /** Drops ledger rows past the retry window, at most once a minute, outside any request's transaction. */
+  private async prune(): Promise<void> {
+    const now = this.clock.now().getTime();
+    if (now - this.prunedAt < PRUNE_EVERY_MS) return;
+    this.prunedAt = now;
+    const before = new Date(now - RETRY_WINDOW_MS).toISOString();
+    await this.store.db.deleteFrom('moderation_requests').where('created_at', '<', before).execute().catch(() => undefined);
+  }
+}
