@@ -1,7 +1,7 @@
 import { AuditLog } from '../audit/index.ts';
 import { type Clock, systemClock } from '../common/index.ts';
 import type { Store } from '../db/index.ts';
-import { localDetection } from '../detect/index.ts';
+import { localDetection, localModelFingerprint } from '../detect/index.ts';
 import { Enforcement } from '../enforce/index.ts';
 import { HashBanks, type ImageFetchOptions, ImageJudge, ImageSettings, imageFetchOptionsFromEnv } from '../images/index.ts';
 import { IdempotencyKeys } from '../idempotency/index.ts';
@@ -13,6 +13,7 @@ import { ReReviewJobs, type ReReviewOptions, StoreSubmissions, type SubmissionNe
 import { RuleHits, RuleRegistry } from '../rules/index.ts';
 import { SpikeMonitor, TrendCounter } from '../trends/index.ts';
 import { Tenancy } from '../tenancy/index.ts';
+import { ShadowTallies, TenantModels, TrainingExamples, isHeldOut } from '../learning/index.ts';
 import type { Tx } from '../db/index.ts';
 
 /** The domains, wired together once (the composition root); the server and the CLI both start from here. */
@@ -47,6 +48,10 @@ export interface Services {
   /** Verdict counts per time bucket, and the monitor that finds spikes in them. */
   trends: TrendCounter;
   spikes: SpikeMonitor;
+  /** Labelled examples from the tenant's decisions, the tenant models trained from them, and their shadow tallies. */
+  trainingExamples: TrainingExamples;
+  tenantModels: TenantModels;
+  shadowTallies: ShadowTallies;
 }
 
 /** Settings for the background workers; read from the environment when absent. */
@@ -64,10 +69,26 @@ export function createServices(store: Store, clock: Clock = systemClock, options
   const enforcement = new Enforcement(store, audit, clock, policies, tenancy);
   const moderation = new Moderator(localDetection());
   const thresholds = new ThresholdOverrides(store, audit, clock);
+  const shadowTallies = new ShadowTallies(store, clock);
+  const trainingExamples = new TrainingExamples(store, audit, clock, isHeldOut);
+  // Tenant models read the tenants' effective thresholds from the moderation cache, which reads their models: the cycle is closed lazily.
+  let tenantModels: TenantModels | undefined;
   const moderationContexts = new TenantModerationCache(
-    { policy: async (tenantId) => (await policies.current(tenantId)).document, overrides: (tenantId) => thresholds.get(tenantId) },
+    {
+      policy: async (tenantId) => (await policies.current(tenantId)).document,
+      overrides: (tenantId) => thresholds.get(tenantId),
+      models: async (tenantId) => {
+        const { active, shadow } = await tenantModels!.runtime(tenantId);
+        return {
+          model: active,
+          shadow: shadow && { model: shadow, observe: (text, served, candidate, categories) => shadowTallies.observe(tenantId, shadow.id, text, served, candidate, categories) },
+        };
+      },
+    },
     moderation.defaultThresholds,
   );
+  const baseModel = { id: localModelFingerprint(), thresholds: moderation.defaultThresholds, score: (text: string) => moderation.detection.detect(text).scores };
+  tenantModels = new TenantModels(store, audit, clock, trainingExamples, baseModel, shadowTallies, async (tenantId) => (await moderationContexts.get(tenantId)).thresholds);
   store.changes.changed.subscribe((tenantId) => moderationContexts.invalidate(tenantId));
   // Other processes' changes (another replica, the CLI) reach this one's caches within a poll.
   store.changes.watch();
@@ -87,6 +108,8 @@ export function createServices(store: Store, clock: Clock = systemClock, options
   storeSubmissions.needsReview.subscribe(queueForReview);
   reReviews.needsReview.subscribe(queueForReview);
   review.caseClosed.subscribe((tx, closed) => storeSubmissions.applyReviewFinding(tx, closed));
+  // Every final decision about content becomes the tenant's labelled example, in the decision's transaction.
+  review.contentDecided.subscribe(trainingExamples.recordDecision);
   // Every new appeal opens its review case in the appeal's transaction, away from whoever decided the original case.
   enforcement.appealOpened.subscribe(async (tx, appeal) => {
     await review.queueOpenedAppeal(tx, appeal);
@@ -104,5 +127,5 @@ export function createServices(store: Store, clock: Clock = systemClock, options
   const trends = new TrendCounter(store, clock);
   const spikes = new SpikeMonitor(store, clock);
   const idempotencyKeys = new IdempotencyKeys(store, clock);
-  return { store, clock, audit, tenancy, policies, moderation, thresholds, moderations, idempotencyKeys, enforcement, review, subscriptions, deliveries, storeSubmissions, reReviews, hashBanks, imageSettings, images, rules, ruleHits, trends, spikes };
+  return { store, clock, audit, tenancy, policies, moderation, thresholds, moderations, idempotencyKeys, enforcement, review, subscriptions, deliveries, storeSubmissions, reReviews, hashBanks, imageSettings, images, rules, ruleHits, trends, spikes, trainingExamples, tenantModels, shadowTallies };
 }

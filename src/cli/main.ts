@@ -6,6 +6,7 @@ import { registerModerate } from './moderate.ts';
 import { describeError } from './output.ts';
 import { registerPolicy } from './policy.ts';
 import { registerServe } from './serve.ts';
+import { registerTrain } from './train.ts';
 
 export function buildProgram(): Command {
   const program = new Command('warden')
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerAudit(program);
   registerModerate(program);
   registerEval(program);
+  registerTrain(program);
   return program;
 }
 

@@ -32,9 +32,10 @@ async function serve(options: { port: number; host: string; dbUrl: string; rateL
   for (const tenant of await services.tenancy.listTenants()) {
     await store.db.transaction().execute((tx) => services.policies.seedTenant(tx, tenant));
   }
+  await services.tenantModels.failInterrupted();
   const app = await buildApp(services, { rateLimitPerSecond: options.rateLimitPerSecond });
   const stop = async () => {
-    await Promise.all([services.deliveries.stop(), services.reReviews.stop(), services.ruleHits.stop(), services.trends.stop(), services.spikes.stop()]);
+    await Promise.all([services.deliveries.stop(), services.reReviews.stop(), services.ruleHits.stop(), services.trends.stop(), services.spikes.stop(), services.shadowTallies.stop(), services.tenantModels.drain()]);
     await app.close();
     await store.close();
     process.exit(0);
@@ -48,6 +49,7 @@ async function serve(options: { port: number; host: string; dbUrl: string; rateL
   services.ruleHits.start();
   services.trends.start();
   services.spikes.start();
+  services.shadowTallies.start();
   process.stdout.write(`Warden is listening on ${address} (database ${store.location})\n`);
   if (bootstrap.created && bootstrap.generatedKey) {
     process.stdout.write(`Try: curl -H "Authorization: Bearer ${bootstrap.generatedKey}" ${address}/v1/policies\n`);

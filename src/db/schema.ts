@@ -45,6 +45,11 @@ export interface Tables {
   rule_hits: RuleHitsTable;
   trend_counts: TrendCountsTable;
   trend_spikes: TrendSpikesTable;
+  // learning (issue 17): see the learning block at the end
+  training_examples: TrainingExamplesTable;
+  tenant_models: TenantModelsTable;
+  model_deployments: ModelDeploymentsTable;
+  model_shadow_tallies: ModelShadowTalliesTable;
   // the moderation hot path (issue 13): see the block at the end
   cache_generations: CacheGenerationsTable;
   idempotency_keys: IdempotencyKeysTable;
@@ -627,3 +632,72 @@ export interface ModerationRequestsTable {
 }
 
 export type IdempotencyKeyRow = Selectable<IdempotencyKeysTable>;
+
+// ---- learning (issue 17): labelled examples, tenant models, what each tenant serves, shadow tallies ----
+
+export interface TrainingExamplesTable {
+  id: string;
+  tenant_id: string;
+  /** sha256 of the text: one example per content, the latest decision about it wins. */
+  content_digest: string;
+  /** Null when the content was not retained: such an example counts but cannot train. */
+  text: string | null;
+  /** JSON: category → true/false, only the categories the decision settles (absent is unknown). */
+  labels: string;
+  clause_ids: string;
+  /** `review`, `appeal` or `upload`. */
+  source: string;
+  /** The decision or upload it came from. */
+  source_ref: string | null;
+  decided_by: string;
+  decided_at: string;
+  created_at: string;
+}
+
+export interface TenantModelsTable {
+  id: string;
+  tenant_id: string;
+  /** `training`, `ready` or `failed`. */
+  status: string;
+  /** The base text model's id the adapter was trained over. */
+  base_model: string;
+  progress: number;
+  examples: number;
+  /** JSON: the model card (data counts, held-out metrics, digest of the weights). */
+  card: string | null;
+  /** JSON: the adapter's weights. */
+  weights: string | null;
+  error: string | null;
+  created_by: string;
+  created_at: string;
+  finished_at: string | null;
+}
+
+export interface ModelDeploymentsTable {
+  tenant_id: string;
+  /** Null: the base model alone. */
+  active_model_id: string | null;
+  shadow_model_id: string | null;
+  /** JSON array, newest last: what a rollback returns to (null entries are the base model). */
+  previous_model_ids: string;
+  /** How much F1 a candidate may lose on any category before promotion needs an override. */
+  tolerance: number;
+  updated_at: string;
+  updated_by: string;
+}
+
+export interface ModelShadowTalliesTable {
+  model_id: string;
+  tenant_id: string;
+  compared: number;
+  disagreed: number;
+  /** JSON: category → { compared, disagreed }. */
+  by_category: string;
+  /** JSON: the latest disagreements (digest, a text excerpt, served and candidate flags). */
+  examples: string;
+  updated_at: string;
+}
+
+export type TrainingExampleRow = Selectable<TrainingExamplesTable>;
+export type TenantModelRow = Selectable<TenantModelsTable>;
+export type ModelDeploymentRow = Selectable<ModelDeploymentsTable>;

@@ -1,7 +1,10 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { identifiersProvider } from './detectors/identifiers.ts';
 import { profanityProvider } from './detectors/profanity.ts';
 import { Detection, textModelProvider } from './engine.ts';
-import { type TextModel, detectLanguage, loadTextModel } from './model/index.ts';
+import { DEFAULT_MODEL_DIR, type TextModel, detectLanguage, loadTextModel } from './model/index.ts';
 
 let cached: Detection | undefined;
 
@@ -20,4 +23,15 @@ export function detectionWithModel(model: TextModel): Detection {
 export function localDetection(): Detection {
   cached ??= detectionWithModel(loadTextModel());
   return cached;
+}
+
+/**
+ * Names the committed model artefact exactly (its id and a digest of its metadata, which holds every
+ * threshold and calibration): what a tenant model trained over it records, so that it is never
+ * served over another artefact.
+ */
+export function localModelFingerprint(dir: string = DEFAULT_MODEL_DIR): string {
+  const metadata = readFileSync(join(dir, 'model.json'));
+  const { id } = JSON.parse(metadata.toString('utf8')) as { id: string };
+  return `${id}@${createHash('sha256').update(metadata).digest('hex').slice(0, 12)}`;
 }

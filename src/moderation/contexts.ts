@@ -1,16 +1,21 @@
 import { TenantCache } from '../common/index.ts';
 import type { CategoryScores } from '../detect/index.ts';
 import { type PolicyDocument, effectiveThresholds } from '../policy/index.ts';
+import type { ShadowModel, TenantScoreModel } from './moderator.ts';
 
-/** What a tenant's moderation needs from storage: its current policy and its threshold overrides. */
+/** What a tenant's moderation needs from storage: its current policy, its threshold overrides and its own models. */
 export interface TenantPolicySource {
   policy(tenantId: string): Promise<PolicyDocument>;
   overrides(tenantId: string): Promise<CategoryScores>;
+  /** The tenant's served model and the one in shadow (learning); absent: the base model alone. */
+  models?(tenantId: string): Promise<{ model: TenantScoreModel | null; shadow: ShadowModel | null }>;
 }
 
 export interface TenantModeration {
   document: PolicyDocument;
   thresholds: CategoryScores;
+  model: TenantScoreModel | null;
+  shadow: ShadowModel | null;
 }
 
 /**
@@ -38,7 +43,11 @@ export class TenantModerationCache {
   }
 
   private async load(tenantId: string): Promise<TenantModeration> {
-    const [document, overrides] = await Promise.all([this.source.policy(tenantId), this.source.overrides(tenantId)]);
-    return { document, thresholds: effectiveThresholds(this.defaults, overrides) };
+    const [document, overrides, models] = await Promise.all([
+      this.source.policy(tenantId),
+      this.source.overrides(tenantId),
+      this.source.models?.(tenantId) ?? { model: null, shadow: null },
+    ]);
+    return { document, thresholds: effectiveThresholds(this.defaults, overrides), ...models };
   }
 }

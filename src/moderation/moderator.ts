@@ -10,6 +10,22 @@ export interface ModerationContext {
   document: PolicyDocument;
   thresholds: CategoryScores;
   surface: Surface;
+  /** The tenant's own model (learnt from its reviewers' decisions), applied to the scores before thresholds. */
+  model?: TenantScoreModel | null;
+  /** A candidate model in shadow: told what it would have flagged, never served. */
+  shadow?: ShadowModel | null;
+}
+
+/** A tenant's correction of the detection's scores. */
+export interface TenantScoreModel {
+  readonly id: string;
+  adjust(text: string, scores: CategoryScores): CategoryScores;
+}
+
+/** A model in shadow, and where its disagreements with the served verdicts are counted. */
+export interface ShadowModel {
+  model: TenantScoreModel;
+  observe(text: string, served: ReadonlySet<string>, candidate: ReadonlySet<string>, categories: readonly string[]): void;
 }
 
 export interface WardenExtension {
@@ -29,6 +45,8 @@ export interface WardenExtension {
   warnings: ModerationWarning[];
   /** The input's images, when it had any. */
   images?: ImageSummary[];
+  /** The tenant's own model that corrected the scores, when one is served (GET /v1/models/{id}). */
+  tenant_model?: string;
 }
 
 export interface ModerationWarning {
@@ -78,7 +96,13 @@ export class Moderator {
 
   /** One item's result: the unit of work between which a long request yields the event loop. */
   moderateItem(parts: ModerationItem, context: ModerationContext): ModerationResult {
-    return this.result(this.detectParts(parts), this.detection.language(parts.join('\n')), context);
+    const text = parts.join('\n');
+    const detected = this.detectParts(parts);
+    const language = this.detection.language(text);
+    if (!context.model && !context.shadow) return this.result(detected, language, context);
+    const served = context.model ? { ...detected, scores: context.model.adjust(text, detected.scores) } : detected;
+    if (context.shadow) this.observeShadow(text, detected.scores, served.scores, context, context.shadow);
+    return this.result(served, language, context);
   }
 
   /** OpenAI's response shape; `id` defaults to a random one. */
@@ -136,9 +160,17 @@ export class Moderator {
         category_scores: wardenScores,
         evidence,
         ...(language && { language }),
+        ...(context.model && { tenant_model: context.model.id }),
         warnings: language && !language.supported ? [this.unsupportedLanguage(language)] : [],
       },
     };
+  }
+
+  /** What the model in shadow would have flagged, against what is served: counted, never acted on. */
+  private observeShadow(text: string, base: CategoryScores, served: CategoryScores, context: ModerationContext, shadow: ShadowModel): void {
+    const candidate = shadow.model.adjust(text, base);
+    const flaggedBy = (scores: CategoryScores) => new Set<string>(flaggedCategories(scores, context.thresholds));
+    shadow.observe(text, flaggedBy(served), flaggedBy(candidate), this.detection.categories);
   }
 
   private unsupportedLanguage(language: LanguageVerdict): ModerationWarning {

@@ -56,8 +56,8 @@ export class ModerationService {
     const imageParts = moderationImages(request.input);
     // Images are fetched, decoded and hashed first: a bad one refuses the request before anything is recorded.
     const findings = imageParts.length ? await this.images.judge(principal.tenantId, imageParts) : [];
-    const { document, thresholds } = await this.contexts.get(principal.tenantId);
-    const results = await this.moderateInSlices(items, { document, thresholds, surface: 'api' });
+    const { document, thresholds, model: tenantModel, shadow } = await this.contexts.get(principal.tenantId);
+    const results = await this.moderateInSlices(items, { document, thresholds, surface: 'api', model: tenantModel, shadow });
     if (findings.length) results[0] = withImageFindings(results[0]!, findings, document);
     const account = request.warden?.account ?? request.user ?? null;
     const moderationId = call.idempotencyKey ? keyedId(principal.tenantId, call.idempotencyKey) : undefined;

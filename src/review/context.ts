@@ -3,7 +3,7 @@ import type { Clock, Hooks } from '../common/index.ts';
 import type { Store, Tx } from '../db/index.ts';
 import type { Enforcement } from '../enforce/index.ts';
 import type { PolicyRegistry } from '../policy/index.ts';
-import type { ClosedCase } from './decisions.ts';
+import type { ClosedCase, ContentDecided } from './decisions.ts';
 
 /** What every review module needs. Decisions reach accounts only through `enforcement`. */
 export interface ReviewContext {
@@ -14,6 +14,8 @@ export interface ReviewContext {
   enforcement: Enforcement;
   /** Told, inside the decision's transaction, when a case standing for another domain's object closes. */
   caseClosed: Hooks<[tx: Tx, closed: ClosedCase]>;
+  /** Told, inside the decision's transaction, what a closed case settled about its content (learning subscribes). */
+  contentDecided: Hooks<[tx: Tx, decided: ContentDecided]>;
 }
 
 /** The caller as review sees it: who (for leases and audit), which tenant, and which role. */

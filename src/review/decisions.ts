@@ -104,6 +104,10 @@ export async function decideCase(context: ReviewContext, reviewer: Reviewer, cas
       target: row.id,
       payload: { decision: decision.id, stage, outcome: input.outcome, clause_ids: input.clause_ids ?? [], category: input.category ?? null, status, agreed },
     });
+    if (status === 'closed') {
+      const decided = contentDecided(row, stage, input.outcome, finding, { decisionId: decision.id, reviewer: reviewer.actor, at: now, policy, childSafety: childSafetyFinding });
+      if (decided) await context.contentDecided.run(tx, decided);
+    }
     if (status === 'closed' && stage !== 'appeal' && row.source_ref) {
       const closed: ClosedCase = { tenantId: reviewer.tenantId, caseId: row.id, sourceRef: row.source_ref, finding: input.outcome === 'violation' ? 'violation' : 'no_violation', clauseIds: finding.clauseIds, reviewer: reviewer.actor, notes: input.notes ?? null, at: now };
       await context.caseClosed.run(tx, closed);
@@ -111,6 +115,60 @@ export async function decideCase(context: ReviewContext, reviewer: Reviewer, cas
     return { decision: recorded, enforcement, appeal };
   });
   return { ...outcome, caseStatus: status, agreed };
+}
+
+/**
+ * What a closed case settles about its content, for whoever learns from decisions: the reviewers'
+ * finding (an appeal's outcome resolved: upheld is a violation, overturned is none) and the content.
+ */
+export interface ContentDecided {
+  tenantId: string;
+  caseId: string;
+  decisionId: string;
+  finding: 'violation' | 'no_violation';
+  /** `review` for a case's decision, `appeal` for an appeal's outcome. */
+  source: 'review' | 'appeal';
+  clauseIds: string[];
+  /** The category the reviewer named, if any. */
+  category: string | null;
+  /** The categories the case was opened or joined for (reports, the classifier's flags). */
+  allegedCategories: string[];
+  /** A child-safety case or finding: its evidence must never be reused (e.g. for training). */
+  childSafety: boolean;
+  /** Null when the case holds no text (an account or app report). */
+  text: string | null;
+  contentDigest: string | null;
+  reviewer: string;
+  at: Date;
+  policy: PolicyDocument;
+}
+
+function contentDecided(
+  row: ReviewCaseRow,
+  stage: Stage,
+  outcome: Outcome,
+  finding: Finding,
+  at: { decisionId: string; reviewer: string; at: Date; policy: PolicyDocument; childSafety: boolean },
+): ContentDecided | null {
+  if (row.target_type !== 'content') return null;
+  const violation = stage === 'appeal' ? outcome === 'uphold' : outcome === 'violation';
+  if (!violation && outcome !== 'no_violation' && outcome !== 'overturn') return null;
+  return {
+    tenantId: row.tenant_id,
+    caseId: row.id,
+    decisionId: at.decisionId,
+    finding: violation ? 'violation' : 'no_violation',
+    source: stage === 'appeal' ? 'appeal' : 'review',
+    clauseIds: violation && stage === 'appeal' ? (JSON.parse(row.clause_ids) as string[]) : finding.clauseIds,
+    category: finding.category,
+    allegedCategories: JSON.parse(row.categories) as string[],
+    childSafety: row.child_safety === 1 || at.childSafety,
+    text: row.content_text,
+    contentDigest: row.content_digest,
+    reviewer: at.reviewer,
+    at: at.at,
+    policy: at.policy,
+  };
 }
 
 /** What the reviewers found: the clauses and the category an enforcement event cites. */

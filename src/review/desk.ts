@@ -8,7 +8,7 @@ import { queueOpenedAppeal, routeAppeal } from './appeals.ts';
 import { moderationIntakes } from './automatic.ts';
 import { caseView } from './cases.ts';
 import type { ReviewContext, Reviewer } from './context.ts';
-import { type ClosedCase, type DecisionInput, decideCase } from './decisions.ts';
+import { type ClosedCase, type ContentDecided, type DecisionInput, decideCase } from './decisions.ts';
 import { type ReportInput, fileIntakeIn, fileReport } from './intake.ts';
 import { claimCase, releaseCase } from './leases.ts';
 import { reviewMetrics } from './metrics.ts';
@@ -21,12 +21,14 @@ export class ReviewDesk {
   private readonly context: ReviewContext;
   /** Told, in the decision's transaction, when a case with a `source_ref` closes. */
   readonly caseClosed = new Hooks<[tx: Tx, closed: ClosedCase]>();
+  /** Told what each closed case settled about its content, in the decision's transaction. */
+  readonly contentDecided = new Hooks<[tx: Tx, decided: ContentDecided]>();
 
   /** Each tenant's settings, kept until they change (in this process or another). */
   private readonly cachedSettings: TenantCache<ReviewSettings>;
 
   constructor(store: Store, audit: AuditLog, clock: Clock, policies: PolicyRegistry, enforcement: Enforcement) {
-    this.context = { store, audit, clock, policies, enforcement, caseClosed: this.caseClosed };
+    this.context = { store, audit, clock, policies, enforcement, caseClosed: this.caseClosed, contentDecided: this.contentDecided };
     this.cachedSettings = new TenantCache((tenantId) => loadSettings(store.db, tenantId));
     store.changes.changed.subscribe((tenantId) => this.cachedSettings.invalidate(tenantId));
   }

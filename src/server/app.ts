@@ -17,6 +17,7 @@ import { enforcementRoutes } from './routes/enforcement.ts';
 import { imageRoutes } from './routes/images.ts';
 import { healthRoutes } from './routes/health.ts';
 import { keyRoutes } from './routes/keys.ts';
+import { learningRoutes } from './routes/learning.ts';
 import { moderationRoutes } from './routes/moderations.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { reviewRoutes } from './routes/review.ts';
@@ -96,6 +97,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(imageRoutes, { services });
   await app.register(ruleRoutes, { services });
   await app.register(trendRoutes, { services });
+  await app.register(learningRoutes, { services });
   await app.register(consoleRoutes);
   return app;
 }

@@ -54,6 +54,8 @@ export async function startTestServer(backend: BackendName, options: AppOptions 
       return (await services.tenancy.createKey({ tenant: row, role, actor: 'test' })).key;
     },
     async close() {
+      await services.tenantModels.drain();
+      await services.shadowTallies.stop();
       await app.close();
       await store.close();
       await database.drop();
