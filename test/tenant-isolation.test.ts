@@ -31,6 +31,8 @@ interface Victim {
   keyId: string;
   policyVersion: string;
   ruleVersion: string;
+  exampleId: string;
+  modelId: string;
 }
 
 interface Attempt {
@@ -124,6 +126,20 @@ const CASES: Record<string, (v: Victim) => Attempt> = {
   'DELETE /v1/hash-banks/:id/hashes/:hash': (v) => ({ path: `/v1/hash-banks/${v.bankId}/hashes/${v.hash}`, aimed: true }),
   'POST /v1/hash-banks/:id/import': (v) => ({ path: `/v1/hash-banks/${v.bankId}/import`, body: `${PDQ},100\n`, contentType: 'text/plain', aimed: true }),
   'GET /v1/hash-banks/:id/export': (v) => ({ path: `/v1/hash-banks/${v.bankId}/export`, aimed: true }),
+  'GET /v1/training/examples': () => ({ path: '/v1/training/examples', aimed: false }),
+  'POST /v1/training/examples': () => ({ path: '/v1/training/examples', body: { examples: [{ text: 'attacker example', labels: { violence: false } }] }, aimed: false }),
+  'PATCH /v1/training/examples/:id': (v) => ({ path: `/v1/training/examples/${v.exampleId}`, body: { labels: { violence: true } }, aimed: true }),
+  'DELETE /v1/training/examples/:id': (v) => ({ path: `/v1/training/examples/${v.exampleId}`, aimed: true }),
+  'POST /v1/models/train': () => ({ path: '/v1/models/train', aimed: false }),
+  'GET /v1/models': () => ({ path: '/v1/models', aimed: false }),
+  'GET /v1/models/deployment': () => ({ path: '/v1/models/deployment', aimed: false }),
+  'PUT /v1/models/shadow': (v) => ({ path: '/v1/models/shadow', body: { model: v.modelId }, aimed: true }),
+  'PUT /v1/models/tolerance': () => ({ path: '/v1/models/tolerance', body: { tolerance: 0.1 }, aimed: false }),
+  'POST /v1/models/rollback': () => ({ path: '/v1/models/rollback', aimed: false }),
+  'GET /v1/models/threshold-suggestions': () => ({ path: '/v1/models/threshold-suggestions', aimed: false }),
+  'GET /v1/models/:id': (v) => ({ path: `/v1/models/${v.modelId}`, aimed: true }),
+  'GET /v1/models/:id/comparison': (v) => ({ path: `/v1/models/${v.modelId}/comparison`, aimed: true }),
+  'POST /v1/models/:id/promote': (v) => ({ path: `/v1/models/${v.modelId}/promote`, body: { override: true }, aimed: true }),
 };
 
 describeEachBackend('tenant isolation', (backend) => {
@@ -230,6 +246,11 @@ async function seedVictim(server: TestServer, marker: string): Promise<Victim> {
   const ruleVersion = `victim-rules-${marker.slice(-6)}`;
   await call('/v1/rules/versions', { method: 'POST', json: { version: ruleVersion, summary: marker, rules: [{ id: 'r', when: { text: { pattern: marker } }, then: [{ label: 'x' }] }] } });
   await call(`/v1/rules/versions/${ruleVersion}/publish`, { method: 'POST' });
+  const learnt = Array.from({ length: 12 }, (_, i) => ({ text: `${marker} game chatter ${i}: kill the boss`, labels: { violence: i % 3 === 0 } }));
+  await call('/v1/training/examples', { method: 'POST', json: { examples: learnt } });
+  const examples = await call<{ data: { id: string }[] }>('/v1/training/examples');
+  const model = await call<{ id: string }>('/v1/models/train', { method: 'POST' });
+  await server.services.tenantModels.drain();
 
   const victim: Victim = {
     account,
@@ -248,6 +269,8 @@ async function seedVictim(server: TestServer, marker: string): Promise<Victim> {
     keyId: key.id,
     policyVersion: policy.version,
     ruleVersion,
+    exampleId: examples.data[0]!.id,
+    modelId: model.id,
   };
   for (const [name, value] of Object.entries(victim)) if (!value) throw new Error(`seeding left ${name} empty`);
   return victim;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AuditLog } from '../audit/index.ts';
 import { type Clock, MODERATION_CATEGORIES, NotFound, type PageRequest, newId, sha256Hex } from '../common/index.ts';
-import { type Queryable, type Store, type TrainingExampleRow, type Tx, afterKey } from '../db/index.ts';
+import { type Queryable, type Store, type TrainingExampleRow, type Tx, afterKey, withTransaction } from '../db/index.ts';
 import type { ContentDecided } from '../review/index.ts';
 
 const CATEGORY = z.enum(MODERATION_CATEGORIES);
@@ -75,7 +75,7 @@ export class TrainingExamples {
   async upload(tenantId: string, examples: ExampleInput[], actor: string): Promise<{ recorded: number }> {
     const at = this.clock.now();
     const uploadId = newId('upl');
-    await this.store.db.transaction().execute(async (tx) => {
+    await withTransaction(this.store, async (tx) => {
       for (const example of examples) {
         await this.upsert(tx, { tenantId, text: example.text, labels: example.labels, clauseIds: example.clause_ids ?? [], source: 'upload', sourceRef: uploadId, decidedBy: actor, at });
       }
@@ -87,7 +87,7 @@ export class TrainingExamples {
   /** Replaces an example's labels (an admin's correction). */
   async correct(tenantId: string, id: string, labels: Record<string, boolean>, actor: string): Promise<ExampleView> {
     const at = this.clock.now().toISOString();
-    return this.store.db.transaction().execute(async (tx) => {
+    return withTransaction(this.store, async (tx) => {
       const row = await this.find(tx, tenantId, id);
       const updated = { ...row, labels: JSON.stringify(sorted(labels)), source: 'correction', decided_by: actor, decided_at: at };
       await tx.updateTable('training_examples').set({ labels: updated.labels, source: updated.source, decided_by: actor, decided_at: at }).where('id', '=', id).execute();
@@ -98,7 +98,7 @@ export class TrainingExamples {
 
   /** Deletes an example (content the tenant no longer may keep): later models no longer see it. */
   async remove(tenantId: string, id: string, actor: string): Promise<void> {
-    await this.store.db.transaction().execute(async (tx) => {
+    await withTransaction(this.store, async (tx) => {
       await this.find(tx, tenantId, id);
       await tx.deleteFrom('training_examples').where('id', '=', id).execute();
       await this.audit.append(tx, { tenantId, actor, action: 'training.example_deleted', target: id, payload: {} });

@@ -1,6 +1,6 @@
 import type { AuditLog } from '../audit/index.ts';
 import { type Clock, Conflict, InvalidInput, NotFound, type PageRequest, WardenError, newId } from '../common/index.ts';
-import { type ModelDeploymentRow, type Store, type TenantModelRow, type Tx, afterKey } from '../db/index.ts';
+import { type ModelDeploymentRow, type Store, type TenantModelRow, type Tx, afterKey, withTransaction } from '../db/index.ts';
 import type { CategoryScores } from '../detect/index.ts';
 import { type AdapterWeights, DEFAULT_TRAIN_OPTIONS, TenantAdapter, type TrainOptions, trainAdapter, weightsDigest } from './adapter.ts';
 import { type CategoryComparison, type Scorer, compare, isHeldOut, suggestThresholds } from './evaluation.ts';
@@ -242,7 +242,7 @@ export class TenantModels {
       created_at: this.clock.now().toISOString(),
       finished_at: null,
     };
-    await this.store.db.transaction().execute(async (tx) => {
+    await withTransaction(this.store, async (tx) => {
       await tx.insertInto('tenant_models').values(row).execute();
       await this.audit.append(tx, { tenantId, actor, action: 'model.training_started', target: row.id, payload: { examples: training.length, base_model: this.base.id } });
     });
@@ -281,7 +281,7 @@ export class TenantModels {
   /** A trained model is stored and put in shadow at once, in one transaction. */
   private async finish(row: TenantModelRow, weights: AdapterWeights, card: ModelCard): Promise<void> {
     const finishedAt = this.clock.now().toISOString();
-    await this.store.db.transaction().execute(async (tx) => {
+    await withTransaction(this.store, async (tx) => {
       await tx
         .updateTable('tenant_models')
         .set({ status: 'ready', progress: 1, weights: JSON.stringify(weights), card: JSON.stringify(card), finished_at: finishedAt })
@@ -321,7 +321,7 @@ export class TenantModels {
     change: (row: ModelDeploymentRow) => Partial<ModelDeploymentRow>,
     payload: Record<string, unknown> = {},
   ): Promise<Deployment> {
-    return this.store.db.transaction().execute(async (tx) => {
+    return withTransaction(this.store, async (tx) => {
       const before = await this.deploymentRow(tx, tenantId);
       const after = await this.writeDeployment(tx, tenantId, actor, change(before));
       await this.audit.append(tx, { tenantId, actor, action, target, payload: { before: deploymentView(before), after: deploymentView(after), ...payload } });
