@@ -71,14 +71,13 @@ export function createServices(store: Store, clock: Clock = systemClock, options
   const thresholds = new ThresholdOverrides(store, audit, clock);
   const shadowTallies = new ShadowTallies(store, clock);
   const trainingExamples = new TrainingExamples(store, audit, clock, isHeldOut);
-  // Tenant models read the tenants' effective thresholds from the moderation cache, which reads their models: the cycle is closed lazily.
-  let tenantModels: TenantModels | undefined;
-  const moderationContexts = new TenantModerationCache(
+  // Tenant models read the tenants' effective thresholds from the moderation cache, which reads their models: the closure below closes the cycle.
+  const moderationContexts: TenantModerationCache = new TenantModerationCache(
     {
       policy: async (tenantId) => (await policies.current(tenantId)).document,
       overrides: (tenantId) => thresholds.get(tenantId),
       models: async (tenantId) => {
-        const { active, shadow } = await tenantModels!.runtime(tenantId);
+        const { active, shadow } = await tenantModels.runtime(tenantId);
         return {
           model: active,
           shadow: shadow && { model: shadow, observe: (text, served, candidate, categories) => shadowTallies.observe(tenantId, shadow.id, text, served, candidate, categories) },
@@ -88,7 +87,7 @@ export function createServices(store: Store, clock: Clock = systemClock, options
     moderation.defaultThresholds,
   );
   const baseModel = { id: localModelFingerprint(), thresholds: moderation.defaultThresholds, score: (text: string) => moderation.detection.detect(text).scores };
-  tenantModels = new TenantModels(store, audit, clock, trainingExamples, baseModel, shadowTallies, async (tenantId) => (await moderationContexts.get(tenantId)).thresholds);
+  const tenantModels: TenantModels = new TenantModels(store, audit, clock, trainingExamples, baseModel, shadowTallies, async (tenantId) => (await moderationContexts.get(tenantId)).thresholds);
   store.changes.changed.subscribe((tenantId) => moderationContexts.invalidate(tenantId));
   // Other processes' changes (another replica, the CLI) reach this one's caches within a poll.
   store.changes.watch();
