@@ -93,4 +93,29 @@ describe.skipIf(!existsSync(CHROMIUM))('reviewer console in Chromium', () => {
     await expect.poll(() => page.getByRole('heading', { name: 'Policy browser' }).isVisible()).toBe(true);
     await expect.poll(() => page.getByText('0 added, 0 removed, 0 changed, 38 unchanged.').isVisible()).toBe(true);
   });
+  it('Models page: compares a trained candidate with the served model, promotes it and rolls back', async () => {
+    const targets = ['the boss', 'their tank', 'the sniper', 'red team', 'the medic', 'the camper'];
+    const chatter = targets.flatMap((t, i) => [`kill ${t} next round`, `headshot ${t} lol`, `I'm going to murder ${t} with the shotgun ${i}`, `camp the bridge and destroy ${t}`]);
+    const threats = targets.map((_, i) => `I know where you live and I will kill you tonight, number ${i}`);
+    const examples = [...chatter.map((text) => ({ text, labels: { violence: false } })), ...threats.map((text) => ({ text, labels: { violence: true } }))];
+    expect((await server.request('/v1/training/examples', { method: 'POST', json: { examples } })).status).toBe(201);
+    const trained = (await (await server.request('/v1/models/train', { method: 'POST' })).json()) as { id: string };
+    await server.services.tenantModels.drain();
+
+    // Promotion is an admin's: the console signs in with an admin key here.
+    await page.evaluate((key) => sessionStorage.setItem('warden.reviewerKey', key), server.adminKey);
+    await page.goto(`${server.baseUrl}/console/#/models`);
+    await page.reload();
+    await expect.poll(() => page.getByRole('heading', { name: 'Models' }).isVisible()).toBe(true);
+    await expect.poll(() => page.getByText(`in shadow: ${trained.id}`).isVisible()).toBe(true);
+    await expect.poll(() => page.getByRole('heading', { name: new RegExp(`${trained.id} against the base model`) }).isVisible()).toBe(true);
+    await expect.poll(() => page.getByRole('img', { name: 'precision-recall curve' }).first().isVisible()).toBe(true);
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    await page.screenshot({ path: `${RESULTS_DIR}console-models.png`, fullPage: true });
+
+    await page.getByRole('button', { name: /^Promote/ }).first().click();
+    await expect.poll(() => page.getByText(`Served: ${trained.id}`).isVisible()).toBe(true);
+    await page.getByRole('button', { name: 'Roll back' }).click();
+    await expect.poll(() => page.getByText('Served: base model').isVisible()).toBe(true);
+  });
 });

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { type Whoami, api, storeKey, storedKey } from './api.ts';
 import { CasePage } from './CasePage.tsx';
 import { MetricsPage } from './MetricsPage.tsx';
+import { ModelsPage } from './ModelsPage.tsx';
 import { PolicyBrowser } from './PolicyBrowser.tsx';
 import { QueuePage } from './QueuePage.tsx';
 import { SignIn } from './SignIn.tsx';
@@ -47,6 +48,7 @@ export function App() {
           <a href="#/queue" aria-current={route === '/queue' ? 'page' : undefined}>Queue</a>
           <a href="#/policies" aria-current={route === '/policies' ? 'page' : undefined}>Policies</a>
           <a href="#/metrics" aria-current={route === '/metrics' ? 'page' : undefined}>Metrics</a>
+          <a href="#/models" aria-current={route === '/models' ? 'page' : undefined}>Models</a>
         </nav>
         <span className="who">
           {me.actor} ({me.role}, tenant {me.tenant})
@@ -62,6 +64,8 @@ export function App() {
           <PolicyBrowser />
         ) : route === '/metrics' ? (
           <MetricsPage />
+        ) : route === '/models' ? (
+          <ModelsPage />
         ) : (
           <QueuePage />
         )}
