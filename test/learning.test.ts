@@ -150,6 +150,7 @@ describeEachBackend('learning from decisions: a game tenant', (backend) => {
     const after = await moderate(fresh);
     const tuned = rates(after);
     expect(after[0]!.warden.tenant_model).toBe(id);
+    console.info(`learning scenario [${backend}]: fresh game chatter flagged ${base.gameFlagged} -> ${tuned.gameFlagged}, fresh threats recall ${base.threatRecall} -> ${tuned.threatRecall}`);
     expect(tuned.gameFlagged).toBeLessThanOrEqual(base.gameFlagged / 2);
     expect(tuned.threatRecall).toBeGreaterThanOrEqual(base.threatRecall - 0.05);
 
