@@ -115,6 +115,7 @@ export class LinearTextModel implements TextModel {
   readonly windows: WindowCalibration | null;
   private windowRanges: WindowRanges = { bounds: new Int32Array(64), count: 0 };
   private sentenceStarts = new Int32Array(64);
+  private lineStarts = new Uint8Array(64);
   private readonly wholeLogits: Float64Array;
   private readonly bestWindow: Float64Array;
   private readonly bestWindowIndex: Int32Array;
@@ -206,10 +207,13 @@ export class LinearTextModel implements TextModel {
   private scoreWindows(calibration: WindowShape): number {
     const f = this.featurizer;
     const c = this.categories.length;
-    if (this.sentenceStarts.length < f.tokenCount) this.sentenceStarts = new Int32Array(f.tokenCount);
-    const sentences = f.sentenceStarts(this.sentenceStarts);
+    if (this.sentenceStarts.length < f.tokenCount) {
+      this.sentenceStarts = new Int32Array(f.tokenCount);
+      this.lineStarts = new Uint8Array(f.tokenCount);
+    }
+    const sentences = f.sentenceStarts(this.sentenceStarts, this.lineStarts);
     const ranges = this.windowRanges;
-    windowRanges(this.sentenceStarts, sentences, f.tokenCount, calibration, ranges);
+    windowRanges(this.sentenceStarts, sentences, f.tokenCount, calibration, ranges, this.lineStarts);
     this.bestWindow.fill(-Infinity);
     for (let w = 0; w < ranges.count; w++) {
       const logits = this.rangeLogits(ranges.bounds[2 * w]!, ranges.bounds[2 * w + 1]!);
