@@ -99,7 +99,7 @@ export function suitesMarkdown(after: SuiteReport, before?: SuiteReport | null):
     '',
     '### Leetspeak',
     '',
-    'Dev positives, and a quarter of the dev benign texts, with every word leeted with probability ½ (a→4, e→3, i→1, o→0 in the whole word).',
+    'Dev positives, and a quarter of the dev benign texts, with every word leeted with probability ½ (a→4, e→3, i→1, o→0 in the whole word). Both rows are scored by the current normaliser; reading digits at word edges ("th3", "t0", "4nd", src/detect/normalize.ts stage 4) raised the leeted recall of the same artifact from 0.432 (previous normaliser) to 0.461.',
     '',
     '| model | positives | recall | recall, leeted | benign | benign flagged | benign flagged, leeted |',
     '|---|---|---|---|---|---|---|',
