@@ -18,6 +18,7 @@ import { evaluateFinal, writeModelCard, type Validation } from './training/repor
 import { runValidation } from './training/validation.ts';
 import { withWindowCalibration } from './training/long-texts.ts';
 import { runSuites, type SuiteReport } from './training/suites.ts';
+import { usedTexts, withLanguageCalibration } from './training/languages.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const datasetsRoot = resolve(process.env.WARDEN_DATASETS ?? join(repoRoot, '..', 'shared', 'datasets'));
@@ -55,7 +56,10 @@ function main(): void {
     training: { command: 'npm run data && npm run train', trainTexts: train.length, sources: [...trainable].sort(), options: OPTIONS, sourceRepeats: SOURCE_REPEATS, thresholdPriorPositives: THRESHOLD_PRIOR_POSITIVES },
   }, SOURCE_REPEATS);
   // Window scoring of long texts, calibrated on dev material (the calibration half of the long-text suite).
-  const trained = withWindowCalibration(fitted, allDev);
+  const windowed = withWindowCalibration(fitted, allDev);
+  // Offsets for languages the model was not trained on, from MultiQ questions no split holds (scripts/training/languages.ts).
+  const used = usedTexts(allTrain, allDev);
+  const trained = withLanguageCalibration(windowed, datasetsRoot, allDev, used);
   const trainSeconds = (performance.now() - trainStarted) / 1000;
   writeArtifact(modelDir, trained.weights);
   process.stderr.write(`model written to ${modelDir} (training ${formatSeconds(trainSeconds)})\n`);
@@ -66,11 +70,11 @@ function main(): void {
     writeFileSync(validationFile, JSON.stringify(validation, null, 2) + '\n');
   }
   const report = evaluateFinal(trained, allDev, heldout);
-  const suites = runSuites(trained.model, allDev, datasetsRoot);
+  const suites = runSuites(trained.model, allDev, datasetsRoot, used);
   let suitesBefore: SuiteReport | null = null;
   let comparison = null;
   try {
-    suitesBefore = previous && runSuites(previous, allDev, datasetsRoot);
+    suitesBefore = previous && runSuites(previous, allDev, datasetsRoot, used);
     comparison = beforeAfter(previous, trained.model, heldout);
   } catch (error) {
     // An artifact of an older feature layout cannot be scored by this code: the card then shows this build alone.

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { detectLanguage, loadTextModel, localDetection, writeArtifact, type LexiconTerm } from '../src/detect/index.ts';
+import { DEFAULT_MODEL_DIR, LinearTextModel, detectLanguage, loadTextModel, localDetection, readArtifact, writeArtifact, type LexiconTerm } from '../src/detect/index.ts';
 import { shrunkThreshold, trainModel, weightedRows, type Item } from '../scripts/training/pipeline.ts';
 import { FEATURES, OPTIONS } from '../scripts/training/settings.ts';
 
@@ -72,6 +72,21 @@ describe('committed text classifier', () => {
     expect(model.score('4ss')).toEqual(model.score('ass'));
     const spelled: Record<string, string> = { '1st': 'ist', '5pm': 'spm', '90s': 'gos', mp3: 'mpe' };
     for (const [kept, letters] of Object.entries(spelled)) expect(model.score(`see you ${kept}`)).not.toEqual(model.score(`see you ${letters}`));
+  });
+
+  it('raises the moderation scores of a language it was not trained on by that language\'s calibrated offset, and of no other', () => {
+    const model = new LinearTextModel(readArtifact(DEFAULT_MODEL_DIR));
+    const text = 'Halt die Klappe, du Idiot!';
+    const offset = model.languageOffset('ru');
+    expect(offset).toBeGreaterThan(0);
+    const logit = (p: number) => Math.log(p / (1 - p));
+    const bare = model.score(text);
+    const asRussian = model.score(text, 'ru');
+    expect(logit(asRussian['harassment']!) - logit(bare['harassment']!)).toBeCloseTo(offset, 6);
+    // Warden's own categories and the training languages keep their scores.
+    expect(asRussian['regulated-advice/medical']).toBe(bare['regulated-advice/medical']);
+    expect(model.score(text, 'en')).toEqual(bare);
+    expect(model.score(text, 'und')).toEqual(bare);
   });
 
   it('loads and scores every covered category in 0..1', () => {

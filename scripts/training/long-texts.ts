@@ -11,7 +11,7 @@
 import { MODERATION_CATEGORIES, type Category } from '../../src/common/index.ts';
 import { LinearTextModel, hashString, seededRandom, windowLogit, type WindowCalibration, type WindowParts, type WindowShape } from '../../src/detect/index.ts';
 import { metricsAt, type BinaryMetrics } from './metrics.ts';
-import { isBenignScary, type Item, type TrainedModel } from './pipeline.ts';
+import { flagScore, isBenignScary, type Item, type TrainedModel } from './pipeline.ts';
 
 export const HOST_SOURCES = ['wikitext2', 'stackexchange', 'dolly_responses'];
 /** Inserted positives are sentence-sized: longer ones are long texts already. */
@@ -36,6 +36,8 @@ export interface LongText {
   /** benign: a host alone; positive / alarming: a host with a dev positive / benign-but-scary prompt inserted; natural: a long dev text as it is. */
   kind: 'benign' | 'positive' | 'alarming' | 'natural benign' | 'natural positive';
   bucket: string;
+  /** The dev text inserted into the host (positive and alarming kinds). */
+  inserted?: string;
 }
 
 /** The long texts of one half, built deterministically from the dev split. */
@@ -68,7 +70,7 @@ export function buildLongTexts(dev: Item[], half: Half): LongText[] {
   const none = Object.fromEntries(MODERATION_CATEGORIES.map((c) => [c, false])) as Partial<Record<Category, boolean>>;
   positives.forEach((item, i) => {
     const { paragraphs, bucket } = host(i % LENGTH_BUCKETS.length);
-    texts.push({ id: `positive:${item.id}`, text: insert(paragraphs, item.text), flagged: true, labels: item.labels, kind: 'positive', bucket });
+    texts.push({ id: `positive:${item.id}`, text: insert(paragraphs, item.text), flagged: true, labels: item.labels, kind: 'positive', bucket, inserted: item.text });
   });
   // As many benign hosts as positives, and every benign-but-scary prompt of the half once per bucket.
   for (let i = 0; i < positives.length; i++) {
@@ -78,7 +80,7 @@ export function buildLongTexts(dev: Item[], half: Half): LongText[] {
   alarming.forEach((item) => {
     for (let b = 0; b < LENGTH_BUCKETS.length; b++) {
       const { paragraphs, bucket } = host(b);
-      texts.push({ id: `alarming:${item.id}:${b}`, text: insert(paragraphs, item.text), flagged: false, labels: none, kind: 'alarming', bucket });
+      texts.push({ id: `alarming:${item.id}:${b}`, text: insert(paragraphs, item.text), flagged: false, labels: none, kind: 'alarming', bucket, inserted: item.text });
     }
   });
   // Long dev texts of every other source as they are (prompts, comments, posts): the styles the hosts lack.
@@ -94,15 +96,26 @@ function bucketName([low, high]: [number, number]): string {
   return `${low}–${high}`;
 }
 
-/** How texts are windowed, before calibration fits the offsets. */
-export const WINDOW_SHAPE: WindowShape = { maxTokens: 48, minTokens: 8, sentences: 1 };
-const OFFSET_GRID = Array.from({ length: 33 }, (_, i) => -2 + i * 0.25);
-const SLOPE_GRID = [0, 0.25, 0.5, 0.75, 1];
-const AGREEMENT_GRID = [0, 0.25, 0.5];
-/** Per-category offsets are pulled toward the shared one as if this many more positives had voted for it. */
-const OFFSET_PRIOR_POSITIVES = 30;
-/** The window path may add at most this much to the benign false-positive rate of whole-text scoring. */
-const MAX_ADDED_FALSE_POSITIVES = 0.03;
+/**
+ * How texts are windowed, before calibration fits the offsets: sentence windows of at least 8 and at most 48
+ * tokens, and each line of several sentences up to 80 tokens (an inserted post or quoted message scored whole).
+ */
+export const WINDOW_SHAPE: WindowShape = { maxTokens: 48, minTokens: 8, sentences: 1, paragraphTokens: 80 };
+const OFFSET_GRID = Array.from({ length: 21 }, (_, i) => -1 + i * 0.25);
+/** An offset this high gives a category no window path in practice (no window logit clears its threshold by 6). */
+const OFF = 6;
+const SLOPE_GRID = [0, 0.25, 0.5, 0.75];
+const AGREEMENT_GRID = [0, 0.1, 0.25];
+/** Rounds of coordinate descent over the per-category offsets. */
+const ROUNDS = 3;
+/**
+ * The window path may add at most this much to each kind of benign text's flagged rate under whole-text scoring
+ * (hosts alone, natural long texts), shorter and longer than LONG_TEXT apart; a host with an alarming sentence may be flagged as often as that sentence is
+ * alone, or this much more often than the whole text is, whichever is higher.
+ */
+const MAX_ADDED_FALSE_POSITIVES = 0.04;
+/** Texts of at least this many characters are budgeted apart from shorter ones. */
+const LONG_TEXT = 1500;
 
 interface Scored {
   text: LongText;
@@ -133,71 +146,108 @@ function combinedScore(model: LinearTextModel, parts: WindowParts, k: number, ca
   return 1 / (1 + Math.exp(-logit));
 }
 
+/** The flagged-rate ceilings of the benign kinds of texts, and which texts belong to each. */
+interface BenignBudget {
+  members: Int32Array[];
+  allowed: number[];
+}
+
+function benignBudget(model: LinearTextModel, scored: Scored[], addedFalsePositives: number): BenignBudget {
+  const members: Int32Array[] = [];
+  const allowed: number[] = [];
+  // Shorter and longer texts apart: a length-blind budget lets the few long natural texts be flagged far more often.
+  const groups = (['benign', 'alarming', 'natural benign'] as const).flatMap((kind) => [false, true].map((long) => ({ kind, long })));
+  for (const { kind, long } of groups) {
+    const idx = Int32Array.from(scored.map((s, i) => (s.text.kind === kind && s.text.text.length >= LONG_TEXT === long ? i : -1)).filter((i) => i >= 0));
+    if (idx.length === 0) continue;
+    const whole = Array.from(idx).filter((i) => flaggedUnder(model, scored[i]!, null)).length / idx.length;
+    // An alarming sentence that the model flags alone may be flagged inside a host too: that is the short-text model's error, not the windows'.
+    const alone = kind === 'alarming' ? Array.from(idx).filter((i) => flagScore(model.score(scored[i]!.text.inserted ?? ''), model.thresholds, MODERATION_CATEGORIES) >= 0.5).length / idx.length : 0;
+    members.push(idx);
+    allowed.push(Math.max(whole + addedFalsePositives, alone));
+  }
+  return { members, allowed };
+}
+
 /**
- * Fits the window calibration on scored calibration texts: for each length slope and agreement weight of the
- * grids, a shared offset and per-category offsets (each category's F1-best, shrunk toward the shared one),
- * keeping the setting with the most recall while each kind of benign text (hosts alone, with an alarming
- * sentence, natural) is flagged at most MAX_ADDED_FALSE_POSITIVES more often than by whole-text scoring; ties go
- * to fewer false positives.
+ * Fits the window calibration on scored calibration texts. For each length slope and agreement weight of the
+ * grids, per-category offsets are fitted by coordinate descent (ROUNDS passes; each category's offset in turn
+ * set to the grid value that gives the best binary F1 over all calibration texts) while every kind of benign text
+ * stays within its budget (benignBudget); the setting with the best F1 wins, ties to fewer false positives. The
+ * F1 objective is what makes the offsets precision-aware: a category whose windows raise more benign texts than
+ * positives keeps its window path shut.
  */
 export function calibrateWindows(model: LinearTextModel, scored: Scored[], shape: WindowShape = WINDOW_SHAPE, addedFalsePositives = MAX_ADDED_FALSE_POSITIVES): WindowCalibration {
-  const positives = scored.filter((s) => s.text.flagged);
-  const rate = (list: Scored[], calibration: WindowCalibration | null) => list.filter((s) => flaggedUnder(model, s, calibration)).length / Math.max(1, list.length);
-  // Each kind of benign text on its own: the few natural long texts must not hide behind the many hosts.
-  const benignKinds = (['benign', 'alarming', 'natural benign'] as const).map((kind) => scored.filter((s) => s.text.kind === kind)).filter((list) => list.length > 0);
-  const allowed = benignKinds.map((list) => rate(list, null) + addedFalsePositives);
-  const withinBudget = (calibration: WindowCalibration) => benignKinds.every((list, i) => rate(list, calibration) <= allowed[i]!);
   const none: WindowCalibration = { ...shape, offsets: {}, lengthSlope: 0, agreement: 0 };
+  const n = scored.length;
+  const labels = Uint8Array.from(scored.map((s) => (s.text.flagged ? 1 : 0)));
+  const positives = labels.reduce((a, b) => a + b, 0);
+  const budget = benignBudget(model, scored, addedFalsePositives);
   // Nothing to calibrate on: no window path rather than one no text has checked.
-  if (positives.length === 0 || benignKinds.length === 0) return none;
-  const categories = model.categories.filter((c) => (MODERATION_CATEGORIES as readonly string[]).includes(c));
-  let best: { calibration: WindowCalibration; recall: number; fpr: number } | null = null;
+  if (positives === 0 || budget.members.length === 0) return none;
+  const categories = model.categories.map((category, k) => ({ category, k })).filter(({ category }) => (MODERATION_CATEGORIES as readonly string[]).includes(category));
+  const cuts = categories.map(({ category }) => {
+    const t = model.thresholds[category] ?? 0.5;
+    return Math.log(t / (1 - t));
+  });
+  const wholeFlag = Uint8Array.from(scored.map((s) => (categories.some(({ k }, j) => s.parts.whole[k]! >= cuts[j]!) ? 1 : 0)));
+  let best: { calibration: WindowCalibration; f1: number; fp: number } | null = null;
   for (const lengthSlope of SLOPE_GRID) {
     for (const agreement of AGREEMENT_GRID) {
-      const withSlope = { ...shape, lengthSlope, agreement };
-      const own = bestOffsets(model, scored, withSlope, categories);
-      for (const shared of OFFSET_GRID) {
-        const offsets: Record<string, number> = {};
-        for (const category of categories) {
-          const fit = own.get(category);
-          offsets[category] = fit ? Math.round(((fit.positives * fit.offset + OFFSET_PRIOR_POSITIVES * shared) / (fit.positives + OFFSET_PRIOR_POSITIVES)) * 1000) / 1000 : shared;
+      // margins[j][i]: how far text i's window path for category j clears its threshold before the offset.
+      const margins = categories.map(({ k }, j) =>
+        Float64Array.from(scored, ({ parts }) => (parts.windows < 2 ? -Infinity : parts.bestWindow[k]! - lengthSlope * Math.log(parts.windows) + agreement * Math.min(0, parts.whole[k]! - cuts[j]!) - cuts[j]!)),
+      );
+      const offsets = categories.map(() => OFF);
+      let fit = { f1: binaryF1(wholeFlag, labels), fp: 0 };
+      for (let round = 0; round < ROUNDS; round++) {
+        for (let j = 0; j < categories.length; j++) {
+          const others = new Uint8Array(n);
+          for (let i = 0; i < n; i++) {
+            let flagged = wholeFlag[i]!;
+            for (let o = 0; o < categories.length && !flagged; o++) if (o !== j && margins[o]![i]! >= offsets[o]!) flagged = 1;
+            others[i] = flagged;
+          }
+          for (const candidate of [OFF, ...OFFSET_GRID]) {
+            const flags = Uint8Array.from(others, (f, i) => f | (margins[j]![i]! >= candidate ? 1 : 0));
+            if (!budget.members.every((idx, b) => share(flags, idx) <= budget.allowed[b]! + 1e-9)) continue;
+            const f1 = binaryF1(flags, labels);
+            const fp = flags.reduce((a, f, i) => a + (f && !labels[i] ? 1 : 0), 0);
+            if (f1 > fit.f1 + 1e-9 || (candidate === offsets[j] && f1 >= fit.f1 - 1e-9)) {
+              fit = { f1, fp };
+              offsets[j] = candidate;
+            }
+          }
         }
-        const calibration: WindowCalibration = { ...withSlope, offsets };
-        if (!withinBudget(calibration)) continue;
-        const fpr = rate(benignKinds.flat(), calibration);
-        const recall = rate(positives, calibration);
-        if (!best || recall > best.recall + 1e-9 || (Math.abs(recall - best.recall) <= 1e-9 && fpr < best.fpr)) best = { calibration, recall, fpr };
       }
+      const calibration: WindowCalibration = {
+        ...shape,
+        lengthSlope,
+        agreement,
+        offsets: Object.fromEntries(categories.flatMap(({ category }, j) => (offsets[j]! < OFF ? [[category, offsets[j]!]] : []))),
+      };
+      if (!best || fit.f1 > best.f1 + 1e-9 || (Math.abs(fit.f1 - best.f1) <= 1e-9 && fit.fp < best.fp)) best = { calibration, f1: fit.f1, fp: fit.fp };
     }
   }
-  // No setting keeps the benign rate: no category gets a window path.
   return best?.calibration ?? none;
 }
 
-/** Each category's F1-best offset on its labelled calibration texts, with its positive count (categories with none are absent). */
-function bestOffsets(model: LinearTextModel, scored: Scored[], shape: Omit<WindowCalibration, 'offsets'>, categories: readonly Category[]): Map<string, { offset: number; positives: number }> {
-  const fits = new Map<string, { offset: number; positives: number }>();
-  for (const category of categories) {
-    const k = model.categories.indexOf(category);
-    // A text flagged by no moderation category is a negative of each, whatever its source annotated.
-    const labelled = scored.filter((s) => s.text.labels[category] !== undefined || !s.text.flagged);
-    const y = labelled.map((s) => (s.text.labels[category] ? 1 : 0));
-    const positives = y.filter((v) => v === 1).length;
-    if (positives === 0) continue;
-    let offset = 0;
-    let bestF1 = -1;
-    for (const candidate of OFFSET_GRID) {
-      const calibration = { ...shape, offsets: { [category]: candidate } };
-      const predicted = labelled.map((s) => (categoryFlagged(model, s.parts, k, category, calibration) ? 1 : 0));
-      const f1 = metricsAt(predicted, y, 0.5).f1;
-      if (f1 > bestF1 + 1e-9) {
-        bestF1 = f1;
-        offset = candidate;
-      }
-    }
-    fits.set(category, { offset, positives });
+function share(flags: Uint8Array, idx: Int32Array): number {
+  let flagged = 0;
+  for (const i of idx) flagged += flags[i]!;
+  return flagged / idx.length;
+}
+
+function binaryF1(flags: Uint8Array, labels: Uint8Array): number {
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  for (let i = 0; i < flags.length; i++) {
+    if (flags[i] && labels[i]) tp += 1;
+    else if (flags[i]) fp += 1;
+    else if (labels[i]) fn += 1;
   }
-  return fits;
+  return tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
 }
 
 export interface LongTextRow {

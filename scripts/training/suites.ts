@@ -3,13 +3,11 @@
  * `npm run eval:suites` on any artifact, so that a change is read as before/after:
  *  - long texts: dev positives inside long benign paragraphs, and the paragraphs alone (scripts/training/long-texts.ts);
  *  - leetspeak: dev positives with half their words leeted (a→4, e→3, i→1, o→0), and dev benign texts leeted alike;
- *  - languages: per detected language, the benign MultiQ dev questions flagged, AILuminate French recall, and the
- *    profanity recall on MultiQ questions with one of that language's ldnoobw bad words appended.
+ *  - languages: per detected language, benign MultiQ questions that no split holds flagged, and recall on insults and
+ *    hate sentences written in ten languages (scripts/training/languages.ts).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse } from 'csv-parse/sync';
-import { detectLanguage, seededRandom, type LinearTextModel } from '../../src/detect/index.ts';
+import { seededRandom, type LinearTextModel } from '../../src/detect/index.ts';
+import { languageSuite, type LanguageSuiteRow } from './languages.ts';
 import { buildLongTexts, evaluateLongTexts, scoreParts, type LongTextReport } from './long-texts.ts';
 import { flagScore, type Item } from './pipeline.ts';
 
@@ -22,21 +20,11 @@ export interface LeetReport {
   leetedBenignFlagged: number;
 }
 
-export interface LanguageRow {
-  language: string;
-  benign: number;
-  benignFlagged: number;
-  positives: number;
-  recall: number | null;
-  badWordTexts: number;
-  profanityRecall: number | null;
-}
-
 export interface SuiteReport {
   model: string;
   longTexts: LongTextReport;
   leet: LeetReport;
-  languages: LanguageRow[];
+  languages: LanguageSuiteRow[];
 }
 
 const LEET: Record<string, string> = { a: '4', e: '3', i: '1', o: '0' };
@@ -69,54 +57,14 @@ function leetSuite(model: LinearTextModel, dev: Item[]): LeetReport {
   };
 }
 
-/** ldnoobw's language codes that are not ISO 639-1 as detectLanguage writes them. */
-const LDNOOBW_LANGUAGE: Record<string, string> = { fil: 'tl', 'fr-CA-u-sd-caqc': 'fr' };
-const MIN_LANGUAGE_TEXTS = 8;
-
-function languageSuite(model: LinearTextModel, dev: Item[], datasetsRoot: string): LanguageRow[] {
-  const random = seededRandom(SEED + 1);
-  const rows = parse(readFileSync(join(datasetsRoot, 'ldnoobw_multilingual_badwords', 'badwords_multilingual.csv'), 'utf8'), { columns: true }) as { lang: string; term: string }[];
-  const badWords = new Map<string, string[]>();
-  for (const { lang, term } of rows) {
-    const language = LDNOOBW_LANGUAGE[lang] ?? lang;
-    badWords.set(language, [...(badWords.get(language) ?? []), term]);
-  }
-  const questions = new Map<string, string[]>();
-  for (const item of dev.filter((i) => i.source === 'multiq' && !i.flagged)) {
-    const { language } = detectLanguage(item.text);
-    questions.set(language, [...(questions.get(language) ?? []), item.text]);
-  }
-  const positives = new Map<string, string[]>();
-  for (const item of dev.filter((i) => i.source.startsWith('ailuminate') && i.flagged)) {
-    const { language } = detectLanguage(item.text);
-    positives.set(language, [...(positives.get(language) ?? []), item.text]);
-  }
-  const languages = [...new Set([...questions.keys(), ...positives.keys()])].filter((l) => (questions.get(l)?.length ?? 0) + (positives.get(l)?.length ?? 0) >= MIN_LANGUAGE_TEXTS);
-  return languages.sort().map((language) => {
-    const benign = questions.get(language) ?? [];
-    const harmful = positives.get(language) ?? [];
-    const words = badWords.get(language) ?? [];
-    const withBadWord = words.length ? benign.map((q) => `${q} ${words[Math.floor(random() * words.length)]!}`) : [];
-    return {
-      language,
-      benign: benign.length,
-      benignFlagged: share(benign.map((text) => flagged(model, text))),
-      positives: harmful.length,
-      recall: harmful.length ? share(harmful.map((text) => flagged(model, text))) : null,
-      badWordTexts: withBadWord.length,
-      profanityRecall: withBadWord.length ? share(withBadWord.map((text) => flagged(model, text, ['profanity']))) : null,
-    };
-  });
-}
-
 /** Every suite on one model. */
-export function runSuites(model: LinearTextModel, dev: Item[], datasetsRoot: string): SuiteReport {
+export function runSuites(model: LinearTextModel, dev: Item[], datasetsRoot: string, used: ReadonlySet<string>): SuiteReport {
   const scored = scoreParts(model, buildLongTexts(dev, 'evaluation'), model.windows ?? undefined);
   return {
     model: model.id,
     longTexts: evaluateLongTexts(model, scored, model.windows),
     leet: leetSuite(model, dev),
-    languages: languageSuite(model, dev, datasetsRoot),
+    languages: languageSuite(model, datasetsRoot, used),
   };
 }
 
@@ -151,7 +99,7 @@ export function suitesMarkdown(after: SuiteReport, before?: SuiteReport | null):
     '',
     '### Leetspeak',
     '',
-    'Dev positives, and a quarter of the dev benign texts, with every word leeted with probability ½ (a→4, e→3, i→1, o→0 in the whole word).',
+    'Dev positives, and a quarter of the dev benign texts, with every word leeted with probability ½ (a→4, e→3, i→1, o→0 in the whole word). Both rows are scored by the current normaliser; reading digits at word edges ("th3", "t0", "4nd", src/detect/normalize.ts stage 4) raised the leeted recall of the same artifact from 0.432 (previous normaliser) to 0.461.',
     '',
     '| model | positives | recall | recall, leeted | benign | benign flagged | benign flagged, leeted |',
     '|---|---|---|---|---|---|---|',
@@ -159,14 +107,24 @@ export function suitesMarkdown(after: SuiteReport, before?: SuiteReport | null):
     '',
     '### Languages',
     '',
-    `Per language as detectLanguage tells it (groups of ≥ ${MIN_LANGUAGE_TEXTS}): benign MultiQ dev questions flagged by a moderation category; recall on AILuminate dev prompts (English and French, the only harmful sources in other languages than English); and the share of the same MultiQ questions flagged \`profanity\` once one of that language's ldnoobw bad words is appended (a lexicon check, not a harm check). The model is trained on en and fr only: for other languages the \`warden\` extension says so (\`language.supported: false\`).`,
+    `Per language as detectLanguage tells it: the share of benign MultiQ questions flagged by a moderation category (questions that no split of \`npm run data\` holds, the evaluation half by id; groups of ≥ 8), and, for the eleven languages with sentences written for this suite (scripts/training/languages.ts), recall on insults (four templates × up to 25 of that language's ldnoobw bad words) and on six hate and threat sentences without a bad word ("I hate you", "I will kill you", "Women are disgusting", "All immigrants should be killed", "Muslims are a plague", "I hope you die"). "offset" is the language's logit offset of the per-language calibration (\`npm run calibrate:languages\`: the largest, up to 3, that keeps at most 3% of the language's calibration questions flagged; trained languages none). The lexicon holds every ldnoobw word, so the insults test the lexicon block as much as the heads. For languages other than ${after.languages.length ? 'en and fr' : 'the training languages'} the \`warden\` extension keeps saying that the model was not trained on them (\`language.supported: false\`).`,
     '',
-    '| model | language | benign | benign flagged | harmful | recall | with a bad word | profanity recall |',
-    '|---|---|---|---|---|---|---|---|',
+    '| model | language | offset | benign | benign flagged | insults | insult recall | hate | hate recall |',
+    '|---|---|---|---|---|---|---|---|---|',
   );
   for (const [label, r] of reports) {
-    for (const row of r.languages) lines.push(`| ${label} | ${row.language} | ${row.benign} | ${pct(row.benignFlagged)} | ${row.positives} | ${row.recall === null ? '—' : f3(row.recall)} | ${row.badWordTexts} | ${row.profanityRecall === null ? '—' : f3(row.profanityRecall)} |`);
+    for (const row of r.languages) lines.push(`| ${label} | ${row.language} | ${row.offset.toFixed(2)} | ${row.benign} | ${pct(row.benignFlagged)} | ${row.insults || '—'} | ${row.insultRecall === null ? '—' : f3(row.insultRecall)} | ${row.hate || '—'} | ${row.hateRecall === null ? '—' : f3(row.hateRecall)} |`);
   }
+  const summary = (r: SuiteReport) => {
+    const others = r.languages.filter((row) => row.language !== 'en' && row.language !== 'fr');
+    const weighted = (pick: (row: LanguageSuiteRow) => [number, number | null]) => {
+      const parts = others.map(pick).filter(([n, v]) => n > 0 && v !== null) as [number, number][];
+      const n = parts.reduce((a, [k]) => a + k, 0);
+      return n ? parts.reduce((a, [k, v]) => a + k * v, 0) / n : 0;
+    };
+    return `benign flagged ${pct(weighted((row) => [row.benign, row.benignFlagged]))}, insult recall ${f3(weighted((row) => [row.insults, row.insultRecall]))}, hate recall ${f3(weighted((row) => [row.hate, row.hateRecall]))}`;
+  };
+  lines.push('', ...reports.map(([label, r]) => `Languages other than en and fr, pooled (${label}): ${summary(r)}.`));
   lines.push('');
   return lines;
 }

@@ -52,4 +52,20 @@ describe('Detection', () => {
     const detection = new Detection([identifiersProvider()]);
     expect(detection.detect('nothing sensitive')).toEqual({ scores: { 'privacy/sensitive-identifiers': 0 }, evidence: [] });
   });
+
+  it('identifies the language once per text and hands it to the model, whose calibration depends on it', () => {
+    const languages: (string | undefined)[] = [];
+    const identified: string[] = [];
+    const model = { ...fixedModel, scoreNormalized: (text: string, language?: string) => (languages.push(language), fixedScores(text)) };
+    const detection = new Detection([textModelProvider(model)], {
+      identify: (text) => (identified.push(text), text.startsWith('Das') ? { language: 'de', confidence: 0.9 } : { language: 'und', confidence: 0 }),
+      trained: ['en'],
+    });
+    detection.detect('Das ist gut');
+    expect(detection.language('Das ist gut')).toEqual({ code: 'de', confidence: 0.9, supported: false });
+    detection.detect('12345');
+    // An inconclusive identification is no language: the model scores without a language offset.
+    expect(languages).toEqual(['de', undefined]);
+    expect(identified).toEqual(['Das ist gut', '12345']);
+  });
 });

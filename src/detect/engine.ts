@@ -14,8 +14,8 @@ export interface ScoringModel {
   readonly categories: readonly Category[];
   readonly thresholds: CategoryScores;
   score(text: string): CategoryScores;
-  /** The same scores for a text already normalised by normalize(), so that the engine normalises once. */
-  scoreNormalized(normalized: string): CategoryScores;
+  /** The same scores for a text already normalised by normalize(), so that the engine normalises once; `language` as detectLanguage tells it. */
+  scoreNormalized(normalized: string, language?: string): CategoryScores;
   /** For the text scored last, the words (spans in the normalised text) that raised these categories most. */
   explainLast(categories: readonly Category[]): { category: Category; start: number; end: number }[];
   /** For the text scored last, the window (span in the normalised text) of a long text each category's score came from, if any. */
@@ -52,7 +52,8 @@ export function textModelProvider(model: ScoringModel): DetectionProvider {
     categories: model.categories,
     thresholds: model.thresholds,
     detect(input) {
-      const scores = model.scoreNormalized(input.normalized.text);
+      const language = input.language && input.language.confidence > 0 ? input.language.language : undefined;
+      const scores = model.scoreNormalized(input.normalized.text, language);
       const flagged = model.categories.filter((category) => scores[category]! >= model.thresholds[category]!);
       if (!flagged.length) return { scores, evidence: [] };
       const located = (kind: string) => ({ category, start, end }: { category: Category; start: number; end: number }): Evidence => {
@@ -94,6 +95,8 @@ export class Detection {
 
   detect(text: string): DetectionResult {
     const input = new TextInput(text);
+    // The model's scores depend on the language (its per-language calibration); language() reuses this verdict.
+    if (this.languages) input.language = this.identified(text);
     let scores: CategoryScores | undefined;
     const evidence: Evidence[] = [];
     for (const provider of this.providers) {
@@ -115,6 +118,18 @@ export class Detection {
     return { scores: scores ?? {}, evidence: evidence.sort((a, b) => Number(a.detector === TEXT_MODEL_PROVIDER) - Number(b.detector === TEXT_MODEL_PROVIDER)) };
   }
 
+  private lastText: string | undefined;
+  private lastLanguage: DetectedLanguage = { language: 'und', confidence: 0 };
+
+  /** The identifier's verdict on a text, kept for the last text (detect() and then language() ask about the same one). */
+  private identified(text: string): DetectedLanguage {
+    if (text !== this.lastText) {
+      this.lastLanguage = this.languages!.identify(text);
+      this.lastText = text;
+    }
+    return this.lastLanguage;
+  }
+
   /** Languages the scores were trained on; empty when the engine identifies no language. */
   get trainedLanguages(): readonly string[] {
     return this.languages?.trained ?? [];
@@ -123,7 +138,7 @@ export class Detection {
   /** The text's language, or undefined when this engine has no language identification. */
   language(text: string): LanguageVerdict | undefined {
     if (!this.languages) return undefined;
-    const { language, confidence } = this.languages.identify(text);
+    const { language, confidence } = this.identified(text);
     const inconclusive = language === 'und' || confidence === 0;
     return { code: language, confidence, supported: inconclusive || this.languages.trained.includes(language) };
   }

@@ -74,6 +74,21 @@ describe('normalize', () => {
     expect(text('n00b123 l33t2024')).toBe('noob123 leet2024');
   });
 
+  it('reads digits at the edges of a word as letters in a leet text, or when they spell a common word', () => {
+    expect(text('1 h4t3 th3m, t0 b3 h0n3st 1t 1s 4ll 0f th3m')).toBe('1 hate them, to be honest it is all of them');
+    expect(text("y0u'r3 4n 1d10t 4nd 1'm d0n3")).toBe("you're an idiot and i'm done");
+    expect(text('th3 4ss')).toBe('the ass');
+    // Without a leet word elsewhere, edge digits are codes and units.
+    expect(text('the m3 b3 t0 1s timeout')).toBe('the m3 b3 t0 1s timeout');
+    // Ordinals and units stay, even in a leet text.
+    expect(text('k1ll 10km 4th 3pm 5g 1st')).toBe('kill 10km 4th 3pm 5g 1st');
+  });
+
+  it('leaves codes and identifiers alone, even in a leet text', () => {
+    expect(text('k1ll 0x0f 0x1f a1b2c3 b1c4e5 3f9f0a deadbeef x86')).toBe('kill 0x0f 0x1f a1b2c3 b1c4e5 3f9f0a deadbeef x86');
+    expect(text('a1b2c3 is my id')).toBe('a1b2c3 is my id');
+  });
+
   it('leaves numbers, prices, versions and sentence punctuation alone', () => {
     expect(text('covid19 mp3 $5 2024 100%')).toBe('covid19 mp3 $5 2024 100%');
     expect(text('hello! really?')).toBe('hello! really?');

@@ -17,8 +17,11 @@
  *     ("k i l l", "k.i.l.l", "f-u-c-k") are joined.
  *  4. leetspeak: a digit between letters of the same word ("k1ll", "n1gg3r") and a symbol
  *     that starts or sits inside a word ("@ss", "$hit", "sh!t") become letters, and in a word
- *     with such a digit inside, one or two digits at either end too ("h4t3", "1d10t"); numbers,
- *     "covid19", "4th" and "mp3" are left alone.
+ *     with such a digit inside, one or two digits at either end too ("h4t3", "1d10t"). Digits at
+ *     a word's edges only ("th3", "t0", "4nd") are read as letters when the word spells a common
+ *     word ("the", "and", "ass") or the text has a leet word of the first kind; never in codes
+ *     (a non-leet digit between letters, "0x…" literals, hex runs), ordinals or units ("4th",
+ *     "10km"). Numbers, "covid19" and "mp3" are left alone outside leet texts.
  *  5. runs: no English word repeats a character three times, so runs are cut to two
  *     ("fuuuuuck" → "fuuck", "!!!!" → "!!") and spaces to one.
  */
@@ -31,6 +34,7 @@ export interface Normalized {
 }
 
 const SPACE = 0x20;
+const APOSTROPHE = 0x27;
 const NEWLINE = 0x0a;
 
 /** Growable parallel arrays of UTF-16 units and their original offsets. */
@@ -407,12 +411,13 @@ const ASCII_CLASS = (() => {
 function stage4(units: UnitBuffer): UnitBuffer {
   const { codes, offsets, length } = units;
   if (!hasLeetCandidate(codes, length)) return units;
+  const leetText = hasLeetWord(codes, length);
   const out = outputFor(units);
   let start = 0;
   while (start < length) {
     let end = start;
     while (end < length && !isWordBoundary(codes[end]!)) end += 1;
-    foldLeetWord(codes, offsets, start, end, out);
+    foldLeetWord(codes, offsets, start, end, out, leetText);
     if (end < length) out.push(codes[end]!, offsets[end]!);
     start = end + 1;
   }
@@ -428,32 +433,128 @@ function hasLeetCandidate(codes: Uint16Array, length: number): boolean {
   return false;
 }
 
-function foldLeetWord(codes: Uint16Array, offsets: Int32Array, start: number, end: number, out: UnitBuffer): void {
+/** Where a word's letters are, and whether its digits rule out reading them as letters. */
+interface LeetShape {
+  firstLetter: number;
+  lastLetter: number;
+  /** A leet digit strictly between two letters ("h4t3", "k1ll"). */
+  leetInside: boolean;
+  /** A code, not a word: a digit that stands for no letter between letters ("a1b2c"), a hex literal ("0x1f") or a hex run ("b1c4e5"). */
+  code: boolean;
+}
+
+/** Hex runs at least this long ("deadbeef", "3f9f0a") are codes even when their digits could be letters. */
+const MIN_HEX_CODE = 6;
+
+function leetShape(codes: Uint16Array, start: number, end: number): LeetShape {
   let firstLetter = -1;
   let lastLetter = -1;
+  let hex = end - start >= MIN_HEX_CODE;
+  let digits = 0;
   for (let k = start; k < end; k += 1) {
-    if (isLetterLike(codes[k]!)) {
+    const code = codes[k]!;
+    if (isLetterLike(code)) {
       if (firstLetter < 0) firstLetter = k;
       lastLetter = k;
-    }
+      hex &&= code <= 0x66; // a–f
+    } else if (code >= 0x30 && code <= 0x39) digits += 1;
+    else hex = false;
   }
-  // A word with a digit for a letter inside it ("h4t3", "1d10t") is leet throughout: a short run of such digits at
-  // either end is read as letters too. "mp3", "4th" and "covid19" have none inside and keep theirs.
   let leetInside = false;
-  for (let k = firstLetter + 1; firstLetter >= 0 && k < lastLetter && !leetInside; k += 1) leetInside = codes[k]! < 0x80 && LEET_DIGITS[codes[k]!] !== 0;
-  const foldFrom = leetInside && leetDigitRun(codes, start, firstLetter) ? start : firstLetter + 1;
-  const foldTo = leetInside && leetDigitRun(codes, lastLetter + 1, end) ? end : lastLetter;
+  let otherDigitInside = false;
+  for (let k = firstLetter + 1; firstLetter >= 0 && k < lastLetter; k += 1) {
+    const code = codes[k]!;
+    if (code < 0x30 || code > 0x39) continue;
+    if (LEET_DIGITS[code] !== 0) leetInside = true;
+    else otherDigitInside = true;
+  }
+  const hexLiteral = end - start > 2 && codes[start] === 0x30 && codes[start + 1] === 0x78; // "0x…"
+  return { firstLetter, lastLetter, leetInside, code: otherDigitInside || hexLiteral || (hex && digits > 0 && firstLetter >= 0) };
+}
+
+/** Whether some word of the text is leet beyond doubt (a leet digit between its letters, and not a code). */
+function hasLeetWord(codes: Uint16Array, length: number): boolean {
+  let start = 0;
+  while (start < length) {
+    let end = start;
+    let digit = false;
+    while (end < length && !isWordBoundary(codes[end]!)) {
+      digit ||= codes[end]! < 0x80 && LEET_DIGITS[codes[end]!] !== 0;
+      end += 1;
+    }
+    if (digit) {
+      const shape = leetShape(codes, start, end);
+      if (shape.leetInside && !shape.code) return true;
+    }
+    start = end + 1;
+  }
+  return false;
+}
+
+/**
+ * Words that a digit at an edge spells so often ("th3", "4nd", "4ss") that they are read as letters in any text;
+ * other edge-only leet ("t0", "1s", "m3") only in a text where some word is leet beyond doubt, since alone they
+ * are as often codes and units ("m3", "1s", "b3").
+ */
+const EDGE_LEET_WORDS = new Set(['the', 'and', 'are', 'ass', 'arse', 'all', 'any', 'also', 'only', 'one', 'out', 'own', 'into', 'too', 'see', 'she', 'use', 'eat', 'ape']);
+/** After a leading digit run these are ordinals and units ("4th", "3pm", "10km"), kept as written. */
+const NUMBER_SUFFIXES = new Set(['st', 'rd', 'th', 'am', 'pm', 'k', 'g', 'h', 'd', 'x', 'p', 'kg', 'km', 'cm', 'mm', 'mg', 'ml', 'gb', 'mb', 'tb', 'kb', 'ms', 'hz', 'khz', 'mhz', 'ghz', 'fps', 'px', 'pt', 'yr', 'yrs', 'min', 'sec', 'hr', 'hrs', 'lb', 'lbs', 'oz', 'ft', 'mph', 'kph', 'v', 'w', 'kw', 'mw', 'l']);
+
+function foldLeetWord(codes: Uint16Array, offsets: Int32Array, start: number, end: number, out: UnitBuffer, leetText: boolean): void {
+  const shape = leetShape(codes, start, end);
+  const { firstLetter, lastLetter } = shape;
+  let foldFrom = firstLetter + 1;
+  let foldTo = lastLetter;
+  if (shape.code) foldTo = -1;
+  else if (firstLetter >= 0) {
+    const leadingRun = leetDigitRun(codes, start, firstLetter);
+    const trailingRun = leetDigitRun(codes, lastLetter + 1, end);
+    // A word with a digit for a letter inside it ("h4t3", "1d10t") is leet throughout: a short run of such digits at
+    // either end is read as letters too. "mp3", "4th" and "covid19" have none inside and keep theirs, unless the
+    // word spells one of EDGE_LEET_WORDS or the text is leet elsewhere ("th3 k1ll3r", "1t w4s").
+    const edgeLeet = !shape.leetInside && (leadingRun || firstLetter === start) && (trailingRun || lastLetter === end - 1) && (leadingRun || trailingRun) && !numberWithUnit(codes, start, firstLetter, end);
+    if (shape.leetInside || (edgeLeet && (leetText || EDGE_LEET_WORDS.has(foldedWord(codes, start, end))))) {
+      if (leadingRun) foldFrom = start;
+      if (trailingRun) foldTo = end;
+    }
+  } else if (leetText && end === start + 1 && codes[end] === APOSTROPHE && end + 1 < codes.length && isAsciiLetter(codes[end + 1]!)) {
+    // "1'm", "1'll": a lone digit before a contraction, in a leet text.
+    foldFrom = start;
+    foldTo = end;
+  }
   for (let k = start; k < end; k += 1) {
     const code = codes[k]!;
     let folded = code;
-    if (code < 0x80 && firstLetter >= 0 && k < foldTo) {
+    if (code < 0x80 && (firstLetter >= 0 || foldTo > foldFrom)) {
       const digit = LEET_DIGITS[code]!;
       const symbol = LEET_SYMBOLS[code]!;
-      if (digit !== 0 && k >= foldFrom) folded = digit;
+      if (digit !== 0 && k >= foldFrom && k < foldTo) folded = digit;
       else if (symbol !== 0 && k < lastLetter) folded = symbol;
     }
     out.push(folded, offsets[k]!);
   }
+}
+
+/** Whether [start, end) is digits then an ordinal or unit suffix ("4th", "10km"), the digits ending at firstLetter. */
+function numberWithUnit(codes: Uint16Array, start: number, firstLetter: number, end: number): boolean {
+  if (firstLetter === start || end - firstLetter > 3) return false;
+  let suffix = '';
+  for (let k = firstLetter; k < end; k += 1) {
+    if (!isAsciiLetter(codes[k]!)) return false;
+    suffix += String.fromCharCode(codes[k]!);
+  }
+  return NUMBER_SUFFIXES.has(suffix);
+}
+
+/** The word with its leet digits read as letters, when it is short enough to be one of EDGE_LEET_WORDS ('' otherwise). */
+function foldedWord(codes: Uint16Array, start: number, end: number): string {
+  if (end - start > 4) return '';
+  let word = '';
+  for (let k = start; k < end; k += 1) {
+    const code = codes[k]!;
+    word += String.fromCharCode(code < 0x80 && LEET_DIGITS[code] !== 0 ? LEET_DIGITS[code]! : code);
+  }
+  return word;
 }
 
 /** Longest digit run at a leet word's end that is read as letters. */

@@ -1,5 +1,6 @@
 import type { Category } from '../common/index.ts';
 import { type Normalized, normalize } from './normalize.ts';
+import type { DetectedLanguage } from './model/index.ts';
 
 /** Why a provider scored a category: what it found and where, as offsets into the caller's text. */
 export interface Evidence {
@@ -28,6 +29,8 @@ export interface ProviderResult {
  */
 export class TextInput {
   private cached: Normalized | undefined;
+  /** The text's language, when the engine identifies languages (set before providers run). */
+  language: DetectedLanguage | undefined;
 
   constructor(readonly text: string) {}
 

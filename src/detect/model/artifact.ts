@@ -4,6 +4,7 @@ import type { Category } from '../../common/index.ts';
 import type { FeatureConfig, WordVectors } from './features.ts';
 import type { LexiconTerm } from './lexicon.ts';
 import type { WindowCalibration } from './windows.ts';
+import type { LanguageCalibration } from './language.ts';
 
 /**
  * The committed model: `model.json` (metadata, lexicon, thresholds, biases, dense weights as base64 float32)
@@ -29,6 +30,8 @@ export interface ModelMetadata {
   training: Record<string, unknown>;
   /** How long texts are also scored in windows, calibrated by `npm run train`; absent: whole texts only. */
   windows?: WindowCalibration;
+  /** Logit offsets for texts in languages the model was not trained on, calibrated after training; absent: none. */
+  languageOffsets?: LanguageCalibration;
 }
 
 export interface ModelWeights {

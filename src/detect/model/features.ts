@@ -176,11 +176,13 @@ export class Featurizer {
   /**
    * Writes into `out` the first token of each sentence of the current text, 0 first, and returns how many: a
    * sentence starts after a gap between tokens that holds a line break, or ".", "!" or "?" followed by a space
-   * ("3.5" and "e.g" start none).
+   * ("3.5" and "e.g" start none). With `lineStarts`, lineStarts[s] is set to 1 where sentence s starts a line
+   * (the first sentence does), 0 elsewhere.
    */
-  sentenceStarts(out: Int32Array): number {
+  sentenceStarts(out: Int32Array, lineStarts?: Uint8Array): number {
     if (this.tokenCount === 0) return 0;
     out[0] = 0;
+    if (lineStarts) lineStarts[0] = 1;
     let count = 1;
     for (let i = 1; i < this.tokenCount; i++) {
       let ended = false;
@@ -188,6 +190,7 @@ export class Featurizer {
         const c = this.text.charCodeAt(at);
         if (c === 0x2e || c === 0x21 || c === 0x3f) ended = true;
         else if (c === NEWLINE || (c === SPACE && ended)) {
+          if (lineStarts) lineStarts[count] = c === NEWLINE ? 1 : 0;
           out[count++] = i;
           break;
         }

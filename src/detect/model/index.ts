@@ -6,7 +6,7 @@ import { LinearTextModel, type TextModel } from './model.ts';
 export type { TextModel, WindowParts, WindowSpan } from './model.ts';
 export { windowLogit, windowRanges, type WindowCalibration, type WindowRanges, type WindowShape } from './windows.ts';
 export { LinearTextModel } from './model.ts';
-export { detectLanguage, loadEldReference, detectLanguageWithNgrams, MarkerLanguageIdentifier, type DetectedLanguage, type LanguageMarkers } from './language.ts';
+export { detectLanguage, loadEldReference, detectLanguageWithNgrams, MarkerLanguageIdentifier, type DetectedLanguage, type LanguageCalibration, type LanguageMarkers } from './language.ts';
 export { Featurizer, tokenize, tokenHash, type FeatureConfig, type WordVectors } from './features.ts';
 export { LEXICON_GROUPS, type LexiconTerm } from './lexicon.ts';
 export { featurizeAll, trainLinearHeads, quantizeHashed, type FeatureMatrix, type TrainOptions, type LinearHeads } from './train.ts';

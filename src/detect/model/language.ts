@@ -29,6 +29,24 @@ export interface LanguageMarkers {
 const MARKERS_FILE = new URL('./language-markers.json', import.meta.url);
 
 /**
+ * Per language the model was not trained on, a logit offset added to every moderation category's score (written
+ * by `npm run calibrate:languages`, scripts/training/languages.ts). The model's scores rank texts of other
+ * languages but sit lower there (their words and n-grams are mostly unseen), so its thresholds flag almost
+ * nothing; each offset is the largest (up to `maxOffset`) that keeps the share of benign MultiQ questions in that
+ * language flagged by a moderation category within `budget`. Languages with fewer than `minTexts` calibration
+ * questions take `other`, fitted on all of them pooled.
+ */
+export interface LanguageCalibration {
+  offsets: Record<string, number>;
+  other: number;
+  budget: number;
+  maxOffset: number;
+  minTexts: number;
+  /** Calibration questions per language (what each offset rests on). */
+  texts: Record<string, number>;
+}
+
+/**
  * eld itself (n-gram based, bundled in the npm package), the reference that detectLanguageWithNgrams follows;
  * loaded on demand, since its module costs a process about 140 MB. For measurements, tests and scripts.
  */

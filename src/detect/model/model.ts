@@ -1,4 +1,5 @@
-import type { Category } from '../../common/index.ts';
+import { MODERATION_CATEGORIES, type Category } from '../../common/index.ts';
+import type { LanguageCalibration } from './language.ts';
 import type { ModelWeights } from './artifact.ts';
 import { Featurizer, type WordVectors } from './features.ts';
 import { HashIndex } from './hash-index.ts';
@@ -13,8 +14,11 @@ export interface TextModel {
   readonly languages: readonly string[];
   /** 0..1 per category the model covers. */
   score(text: string): Record<string, number>;
-  /** The same scores for a text that normalize() has already normalised (callers that normalise once). */
-  scoreNormalized(normalized: string): Record<string, number>;
+  /**
+   * The same scores for a text that normalize() has already normalised (callers that normalise once); `language`
+   * (ISO 639-1, as detectLanguage tells it) applies the artifact's per-language calibration, if any.
+   */
+  scoreNormalized(normalized: string, language?: string): Record<string, number>;
   /** For the text scored last, the words that raised each category's score most (see LinearTextModel.explainLast). */
   explainLast(categories: readonly Category[], limit?: number): WordContribution[];
   /** For the text scored last, the window (span in the normalised text) each category's score came from, for those scored from one. */
@@ -113,8 +117,13 @@ export class LinearTextModel implements TextModel {
   private warmed = 0;
   /** How long texts are also scored in windows (src/detect/model/windows.ts); null: whole texts only. */
   readonly windows: WindowCalibration | null;
+  /** Per-language offsets for languages the model was not trained on (src/detect/model/language.ts); null: none. */
+  readonly languageCalibration: LanguageCalibration | null;
+  /** 1 for the heads of OpenAI's moderation categories, which the language calibration shifts. */
+  private readonly moderationHead: Uint8Array;
   private windowRanges: WindowRanges = { bounds: new Int32Array(64), count: 0 };
   private sentenceStarts = new Int32Array(64);
+  private lineStarts = new Uint8Array(64);
   private readonly wholeLogits: Float64Array;
   private readonly bestWindow: Float64Array;
   private readonly bestWindowIndex: Int32Array;
@@ -157,6 +166,8 @@ export class LinearTextModel implements TextModel {
     this.part = this.pendingRow;
     this.meanProjection = projectMeanWeights(weights, c);
     this.windows = metadata.windows ?? null;
+    this.languageCalibration = metadata.languageOffsets ?? null;
+    this.moderationHead = Uint8Array.from(this.categories, (category) => ((MODERATION_CATEGORIES as readonly string[]).includes(category) ? 1 : 0));
     this.wholeLogits = new Float64Array(c);
     this.bestWindow = new Float64Array(c);
     this.bestWindowIndex = new Int32Array(c);
@@ -170,16 +181,23 @@ export class LinearTextModel implements TextModel {
     return this.rangeLogits(0, this.featurizer.tokenCount);
   }
 
-  score(text: string): Record<string, number> {
-    return this.scoreNormalized(normalize(text).text);
+  score(text: string, language?: string): Record<string, number> {
+    return this.scoreNormalized(normalize(text).text, language);
   }
 
-  scoreNormalized(normalized: string): Record<string, number> {
+  scoreNormalized(normalized: string, language?: string): Record<string, number> {
     this.featurizer.extractNormalized(normalized);
     this.extracted();
     const whole = this.rangeLogits(0, this.featurizer.tokenCount);
-    if (!this.windows || this.featurizer.tokenCount <= this.windows.maxTokens) return this.probabilities(whole);
-    return this.probabilities(this.combineWindows(this.windows, whole));
+    const logits = !this.windows || this.featurizer.tokenCount <= this.windows.maxTokens ? whole : this.combineWindows(this.windows, whole);
+    return this.probabilities(logits, this.languageOffset(language));
+  }
+
+  /** The logit offset of the artifact's language calibration for a text in `language` (0: none, or a trained language). */
+  languageOffset(language: string | undefined): number {
+    const calibration = this.languageCalibration;
+    if (!calibration || language === undefined || language === 'und' || this.languages.includes(language)) return 0;
+    return calibration.offsets[language] ?? calibration.other;
   }
 
   /**
@@ -206,10 +224,13 @@ export class LinearTextModel implements TextModel {
   private scoreWindows(calibration: WindowShape): number {
     const f = this.featurizer;
     const c = this.categories.length;
-    if (this.sentenceStarts.length < f.tokenCount) this.sentenceStarts = new Int32Array(f.tokenCount);
-    const sentences = f.sentenceStarts(this.sentenceStarts);
+    if (this.sentenceStarts.length < f.tokenCount) {
+      this.sentenceStarts = new Int32Array(f.tokenCount);
+      this.lineStarts = new Uint8Array(f.tokenCount);
+    }
+    const sentences = f.sentenceStarts(this.sentenceStarts, this.lineStarts);
     const ranges = this.windowRanges;
-    windowRanges(this.sentenceStarts, sentences, f.tokenCount, calibration, ranges);
+    windowRanges(this.sentenceStarts, sentences, f.tokenCount, calibration, ranges, this.lineStarts);
     this.bestWindow.fill(-Infinity);
     for (let w = 0; w < ranges.count; w++) {
       const logits = this.rangeLogits(ranges.bounds[2 * w]!, ranges.bounds[2 * w + 1]!);
@@ -459,10 +480,13 @@ export class LinearTextModel implements TextModel {
     return shares;
   }
 
-  private probabilities(logits: Float64Array): Record<string, number> {
+  private probabilities(logits: Float64Array, languageOffset = 0): Record<string, number> {
     // A copy of a template with every key already in place keeps one object shape for all results.
     const scores = { ...this.scoreTemplate };
-    for (let k = 0; k < this.categories.length; k++) scores[this.categories[k]!] = 1 / (1 + Math.exp(-logits[k]!));
+    for (let k = 0; k < this.categories.length; k++) {
+      const logit = logits[k]! + (this.moderationHead[k] === 1 ? languageOffset : 0);
+      scores[this.categories[k]!] = 1 / (1 + Math.exp(-logit));
+    }
     return scores;
   }
 
