@@ -1,6 +1,7 @@
 import { type Category, InvalidInput } from '../common/index.ts';
 import { type PolicyDocument, type Severity, type Violation, effectiveSeverity } from '../policy/index.ts';
 import type { BankMatch, HashBanks } from './banks.ts';
+import type { ImageClassification, ImageClassifier } from './classifier.ts';
 import { DEFAULT_IMAGE_LIMITS, type ImageFormat, type ImageLimits } from './decode.ts';
 import { type ImageHashes, hashImage } from './hashing.ts';
 import type { ImageSettings } from './settings.ts';
@@ -26,6 +27,8 @@ export interface ImageFinding {
   frames: number;
   hashes: Pick<ImageHashes, 'md5' | 'sha256' | 'pdq' | 'quality'>;
   matches: BankMatch[];
+  /** The image model's scores; absent when this server runs without one. */
+  classification?: ImageClassification;
 }
 
 /**
@@ -41,13 +44,18 @@ export interface ImageEvidence {
   match: { bank_id: string; bank_name: string; hash: string; distance: number; threshold: number; child_safety: boolean };
 }
 
-/** Loads, decodes and hashes a request's images and matches them against the tenant's hash banks. */
+/**
+ * Loads, decodes and hashes a request's images, matches them against the tenant's hash banks and, when the server
+ * has an image model, classifies them.
+ */
 export class ImageJudge {
   constructor(
     private readonly banks: HashBanks,
     private readonly settings: ImageSettings,
     private readonly fetchOptions: ImageFetchOptions,
     private readonly limits: ImageLimits = DEFAULT_IMAGE_LIMITS,
+    /** Absent: images are matched against banks only (WARDEN_IMAGE_MODEL=off). */
+    readonly classifier?: ImageClassifier,
   ) {}
 
   /**
@@ -71,7 +79,17 @@ export class ImageJudge {
     for (const { part, image, hashes } of hashed) {
       const { md5, sha256, pdq, quality } = hashes;
       const matches = await this.banks.match(tenantId, hashes);
-      findings.push({ param: part.param, format: image.format, width: image.width, height: image.height, frames: image.frames, hashes: { md5, sha256, pdq, quality }, matches });
+      const classification = this.classifier && (await this.classifier.classify(image));
+      findings.push({
+        param: part.param,
+        format: image.format,
+        width: image.width,
+        height: image.height,
+        frames: image.frames,
+        hashes: { md5, sha256, pdq, quality },
+        matches,
+        ...(classification && { classification }),
+      });
     }
     return findings;
   }

@@ -58,7 +58,7 @@ export class ModerationService {
     const findings = imageParts.length ? await this.images.judge(principal.tenantId, imageParts) : [];
     const { document, thresholds } = await this.contexts.get(principal.tenantId);
     const results = await this.moderateInSlices(items, { document, thresholds, surface: 'api' });
-    if (findings.length) results[0] = withImageFindings(results[0]!, findings, document);
+    if (findings.length) results[0] = withImageFindings(results[0]!, findings, { document, thresholds, surface: 'api' });
     const account = request.warden?.account ?? request.user ?? null;
     const moderationId = call.idempotencyKey ? keyedId(principal.tenantId, call.idempotencyKey) : undefined;
     const response = this.moderator.response(model, results, moderationId);
