@@ -109,6 +109,7 @@ function followUpOf(principal: Principal, account: string | null, response: Mode
         text,
         violations: result.warden.violations,
         categoryScores: { ...result.category_scores, ...result.warden.category_scores } as Record<string, number>,
+        ...(result.warden.images && { images: result.warden.images }),
       };
     }),
   };
