@@ -58,7 +58,7 @@ describeEachBackend('image parts on POST /v1/moderations (official openai SDK)',
   const bank = async (body: object, hashes: string) => {
     const created = (await (await server.request('/v1/hash-banks', { method: 'POST', json: body })).json()) as { id: string; name: string };
     const imported = await server.request(`/v1/hash-banks/${created.id}/import`, { method: 'POST', body: hashes, headers: { 'content-type': 'text/plain' } });
-    expect(imported.status).toBe(200);
+    expect(imported.status, await imported.clone().text()).toBe(200);
     return created;
   };
 
@@ -220,5 +220,32 @@ describeEachBackend('image parts on POST /v1/moderations (official openai SDK)',
 
     const bomb = await server.request('/v1/store/submissions', { method: 'POST', json: { ...listing, icon: dataUrl(pngBomb(), 'image/png') } });
     expect(await expectApiError(bomb, 413)).toMatchObject({ param: 'icon', code: 'image_too_large' });
+  });
+
+  it('re-reviews approved listings against their kept image hashes when a bank gains hashes, and only then', async () => {
+    const listing = { name: 'Garden Planner', description: 'Plans a vegetable garden.', instructions: 'Suggest what to plant when.', category: 'lifestyle' };
+    const screenshot = await syntheticImage({ width: 400, height: 300, seed: 55 });
+    const submitted = await server.request('/v1/store/submissions', { method: 'POST', json: { ...listing, screenshots: [dataUrl(screenshot)] } });
+    expect(submitted.status).toBe(201);
+    const approved = (await submitted.json()) as { id: string; status: string };
+    expect(approved.status).toBe('approved');
+    await server.services.reReviews.runOnce();
+
+    // A bank of a different image is created and filled: the listing is re-checked and stays approved.
+    const other = await hashImage(await syntheticImage({ seed: 56 }));
+    const unrelated = await bank({ name: 'Unrelated list', clause_id: 'api.4.1' }, `${other.hashes.pdq}\n`);
+    await server.services.reReviews.runOnce();
+    expect(((await (await server.request(`/v1/store/submissions/${approved.id}`)).json()) as { status: string }).status).toBe('approved');
+
+    // A re-encoded copy of its screenshot is banked: no bytes were kept, but the kept PDQ hash now matches.
+    const copy = await sharp(screenshot).jpeg({ quality: 50 }).toBuffer();
+    const added = await server.request(`/v1/hash-banks/${unrelated.id}/hashes`, { method: 'POST', json: { hashes: [{ kind: 'pdq', hash: (await hashImage(copy)).hashes.pdq }] } });
+    expect(added.status, await added.clone().text()).toBe(200);
+    const jobs = (await (await server.request('/v1/store/review-jobs')).json()) as { data: { status: string; total: number }[] };
+    expect(jobs.data[0]).toMatchObject({ status: 'pending' });
+    await server.services.reReviews.runOnce();
+    const after = (await (await server.request(`/v1/store/submissions/${approved.id}`)).json()) as { status: string; reasons: { clause_id: string; field: string; source: string }[] };
+    expect(after.status).toBe('rejected');
+    expect(after.reasons).toContainEqual(expect.objectContaining({ clause_id: 'api.4.1', field: 'screenshots[0]', source: `hash_bank:${unrelated.id}` }));
   });
 });

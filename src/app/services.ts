@@ -82,7 +82,7 @@ export function createServices(store: Store, clock: Clock = systemClock, options
   const classifier = options.imageClassifier === undefined ? imageClassifierFromEnv() : (options.imageClassifier ?? undefined);
   const images = new ImageJudge(hashBanks, imageSettings, options.imageFetch ?? imageFetchOptionsFromEnv(), undefined, classifier);
   const storeSubmissions = new StoreSubmissions(store, audit, clock, policies, localDetection(), images);
-  const reReviews = new ReReviewJobs(store, audit, clock, policies, localDetection(), options.reReview);
+  const reReviews = new ReReviewJobs(store, audit, clock, policies, localDetection(), options.reReview, hashBanks);
   // A submission that needs a person opens a review case in the transaction that decides it; the case's decision settles it.
   const queueForReview = async (tx: Tx, submission: SubmissionNeedingReview) => {
     await review.queueSubmissionReview(tx, submission);
@@ -96,6 +96,7 @@ export function createServices(store: Store, clock: Clock = systemClock, options
   });
   policies.published.subscribe(announcePolicyPublished(clock));
   policies.published.subscribe(reReviews.schedule);
+  hashBanks.changed.subscribe(reReviews.scheduleForBankChange);
   // A store check naming a signal the store lacks refuses the publication (400, naming the path).
   policies.published.subscribe(async (_tx, { document }) => assertStoreChecks(document));
   const moderations = new ModerationService(moderation, moderationContexts, images, store, clock);

@@ -16,6 +16,7 @@ export {
   pdqToHex,
 } from './pdq.ts';
 export {
+  type BankChange,
   type BankInput,
   type BankMatch,
   type BankPatch,
