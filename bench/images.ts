@@ -106,15 +106,21 @@ function lookup() {
     i % 2 ? flipBits(hashes[(i * 7919) % size]!, 1 + (i % RADIUS)) : new Uint8Array(randomBytes(32)),
   );
   const times: number[] = [];
+  // CPU time per query too: on a shared machine the wall-clock tail is mostly time spent descheduled.
+  const cpuTimes: number[] = [];
   let hits = 0;
   const cpu = process.cpuUsage();
   for (const needle of needles) {
+    const cpuBefore = process.cpuUsage();
     started = performance.now();
     if (index.nearest(needle, RADIUS)) hits++;
     times.push(performance.now() - started);
+    const spent = process.cpuUsage(cpuBefore);
+    cpuTimes.push((spent.user + spent.system) / 1000);
   }
   const used = process.cpuUsage(cpu);
   times.sort((a, b) => a - b);
+  cpuTimes.sort((a, b) => a - b);
 
   const scanQueries = needles.slice(0, 10);
   started = performance.now();
@@ -135,11 +141,14 @@ function lookup() {
     cpu_ms_per_query: (used.user + used.system) / 1000 / queries,
     p50_ms: percentile(times, 0.5),
     p99_ms: p99,
+    cpu_p50_ms: percentile(cpuTimes, 0.5),
+    cpu_p99_ms: percentile(cpuTimes, 0.99),
     max_ms: times.at(-1)!,
     linear_scan_ms: scanMs,
     speedup_over_linear_scan_p99: scanMs / p99,
     target_p99_ms: TARGET_P99_MS,
     meets_target: p99 <= TARGET_P99_MS,
+    meets_target_in_cpu_time: percentile(cpuTimes, 0.99) <= TARGET_P99_MS,
   };
 }
 
