@@ -1,9 +1,9 @@
 import { type BankMatch, type ImageFinding, type ImagePart, MAX_IMAGES_PER_REQUEST } from '../images/index.ts';
 import type { Decision, Reason } from './evaluate.ts';
 
-/** What store review needs of the images domain: a listing's images loaded, hashed and matched against banks. */
+/** What store review needs of the images domain: a listing's images loaded, hashed and matched against banks (not classified). */
 export interface StoreImageJudge {
-  judge(tenantId: string, parts: ImagePart[]): Promise<ImageFinding[]>;
+  judge(tenantId: string, parts: ImagePart[], options: { classify: false }): Promise<ImageFinding[]>;
 }
 
 /**
