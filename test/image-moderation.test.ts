@@ -16,8 +16,9 @@ interface ImageResult {
   warden: {
     flagged: boolean;
     violations: { clause_id: string; category: string; severity: string; evidence: { detector: string; kind: string; input?: string; match?: { bank_id: string; bank_name: string; hash: string; distance: number; threshold: number } }[] }[];
-    images?: { input: string; format: string; width: number; height: number; frames: number; hashes: { pdq: string; quality: number; md5: string; sha256: string }; bank_matches: number }[];
-    warnings: { code: string }[];
+    images?: { input: string; format: string; width: number; height: number; frames: number; hashes: { pdq: string; quality: number; md5: string; sha256: string }; bank_matches: number; classification?: { model: string; classes: Record<string, number>; scores: { sexual: number } } }[];
+    warnings: { code: string; categories?: string[] }[];
+    evidence: { detector: string; category: string; kind: string; input?: string; score: number }[];
   };
 }
 
@@ -57,7 +58,7 @@ describeEachBackend('image parts on POST /v1/moderations (official openai SDK)',
   const bank = async (body: object, hashes: string) => {
     const created = (await (await server.request('/v1/hash-banks', { method: 'POST', json: body })).json()) as { id: string; name: string };
     const imported = await server.request(`/v1/hash-banks/${created.id}/import`, { method: 'POST', body: hashes, headers: { 'content-type': 'text/plain' } });
-    expect(imported.status).toBe(200);
+    expect(imported.status, await imported.clone().text()).toBe(200);
     return created;
   };
 
@@ -65,8 +66,22 @@ describeEachBackend('image parts on POST /v1/moderations (official openai SDK)',
     const alone = await moderate([imagePart(dataUrl(photo))]);
     const { hashes } = await hashImage(photo);
     expect(alone.flagged).toBe(false);
-    expect(alone.warden.images).toEqual([{ input: 'input[0]', format: 'jpeg', width: 640, height: 480, frames: 1, hashes: { pdq: hashes.pdq, quality: hashes.quality, md5: hashes.md5, sha256: hashes.sha256 }, bank_matches: 0 }]);
-    expect(alone.warden.warnings.map((w) => w.code)).toContain('image_categories_unscored');
+    expect(alone.warden.images).toMatchObject([{ input: 'input[0]', format: 'jpeg', width: 640, height: 480, frames: 1, hashes: { pdq: hashes.pdq, quality: hashes.quality, md5: hashes.md5, sha256: hashes.sha256 }, bank_matches: 0 }]);
+    // The image model (nsfwjs) judged the image for `sexual` only, and found it benign.
+    const classification = alone.warden.images![0]!.classification!;
+    expect(classification.model).toBe('nsfwjs-4.4.0/mobilenet_v2');
+    expect(Object.values(classification.classes).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3);
+    expect(classification.classes.neutral).toBeGreaterThan(0.5);
+    expect(alone.category_scores.sexual).toBe(classification.scores.sexual);
+    expect(alone.category_scores.sexual).toBeLessThan(0.2);
+    expect(alone.category_applied_input_types.sexual).toEqual(['text', 'image']);
+    expect(alone.category_applied_input_types.violence).toEqual(['text']);
+    expect(alone.warden.evidence).toContainEqual(expect.objectContaining({ detector: 'image-model', category: 'sexual', input: 'input[0]', kind: 'nsfwjs:neutral' }));
+    const unscored = alone.warden.warnings.find((w) => w.code === 'image_categories_unscored')!;
+    expect(unscored.categories).toContain('sexual/minors');
+    expect(unscored.categories).toContain('violence/graphic');
+    expect(unscored.categories).toContain('self-harm');
+    expect(unscored.categories).not.toContain('sexual');
 
     const mixed = await moderate([{ type: 'text', text: 'I will find you and kill you, you worthless piece of trash' }, imagePart(dataUrl(await sharp(photo).png().toBuffer(), 'image/png'))]);
     expect(mixed.flagged).toBe(true);
@@ -88,6 +103,26 @@ describeEachBackend('image parts on POST /v1/moderations (official openai SDK)',
     expect(violation).toMatchObject({ category: 'sexual', evidence: [{ detector: 'hash-bank', kind: 'pdq_match', input: 'input[1]', match: { bank_id: adult.id, bank_name: 'Known adult images', hash: hashes.pdq, threshold: 31 } }] });
     expect(violation.evidence[0]!.match!.distance).toBeGreaterThan(0);
     expect(violation.evidence[0]!.match!.distance).toBeLessThanOrEqual(31);
+  });
+
+  it("the image model's sexual score is judged against the tenant's sexual threshold and cites the sexual clause", async () => {
+    const alone = await moderate([imagePart(dataUrl(photo))]);
+    const score = alone.category_scores.sexual!;
+    expect(alone.categories.sexual).toBe(false);
+    // No explicit image is available to a test: lowering the tenant's threshold under the benign image's score
+    // drives the same path an explicit image takes.
+    const lowered = await server.request('/v1/moderation/thresholds', { method: 'PUT', json: { thresholds: { sexual: score / 2 } } });
+    expect(lowered.status, await lowered.clone().text()).toBe(200);
+    try {
+      const result = await moderate([{ type: 'text', text: 'a picture of my garden' }, imagePart(dataUrl(photo))]);
+      expect(result.flagged).toBe(true);
+      expect(result.categories.sexual).toBe(true);
+      expect(result.category_scores.sexual).toBe(score);
+      const violation = result.warden.violations.find((v) => v.clause_id === 'api.4.1')!;
+      expect(violation).toMatchObject({ category: 'sexual', evidence: [{ detector: 'image-model', kind: 'nsfwjs:neutral', input: 'input[1]' }] });
+    } finally {
+      await server.request('/v1/moderation/thresholds', { method: 'PUT', json: { thresholds: {} } });
+    }
   });
 
   it('a child-safety bank match suspends the account and opens a mandatory report holding hashes, not the image', async () => {
@@ -185,5 +220,32 @@ describeEachBackend('image parts on POST /v1/moderations (official openai SDK)',
 
     const bomb = await server.request('/v1/store/submissions', { method: 'POST', json: { ...listing, icon: dataUrl(pngBomb(), 'image/png') } });
     expect(await expectApiError(bomb, 413)).toMatchObject({ param: 'icon', code: 'image_too_large' });
+  });
+
+  it('re-reviews approved listings against their kept image hashes when a bank gains hashes, and only then', async () => {
+    const listing = { name: 'Garden Planner', description: 'Plans a vegetable garden.', instructions: 'Suggest what to plant when.', category: 'lifestyle' };
+    const screenshot = await syntheticImage({ width: 400, height: 300, seed: 55 });
+    const submitted = await server.request('/v1/store/submissions', { method: 'POST', json: { ...listing, screenshots: [dataUrl(screenshot)] } });
+    expect(submitted.status).toBe(201);
+    const approved = (await submitted.json()) as { id: string; status: string };
+    expect(approved.status).toBe('approved');
+    await server.services.reReviews.runOnce();
+
+    // A bank of a different image is created and filled: the listing is re-checked and stays approved.
+    const other = await hashImage(await syntheticImage({ seed: 56 }));
+    const unrelated = await bank({ name: 'Unrelated list', clause_id: 'api.4.1' }, `${other.hashes.pdq}\n`);
+    await server.services.reReviews.runOnce();
+    expect(((await (await server.request(`/v1/store/submissions/${approved.id}`)).json()) as { status: string }).status).toBe('approved');
+
+    // A re-encoded copy of its screenshot is banked: no bytes were kept, but the kept PDQ hash now matches.
+    const copy = await sharp(screenshot).jpeg({ quality: 50 }).toBuffer();
+    const added = await server.request(`/v1/hash-banks/${unrelated.id}/hashes`, { method: 'POST', json: { hashes: [{ kind: 'pdq', hash: (await hashImage(copy)).hashes.pdq }] } });
+    expect(added.status, await added.clone().text()).toBe(200);
+    const jobs = (await (await server.request('/v1/store/review-jobs')).json()) as { data: { status: string; total: number }[] };
+    expect(jobs.data[0]).toMatchObject({ status: 'pending' });
+    await server.services.reReviews.runOnce();
+    const after = (await (await server.request(`/v1/store/submissions/${approved.id}`)).json()) as { status: string; reasons: { clause_id: string; field: string; source: string }[] };
+    expect(after.status).toBe('rejected');
+    expect(after.reasons).toContainEqual(expect.objectContaining({ clause_id: 'api.4.1', field: 'screenshots[0]', source: `hash_bank:${unrelated.id}` }));
   });
 });

@@ -3,7 +3,7 @@ import { type Clock, systemClock } from '../common/index.ts';
 import type { Store } from '../db/index.ts';
 import { localDetection, localModelFingerprint } from '../detect/index.ts';
 import { Enforcement } from '../enforce/index.ts';
-import { HashBanks, type ImageFetchOptions, ImageJudge, ImageSettings, imageFetchOptionsFromEnv } from '../images/index.ts';
+import { HashBanks, type ImageClassifier, type ImageFetchOptions, ImageJudge, ImageSettings, imageClassifierFromEnv, imageFetchOptionsFromEnv } from '../images/index.ts';
 import { IdempotencyKeys } from '../idempotency/index.ts';
 import { ModerationService, Moderator, TenantModerationCache } from '../moderation/index.ts';
 import { DeliveryWorker, type NotifyConfig, Subscriptions, announcePolicyPublished, notifyConfigFromEnv } from '../notify/index.ts';
@@ -59,6 +59,8 @@ export interface ServiceOptions {
   notify?: NotifyConfig;
   reReview?: Partial<ReReviewOptions>;
   imageFetch?: ImageFetchOptions;
+  /** The image model; `null` runs without one (bank matching only). Default: WARDEN_IMAGE_MODEL. */
+  imageClassifier?: ImageClassifier | null;
 }
 
 export function createServices(store: Store, clock: Clock = systemClock, options: ServiceOptions = {}): Services {
@@ -97,9 +99,10 @@ export function createServices(store: Store, clock: Clock = systemClock, options
   const deliveries = new DeliveryWorker(store, audit, clock, notify.mailer, notify.delivery);
   const hashBanks = new HashBanks(store, audit, clock, policies);
   const imageSettings = new ImageSettings(store, audit, clock);
-  const images = new ImageJudge(hashBanks, imageSettings, options.imageFetch ?? imageFetchOptionsFromEnv());
+  const classifier = options.imageClassifier === undefined ? imageClassifierFromEnv() : (options.imageClassifier ?? undefined);
+  const images = new ImageJudge(hashBanks, imageSettings, options.imageFetch ?? imageFetchOptionsFromEnv(), undefined, classifier);
   const storeSubmissions = new StoreSubmissions(store, audit, clock, policies, localDetection(), images);
-  const reReviews = new ReReviewJobs(store, audit, clock, policies, localDetection(), options.reReview);
+  const reReviews = new ReReviewJobs(store, audit, clock, policies, localDetection(), options.reReview, hashBanks);
   // A submission that needs a person opens a review case in the transaction that decides it; the case's decision settles it.
   const queueForReview = async (tx: Tx, submission: SubmissionNeedingReview) => {
     await review.queueSubmissionReview(tx, submission);
@@ -115,6 +118,7 @@ export function createServices(store: Store, clock: Clock = systemClock, options
   });
   policies.published.subscribe(announcePolicyPublished(clock));
   policies.published.subscribe(reReviews.schedule);
+  hashBanks.changed.subscribe(reReviews.scheduleForBankChange);
   // A store check naming a signal the store lacks refuses the publication (400, naming the path).
   policies.published.subscribe(async (_tx, { document }) => assertStoreChecks(document));
   const moderations = new ModerationService(moderation, moderationContexts, images, store, clock);

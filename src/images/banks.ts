@@ -1,5 +1,5 @@
 import type { AuditLog } from '../audit/index.ts';
-import { type Category, type Clock, InvalidInput, NotFound, newId, sha256Hex } from '../common/index.ts';
+import { type Category, type Clock, Hooks, InvalidInput, NotFound, newId, sha256Hex } from '../common/index.ts';
 import type { HashBankRow, Store, Tx } from '../db/index.ts';
 import type { PolicyDocument } from '../policy/index.ts';
 import type { ImageHashes } from './hashing.ts';
@@ -82,6 +82,19 @@ export interface CurrentPolicy {
   current(tenantId: string): Promise<{ document: PolicyDocument }>;
 }
 
+/**
+ * A change to a bank that can make an approved image match (hashes added, the bank enabled, its threshold
+ * raised or lowered), announced inside the change's transaction so that whatever follows from it (store
+ * re-review) commits with it.
+ */
+export interface BankChange {
+  tenantId: string;
+  bankId: string;
+  actor: string;
+  /** The tenant's policy version when the change was made. */
+  policyVersion: string;
+}
+
 /** A bank's entries in memory, at one revision. */
 interface LoadedBank {
   revision: number;
@@ -105,6 +118,9 @@ export class HashBanks {
     private readonly clock: Clock,
     private readonly policies: CurrentPolicy,
   ) {}
+
+  /** Subscribers run inside the transaction of every change that can add matches (see {@link BankChange}). */
+  readonly changed = new Hooks<[tx: Tx, change: BankChange]>();
 
   async create(tenantId: string, input: BankInput, actor: string): Promise<BankView> {
     const category = await this.checkClause(tenantId, input.clause_id, input.category);
@@ -157,7 +173,12 @@ export class HashBanks {
       ...(patch.threshold !== undefined && { threshold: checkThreshold(patch.threshold) }),
       ...(patch.enabled !== undefined && { enabled: patch.enabled ? 1 : 0 }),
     };
-    await this.store.db.transaction().execute((tx) => this.recordChange(tx, { tenantId, id, actor, action: 'hash_bank.updated', payload: patch }, changes));
+    const matchesMayGrow = patch.threshold !== undefined || patch.enabled === true;
+    const policyVersion = matchesMayGrow ? (await this.policies.current(tenantId)).document.version : '';
+    await this.store.db.transaction().execute(async (tx) => {
+      await this.recordChange(tx, { tenantId, id, actor, action: 'hash_bank.updated', payload: patch }, changes);
+      if (matchesMayGrow) await this.changed.run(tx, { tenantId, bankId: id, actor, policyVersion });
+    });
     return this.get(tenantId, id);
   }
 
@@ -177,6 +198,7 @@ export class HashBanks {
     const unique = dedupe(entries.map((entry, index) => normaliseEntry(entry, `hashes[${index}]`)));
     const now = this.clock.now().toISOString();
     const added: { seq: number; kind: string; hash: string }[] = [];
+    const policyVersion = (await this.policies.current(tenantId)).document.version;
     const revision = await this.store.db.transaction().execute(async (tx) => {
       for (let start = 0; start < unique.length; start += INSERT_CHUNK) {
         const rows = unique.slice(start, start + INSERT_CHUNK).map((e) => ({ bank_id: id, tenant_id: tenantId, ...e, added_by: actor, added_at: now }));
@@ -190,7 +212,9 @@ export class HashBanks {
         );
       }
       const payload = { added: added.length, already_present: unique.length - added.length, digest: listDigest(added) };
-      return this.recordChange(tx, { tenantId, id, actor, action: 'hash_bank.hashes_added', payload });
+      const next = await this.recordChange(tx, { tenantId, id, actor, action: 'hash_bank.hashes_added', payload });
+      if (added.length > 0) await this.changed.run(tx, { tenantId, bankId: id, actor, policyVersion });
+      return next;
     });
     this.applyInPlace(id, revision, (bank) => {
       for (const entry of added) loadEntry(bank, entry);

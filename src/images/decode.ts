@@ -18,6 +18,24 @@ export type ImageFormat = (typeof IMAGE_FORMATS)[number];
 /** The longest side Warden works at: PDQ and the classifier need far less, and decoding shrinks JPEGs on load. */
 export const WORKING_SIZE = 512;
 
+/** The shortest longest-side the working copy is shrunk to (PDQ filters down to 64 × 64; the classifier takes 224). */
+export const MIN_WORKING_SIZE = 224;
+
+/**
+ * The working copy's size: the original divided by the largest power of two (up to 8) that keeps its longest side
+ * at least {@link MIN_WORKING_SIZE}, capped at {@link WORKING_SIZE}. libjpeg decodes at 1/2, 1/4 and 1/8 scale
+ * directly (sharp's shrink-on-load), so for a JPEG this size costs a fraction of a full decode followed by a resize:
+ * a 1000 × 1000 JPEG decodes at 500 × 500, where asking for 512 would decode all million pixels.
+ */
+export function workingSize(width: number, height: number): { width: number; height: number } {
+  const longest = Math.max(width, height);
+  if (longest <= MIN_WORKING_SIZE) return { width, height };
+  let factor = 1;
+  while (factor < 8 && longest / (factor * 2) >= MIN_WORKING_SIZE) factor *= 2;
+  const scale = Math.min(1 / factor, WORKING_SIZE / longest);
+  return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
+}
+
 /** A decoded image: upright (EXIF orientation applied), its first frame only, at most {@link WORKING_SIZE} a side. */
 export interface DecodedImage {
   format: ImageFormat;
@@ -56,18 +74,20 @@ export async function decodeImage(bytes: Uint8Array, limits: ImageLimits = DEFAU
     );
   }
   try {
+    const quarterTurn = (header.orientation ?? 1) >= 5;
+    const upright = quarterTurn ? { width: frameHeight, height: width } : { width, height: frameHeight };
+    const target = workingSize(upright.width, upright.height);
     const { data, info } = await sharp(bytes, { limitInputPixels: limits.maxPixels, pages: 1, failOn: 'error' })
       .autoOrient()
-      .resize({ width: WORKING_SIZE, height: WORKING_SIZE, fit: 'inside', withoutEnlargement: true })
+      .resize({ ...target, fit: 'fill', withoutEnlargement: true })
       .removeAlpha()
       .toColourspace('srgb')
       .raw()
       .toBuffer({ resolveWithObject: true });
-    const quarterTurn = (header.orientation ?? 1) >= 5;
     return {
       format,
-      width: quarterTurn ? frameHeight : width,
-      height: quarterTurn ? width : frameHeight,
+      width: upright.width,
+      height: upright.height,
       frames: header.pages ?? 1,
       rgb: data,
       rgbWidth: info.width,

@@ -16,6 +16,7 @@ export {
   pdqToHex,
 } from './pdq.ts';
 export {
+  type BankChange,
   type BankInput,
   type BankMatch,
   type BankPatch,
@@ -31,6 +32,20 @@ export {
   parsePdqText,
 } from './banks.ts';
 export { PdqIndex } from './matcher.ts';
+export {
+  type ClassifierStatus,
+  type ImageClassification,
+  type ImageModelCategory,
+  type NsfwClass,
+  CLASSIFIER_INPUT_SIZE,
+  IMAGE_MODEL_CATEGORIES,
+  IMAGE_MODEL_ID,
+  ImageClassifier,
+  NSFW_CLASSES,
+  SEXY_WEIGHT,
+  imageClassifierFromEnv,
+  imageScores,
+} from './classifier.ts';
 export { type ImageFetchOptions, DEFAULT_FETCH_OPTIONS, IMAGE_BODY_LIMIT, imageBytes, imageFetchOptionsFromEnv } from './sources.ts';
 export { type ImageSettingsView, ImageSettings } from './settings.ts';
 export { type ImageEvidence, type ImageFinding, type ImagePart, ImageJudge, MAX_IMAGES_PER_REQUEST, bankViolations } from './judge.ts';

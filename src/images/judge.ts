@@ -1,6 +1,7 @@
 import { type Category, InvalidInput } from '../common/index.ts';
 import { type PolicyDocument, type Severity, type Violation, effectiveSeverity } from '../policy/index.ts';
 import type { BankMatch, HashBanks } from './banks.ts';
+import type { ImageClassification, ImageClassifier } from './classifier.ts';
 import { DEFAULT_IMAGE_LIMITS, type ImageFormat, type ImageLimits } from './decode.ts';
 import { type ImageHashes, hashImage } from './hashing.ts';
 import type { ImageSettings } from './settings.ts';
@@ -26,6 +27,8 @@ export interface ImageFinding {
   frames: number;
   hashes: Pick<ImageHashes, 'md5' | 'sha256' | 'pdq' | 'quality'>;
   matches: BankMatch[];
+  /** The image model's scores; absent when this server runs without one. */
+  classification?: ImageClassification;
 }
 
 /**
@@ -41,21 +44,26 @@ export interface ImageEvidence {
   match: { bank_id: string; bank_name: string; hash: string; distance: number; threshold: number; child_safety: boolean };
 }
 
-/** Loads, decodes and hashes a request's images and matches them against the tenant's hash banks. */
+/**
+ * Loads, decodes and hashes a request's images, matches them against the tenant's hash banks and, when the server
+ * has an image model, classifies them.
+ */
 export class ImageJudge {
   constructor(
     private readonly banks: HashBanks,
     private readonly settings: ImageSettings,
     private readonly fetchOptions: ImageFetchOptions,
     private readonly limits: ImageLimits = DEFAULT_IMAGE_LIMITS,
+    /** Absent: images are matched against banks only (WARDEN_IMAGE_MODEL=off). */
+    readonly classifier?: ImageClassifier,
   ) {}
 
   /**
    * Every image is loaded and decoded before any is matched, so a bad one refuses the request (400/413) whole.
    * Images are judged one at a time: decoding runs on libuv's thread pool, and a burst of large images should
-   * queue rather than hold many decoded frames at once.
+   * queue rather than hold many decoded frames at once. `classify: false` skips the image model (hash banks only).
    */
-  async judge(tenantId: string, parts: ImagePart[]): Promise<ImageFinding[]> {
+  async judge(tenantId: string, parts: ImagePart[], options: { classify?: boolean } = {}): Promise<ImageFinding[]> {
     if (parts.length === 0) return [];
     if (parts.length > MAX_IMAGES_PER_REQUEST) {
       throw new InvalidInput(`Too many images: ${parts.length}; send at most ${MAX_IMAGES_PER_REQUEST} per request.`, 'input', 'too_many_images');
@@ -71,7 +79,17 @@ export class ImageJudge {
     for (const { part, image, hashes } of hashed) {
       const { md5, sha256, pdq, quality } = hashes;
       const matches = await this.banks.match(tenantId, hashes);
-      findings.push({ param: part.param, format: image.format, width: image.width, height: image.height, frames: image.frames, hashes: { md5, sha256, pdq, quality }, matches });
+      const classification = options.classify !== false && this.classifier ? await this.classifier.classify(image) : undefined;
+      findings.push({
+        param: part.param,
+        format: image.format,
+        width: image.width,
+        height: image.height,
+        frames: image.frames,
+        hashes: { md5, sha256, pdq, quality },
+        matches,
+        ...(classification && { classification }),
+      });
     }
     return findings;
   }

@@ -61,16 +61,7 @@ export class PdqIndex {
     if (maxDistance < 0 || maxDistance > 63) throw new RangeError('PdqIndex: a search radius is 0–63 bits');
     if (this.ids.length - this.indexed > Math.max(1024, this.indexed / 8)) this.rebuild();
     const query = toWords(needle);
-    let best = -1;
-    let bestDistance = maxDistance + 1;
-    const check = (position: number) => {
-      if (this.removed[position]) return;
-      const distance = distanceAt(this.words, position, query);
-      if (distance < bestDistance || (distance === bestDistance && position < best)) {
-        best = position;
-        bestDistance = distance;
-      }
-    };
+    const found = { position: -1, distance: maxDistance + 1 };
     if (this.indexed > 0) {
       const probes = probesWithin(maxDistance >> 4);
       for (let slot = 0; slot < 16; slot++) {
@@ -79,13 +70,38 @@ export class PdqIndex {
         const postings = this.postings[slot]!;
         for (let k = 0; k < probes.length; k++) {
           const probe = value ^ probes[k]!;
-          const end = offsets[probe + 1]!;
-          for (let p = offsets[probe]!; p < end; p++) check(postings[p]!);
+          this.scan(postings, offsets[probe]!, offsets[probe + 1]!, query, found);
         }
       }
     }
-    for (let position = this.indexed; position < this.ids.length; position++) check(position);
-    return best < 0 ? undefined : { id: this.ids[best]!, distance: bestDistance };
+    if (this.indexed < this.ids.length) this.scan(null, this.indexed, this.ids.length, query, found);
+    return found.position < 0 ? undefined : { id: this.ids[found.position]!, distance: found.distance };
+  }
+
+  /**
+   * Checks candidates `from`..`to` (positions in `postings`, or positions themselves when `postings` is null) and
+   * keeps the closest in `found` (ties: the earliest position). The hot loop of a lookup: words are compared half
+   * first, and a candidate already past the best distance after four words is dropped.
+   */
+  private scan(postings: Uint32Array | null, from: number, to: number, query: Uint32Array, found: { position: number; distance: number }): void {
+    const words = this.words;
+    const removed = this.removed;
+    const q0 = query[0]!, q1 = query[1]!, q2 = query[2]!, q3 = query[3]!, q4 = query[4]!, q5 = query[5]!, q6 = query[6]!, q7 = query[7]!;
+    let best = found.position;
+    let bestDistance = found.distance;
+    for (let p = from; p < to; p++) {
+      const position = postings === null ? p : postings[p]!;
+      const base = position * 8;
+      let distance = popcount32(words[base]! ^ q0) + popcount32(words[base + 1]! ^ q1) + popcount32(words[base + 2]! ^ q2) + popcount32(words[base + 3]! ^ q3);
+      if (distance > bestDistance) continue;
+      distance += popcount32(words[base + 4]! ^ q4) + popcount32(words[base + 5]! ^ q5) + popcount32(words[base + 6]! ^ q6) + popcount32(words[base + 7]! ^ q7);
+      if ((distance < bestDistance || (distance === bestDistance && position < best)) && !removed[position]) {
+        best = position;
+        bestDistance = distance;
+      }
+    }
+    found.position = best;
+    found.distance = bestDistance;
   }
 
   /** Folds the unindexed tail into the slot tables (counting sort per slot: linear in the number of hashes). */
@@ -152,13 +168,6 @@ function popcount32(v: number): number {
   v -= (v >>> 1) & 0x55555555;
   v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
   return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
-}
-
-function distanceAt(words: Uint32Array, position: number, query: Uint32Array): number {
-  const base = position * 8;
-  let distance = 0;
-  for (let w = 0; w < 8; w++) distance += popcount32(words[base + w]! ^ query[w]!);
-  return distance;
 }
 
 /** The XOR masks of the 16-bit values within `radius` bits of a value (radius 0–3: at most 697 masks), computed once. */

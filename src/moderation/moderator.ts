@@ -52,6 +52,8 @@ export interface WardenExtension {
 export interface ModerationWarning {
   code: 'language_unsupported' | 'image_categories_unscored';
   message: string;
+  /** For `image_categories_unscored`: the categories no image model judged. */
+  categories?: string[];
 }
 
 /** One result, exactly OpenAI's shape, plus the `warden` extension. */

@@ -57,8 +57,9 @@ export class ModerationService {
     // Images are fetched, decoded and hashed first: a bad one refuses the request before anything is recorded.
     const findings = imageParts.length ? await this.images.judge(principal.tenantId, imageParts) : [];
     const { document, thresholds, model: tenantModel, shadow } = await this.contexts.get(principal.tenantId);
-    const results = await this.moderateInSlices(items, { document, thresholds, surface: 'api', model: tenantModel, shadow });
-    if (findings.length) results[0] = withImageFindings(results[0]!, findings, document);
+    const context = { document, thresholds, surface: 'api' as const, model: tenantModel, shadow };
+    const results = await this.moderateInSlices(items, context);
+    if (findings.length) results[0] = withImageFindings(results[0]!, findings, context);
     const account = request.warden?.account ?? request.user ?? null;
     const moderationId = call.idempotencyKey ? keyedId(principal.tenantId, call.idempotencyKey) : undefined;
     const response = this.moderator.response(model, results, moderationId);
@@ -109,6 +110,7 @@ function followUpOf(principal: Principal, account: string | null, response: Mode
         text,
         violations: result.warden.violations,
         categoryScores: { ...result.category_scores, ...result.warden.category_scores } as Record<string, number>,
+        ...(result.warden.images && { images: result.warden.images }),
       };
     }),
   };

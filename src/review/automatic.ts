@@ -23,7 +23,7 @@ export function moderationIntakes(followUp: FollowUp, settings: ReviewSettings):
     };
     const allegation = allegationFor(policy, settings, candidate);
     if (!allegation) continue;
-    const classifier: ClassifierView = { ...candidate, policy_version: followUp.policy.version };
+    const classifier: ClassifierView = { ...candidate, policy_version: followUp.policy.version, ...(result.images && { images: result.images }) };
     intakes.push({
       tenantId: followUp.tenantId,
       idempotencyKey: `moderation:${followUp.moderationId}:${result.index}`,

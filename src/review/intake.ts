@@ -56,6 +56,11 @@ export interface ClassifierView {
   category_scores: Record<string, number>;
   violations: { clause_id: string; category?: string; score?: number; evidence?: unknown[] }[];
   policy_version: string | null;
+  /**
+   * The content's images as the moderation judged them: hashes, size and the image model's scores. Image bytes
+   * are never kept (not even a thumbnail), so a reviewer sees this evidence, not the image.
+   */
+  images?: unknown[];
 }
 
 /** One report (from a person or from a moderation result) on its way into a case. */

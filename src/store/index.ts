@@ -15,4 +15,4 @@ export { DEFAULT_CHECK, FIELD_NAMES, checkFor, type StoreCheck, type Outcome, ty
 export { SIGNALS, type Signal, type SignalId } from './signals.ts';
 export { coverageMarkdown, assertStoreChecks } from './coverage.ts';
 export { type NeedsReviewHooks, type SubmissionNeedingReview, type ReviewFinding } from './human-review.ts';
-export { MAX_SCREENSHOTS, type StoreImageJudge, type SubmissionImage, type ListingImages } from './images.ts';
+export { MAX_SCREENSHOTS, type StoreImageJudge, type StoredImageMatcher, type SubmissionImage, type ListingImages } from './images.ts';

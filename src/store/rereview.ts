@@ -2,9 +2,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AuditLog } from '../audit/index.ts';
 import { BackgroundLoop, type Clock, Hooks, NotFound, type PageRequest, newId } from '../common/index.ts';
 import { type Store, type StoreReviewJobRow, type Tx, afterKey } from '../db/index.ts';
+import type { BankChange } from '../images/index.ts';
 import type { PolicyDocument, PolicyPublishedHook, PolicyRegistry } from '../policy/index.ts';
 import { type SubmissionFields, type TextDetector, evaluateSubmission } from './evaluate.ts';
 import type { SubmissionNeedingReview } from './human-review.ts';
+import { type StoredImageMatcher, type SubmissionImage, storedImageFindings, withImageReasons } from './images.ts';
 import { changeDecision } from './submissions.ts';
 
 export type JobStatus = 'pending' | 'running' | 'completed' | 'superseded';
@@ -61,6 +63,8 @@ export class ReReviewJobs {
     private readonly policies: PolicyRegistry,
     private readonly detector: TextDetector,
     options: Partial<ReReviewOptions> = {},
+    /** Matches kept image hashes against the banks; without it, re-review judges a listing's text only. */
+    private readonly images?: StoredImageMatcher,
   ) {
     this.options = { ...DEFAULT_RE_REVIEW_OPTIONS, ...options };
     this.loop = new BackgroundLoop('store re-review', () => this.runOnce(this.options.itemsPerSecond), this.options.pollIntervalMs);
@@ -68,6 +72,36 @@ export class ReReviewJobs {
 
   /** The publication hook: schedules the job in the transaction that publishes the version. */
   readonly schedule: PolicyPublishedHook = async (tx, { tenantId, document, actor }) => {
+    await this.scheduleJob(tx, tenantId, document.version, actor, { trigger: 'policy_published' });
+  };
+
+  /**
+   * The hash-bank hook: a bank that gained hashes (or was enabled, or had its threshold changed) may now match an
+   * approved listing's images, so every approved listing is re-checked against its kept hashes. A tenant has one
+   * job per policy version: when the version's job exists (finished or not), it starts over from the first
+   * approved listing, its earlier run's counts left in the audit log.
+   */
+  readonly scheduleForBankChange = async (tx: Tx, change: BankChange): Promise<void> => {
+    const why = { trigger: 'hash_bank_changed', bank_id: change.bankId };
+    const existing = await tx
+      .selectFrom('store_review_jobs')
+      .selectAll()
+      .where('tenant_id', '=', change.tenantId)
+      .where('policy_version', '=', change.policyVersion)
+      .executeTakeFirst();
+    if (!existing) return this.scheduleJob(tx, change.tenantId, change.policyVersion, change.actor, why);
+    await this.finishIn(tx, existing, 'superseded');
+    const { total, lastSeq } = await this.scope(tx, change.tenantId);
+    await tx
+      .updateTable('store_review_jobs')
+      .set({ status: 'pending', total, processed: 0, changed: 0, cursor: 0, last_submission_seq: lastSeq, updated_at: this.clock.now().toISOString(), finished_at: null })
+      .where('id', '=', existing.id)
+      .execute();
+    await this.audit.append(tx, { tenantId: change.tenantId, actor: change.actor, action: 'store.re_review_scheduled', target: existing.id, payload: { policy_version: change.policyVersion, total, ...why } });
+  };
+
+  /** How many approved listings a job starting now re-reviews, and the last submission it may reach. */
+  private async scope(tx: Tx, tenantId: string): Promise<{ total: number; lastSeq: number }> {
     const approved = await tx
       .selectFrom('store_submissions')
       .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -76,6 +110,11 @@ export class ReReviewJobs {
       .where('status', '=', 'approved')
       .executeTakeFirstOrThrow();
     const lastSeq = await tx.selectFrom('store_submissions').select((eb) => eb.fn.max('seq').as('max_seq')).executeTakeFirstOrThrow();
+    return { total: Number(approved.n), lastSeq: Number(lastSeq.max_seq ?? 0) };
+  }
+
+  private async scheduleJob(tx: Tx, tenantId: string, policyVersion: string, actor: string, why: Record<string, string>): Promise<void> {
+    const { total, lastSeq } = await this.scope(tx, tenantId);
     const now = this.clock.now().toISOString();
     const id = newId('rrj');
     await tx
@@ -83,20 +122,21 @@ export class ReReviewJobs {
       .values({
         id,
         tenant_id: tenantId,
-        policy_version: document.version,
+        policy_version: policyVersion,
         status: 'pending',
-        total: Number(approved.n),
+        total,
         processed: 0,
         changed: 0,
         cursor: 0,
-        last_submission_seq: Number(lastSeq.max_seq ?? 0),
+        last_submission_seq: lastSeq,
         created_at: now,
         updated_at: now,
         finished_at: null,
       })
       .execute();
-    await this.audit.append(tx, { tenantId, actor, action: 'store.re_review_scheduled', target: id, payload: { policy_version: document.version, total: Number(approved.n) } });
-  };
+    await this.audit.append(tx, { tenantId, actor, action: 'store.re_review_scheduled', target: id, payload: { policy_version: policyVersion, total, ...why } });
+  }
+
 
   start(): void {
     this.loop.start();
@@ -184,7 +224,10 @@ export class ReReviewJobs {
   }
 
   private async reReview(job: StoreReviewJobRow, submission: NonNullable<Awaited<ReturnType<ReReviewJobs['nextSubmission']>>>, document: PolicyDocument): Promise<void> {
-    const decision = evaluateSubmission(JSON.parse(submission.fields) as SubmissionFields, document, this.detector);
+    const fields = JSON.parse(submission.fields) as SubmissionFields & { images?: SubmissionImage[] };
+    const textDecision = evaluateSubmission(fields, document, this.detector);
+    const images = this.images && fields.images?.length ? await storedImageFindings(this.images, submission.tenant_id, fields.images) : [];
+    const decision = withImageReasons(textDecision, images);
     const changed = decision.status !== submission.status;
     const at = this.clock.now();
     await this.store.db.transaction().execute(async (tx) => {
@@ -202,9 +245,9 @@ export class ReReviewJobs {
         .executeTakeFirst();
       // Another runner moved this job on first: leave the submission to it.
       if (Number(claimed.numUpdatedRows) !== 1) return;
-      const fields = { policy_version: decision.policy_version, decided_at: at.toISOString() };
+      const decided = { policy_version: decision.policy_version, decided_at: at.toISOString() };
       if (!changed) {
-        await tx.updateTable('store_submissions').set(fields).where('id', '=', submission.id).execute();
+        await tx.updateTable('store_submissions').set(decided).where('id', '=', submission.id).execute();
         return;
       }
       await changeDecision(tx, this.audit, { submission, decision, trigger: 're_review', jobId: job.id, actor: ACTOR, at, review: { hooks: this.needsReview, policy: document } });
@@ -212,23 +255,25 @@ export class ReReviewJobs {
   }
 
   private async finish(job: StoreReviewJobRow, status: 'completed' | 'superseded'): Promise<void> {
+    await this.store.db.transaction().execute((tx) => this.finishIn(tx, job, status));
+  }
+
+  private async finishIn(tx: Tx, job: StoreReviewJobRow, status: 'completed' | 'superseded'): Promise<void> {
     const now = this.clock.now().toISOString();
-    await this.store.db.transaction().execute(async (tx) => {
-      const updated = await tx
-        .updateTable('store_review_jobs')
-        .set({ status, updated_at: now, finished_at: now })
-        .where('id', '=', job.id)
-        .where('status', 'in', ['pending', 'running'])
-        .executeTakeFirst();
-      if (Number(updated.numUpdatedRows) !== 1) return;
-      const fresh = await tx.selectFrom('store_review_jobs').selectAll().where('id', '=', job.id).executeTakeFirstOrThrow();
-      await this.audit.append(tx, {
-        tenantId: job.tenant_id,
-        actor: ACTOR,
-        action: `store.re_review_${status}`,
-        target: job.id,
-        payload: { policy_version: job.policy_version, total: fresh.total, processed: fresh.processed, changed: fresh.changed },
-      });
+    const updated = await tx
+      .updateTable('store_review_jobs')
+      .set({ status, updated_at: now, finished_at: now })
+      .where('id', '=', job.id)
+      .where('status', 'in', ['pending', 'running'])
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) !== 1) return;
+    const fresh = await tx.selectFrom('store_review_jobs').selectAll().where('id', '=', job.id).executeTakeFirstOrThrow();
+    await this.audit.append(tx, {
+      tenantId: job.tenant_id,
+      actor: ACTOR,
+      action: `store.re_review_${status}`,
+      target: job.id,
+      payload: { policy_version: job.policy_version, total: fresh.total, processed: fresh.processed, changed: fresh.changed },
     });
   }
 }

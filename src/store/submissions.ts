@@ -64,7 +64,8 @@ export class StoreSubmissions {
     const parts = listingImageParts(input);
     if (parts.length && !this.images) throw new InvalidInput('This server does not check listing images.', parts[0]!.param);
     // Images are loaded and hashed before anything is written; a bad one refuses the submission whole.
-    const findings = parts.length ? await this.images!.judge(tenantId, parts) : [];
+    // Listings are checked against hash banks only: the image model's scores are not part of store review yet.
+    const findings = parts.length ? await this.images!.judge(tenantId, parts, { classify: false }) : [];
     const fields = { ...pickFields(input), ...(findings.length && { images: submissionImages(findings) }) };
     const policy = await this.policies.current(tenantId);
     const decision = withImageReasons(evaluateSubmission(fields, policy.document, this.detector), findings);

@@ -3,6 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import sharp from 'sharp';
+import { hashImage } from '../../src/images/index.ts';
+import { dataUrl, syntheticImage } from '../support/images.ts';
 import { type TestServer, startTestServer } from '../support/server.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -86,6 +89,40 @@ describe.skipIf(!existsSync(CHROMIUM))('reviewer console in Chromium', () => {
     mkdirSync(RESULTS_DIR, { recursive: true });
     await page.screenshot({ path: `${RESULTS_DIR}console-case.png`, fullPage: true });
     expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+  });
+
+  it("shows a case's images as evidence: blurred until revealed, with the bank match and the image model's scores, never the image", async () => {
+    // A moderation whose image matches a bank tied to api.4.1 (medium) opens an automatic case.
+    const { object: _object, ...settings } = (await (await server.request('/v1/review/settings')).json()) as Record<string, unknown>;
+    const enabled = await server.request('/v1/review/settings', { method: 'PUT', json: { ...settings, automatic_cases: { enabled: true, uncertainty_band: { low: 0.45, high: 0.5 }, severities: ['medium', 'high', 'critical'] } } });
+    expect(enabled.status, await enabled.clone().text()).toBe(200);
+    const photo = await syntheticImage({ width: 640, height: 480, seed: 77 });
+    const { hashes } = await hashImage(photo);
+    const bank = (await (await server.request('/v1/hash-banks', { method: 'POST', json: { name: 'Known adult images', clause_id: 'api.4.1' } })).json()) as { id: string };
+    await server.request(`/v1/hash-banks/${bank.id}/import`, { method: 'POST', body: `${hashes.pdq},${hashes.quality}\n`, headers: { 'content-type': 'text/plain' } });
+    const copy = await sharp(photo).resize(480).jpeg({ quality: 70 }).toBuffer();
+    const moderated = await server.request('/v1/moderations', { method: 'POST', json: { input: [{ type: 'text', text: 'see attached' }, { type: 'image_url', image_url: { url: dataUrl(copy) } }], user: 'e2e-image-account' } });
+    expect(moderated.status).toBe(200);
+    const queue = (await (await server.request('/v1/review/queue', { key: reviewerKey })).json()) as { data: { id: string; status: string }[] };
+    const imageCase = queue.data.find((c) => c.id !== caseId && c.status === 'open')!;
+    expect(imageCase).toBeDefined();
+
+    await page.goto(`${server.baseUrl}/console/#/case/${imageCase.id}`);
+    await expect.poll(() => page.getByRole('heading', { name: 'Images' }).isVisible()).toBe(true);
+    const figure = page.getByTestId('case-image');
+    expect(await page.getByTestId('case-image-placeholder').getAttribute('class')).toContain('blurred');
+    expect(await figure.innerText()).toContain((await hashImage(copy)).hashes.pdq);
+    expect(await page.getByRole('list', { name: 'Hash-bank matches of input[1]' }).innerText()).toMatch(/Matches bank “Known adult images” at distance \d+ \(threshold 31\)/);
+    const scores = await page.getByRole('table', { name: 'Image model scores of input[1]' }).innerText();
+    expect(scores).toContain('nsfwjs-4.4.0/mobilenet_v2');
+    expect(scores).toContain('neutral');
+    expect(await page.getByText('Image bytes are not retained').isVisible()).toBe(true);
+    expect(await page.locator('article img').count()).toBe(0);
+
+    await page.getByRole('button', { name: 'Reveal content' }).click();
+    expect(await page.getByTestId('case-image-placeholder').getAttribute('class')).toContain('revealed');
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    await page.screenshot({ path: `${RESULTS_DIR}console-case-images.png`, fullPage: true });
   });
 
   it('shows the policy browser side by side', async () => {

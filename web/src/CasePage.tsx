@@ -1,5 +1,6 @@
 import { type FormEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { type CaseDetail, type Whoami, api } from './api.ts';
+import { CaseImages } from './CaseImages.tsx';
 import { Highlighted } from './Highlighted.tsx';
 import { navigate } from './nav.ts';
 import { nextCaseId } from './QueuePage.tsx';
@@ -129,6 +130,10 @@ export function CasePage({ caseId, me }: { caseId: string; me: Whoami }) {
         </div>
         {hidden && <p className="hint">This content may be sexual or violent. It is blurred until you reveal it.</p>}
       </section>
+
+      {detail.classifier?.images && detail.classifier.images.length > 0 && (
+        <CaseImages images={detail.classifier.images} evidence={detail.classifier.violations.flatMap((v) => v.evidence ?? [])} revealed={!hidden} />
+      )}
 
       {detail.classifier && (
         <section aria-labelledby="scores-heading">

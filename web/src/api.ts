@@ -66,6 +66,22 @@ export interface EvidenceSpan {
   span?: [number, number];
   category?: string;
   kind?: string;
+  /** Image evidence: which input, and for a hash-bank match, the bank and distance. */
+  detector?: string;
+  input?: string;
+  match?: { bank_id: string; bank_name: string; hash: string; distance: number; threshold: number; child_safety: boolean };
+}
+
+/** An image of the content as the moderation judged it; its bytes are not retained. */
+export interface CaseImage {
+  input: string;
+  format: string;
+  width: number;
+  height: number;
+  frames: number;
+  hashes: { pdq: string; quality: number; md5: string; sha256: string };
+  bank_matches: number;
+  classification?: { model: string; classes: Record<string, number>; scores: Record<string, number> };
 }
 
 export interface Action {
@@ -89,7 +105,7 @@ export interface Standing {
 }
 
 export interface CaseDetail extends CaseSummary {
-  classifier: { category_scores: Record<string, number>; violations: { clause_id: string; category?: string; score?: number; evidence?: EvidenceSpan[] }[] } | null;
+  classifier: { category_scores: Record<string, number>; violations: { clause_id: string; category?: string; score?: number; evidence?: EvidenceSpan[] }[]; images?: CaseImage[] } | null;
   reports: { id: string; source: string; reporter: string; clause_id: string | null; category: string | null; text: string | null; evidence: { type: string; value: string; note?: string }[]; created_at: string }[];
   decisions: { id: string; reviewer: string; stage: string; outcome: string; clause_ids: string[]; notes: string | null; decided_at: string }[];
   clauses: { id: string; title: string; section: string; text: string; severity: string }[];
