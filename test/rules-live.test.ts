@@ -101,7 +101,7 @@ describeEachBackend('tenant rules on /v1/moderations', (backend) => {
     expect((await store(v1)).status).toBe(201);
     await server.request('/v1/rules/versions/v1/publish', { method: 'POST' });
     await moderate(['Have a lovely day.', 'What a nice morning.']);
-    await moderate('buy zorblax today');
+    await moderate('buy zorblax today', 'acct-9');
     const get = async (query: string) => (await (await server.request(`/v1/trends?granularity=minute&from=${T0}&to=2026-04-01T10:05:00.000Z&${query}`)).json()) as { series: { key: string | null; total: number }[] };
     const bySource = await get('group_by=source');
     expect(Object.fromEntries(bySource.series.map((s) => [s.key, s.total]))).toEqual({ moderation: 2, rule: 1 });
@@ -109,6 +109,10 @@ describeEachBackend('tenant rules on /v1/moderations', (backend) => {
     expect(byClause.series.map((s) => [s.key, s.total])).toEqual([['universal.3', 1]]);
     const bySurface = await get('group_by=surface');
     expect(bySurface.series.map((s) => [s.key, s.total])).toEqual([['api', 3]]);
+    // The drill-down names the items behind the rule's bucket: the account's event and the rule's matches.
+    const items = await (await server.request(`/v1/trends/items?from=${T0}&to=2026-04-01T10:01:00.000Z&clause=universal.3&source=rule`)).json();
+    expect(items.events).toEqual([expect.objectContaining({ account: 'acct-9', violations: [expect.objectContaining({ clause_id: 'universal.3' })] })]);
+    expect(items.rule_hits.map((h: { rule: string; mode: string }) => `${h.rule}/${h.mode}`).sort()).toEqual(['notify-on-spam/live', 'zorblax-block/shadow', 'zorblax-spam/live']);
   });
 
   it('rules that read the account see its age and standing', async () => {
