@@ -4,9 +4,11 @@ import { CasePage } from './CasePage.tsx';
 import { MetricsPage } from './MetricsPage.tsx';
 import { PolicyBrowser } from './PolicyBrowser.tsx';
 import { QueuePage } from './QueuePage.tsx';
+import { RulesPage } from './RulesPage.tsx';
+import { TrendsPage } from './TrendsPage.tsx';
 import { SignIn } from './SignIn.tsx';
 
-/** `#/queue`, `#/case/<id>`, `#/policies`, `#/metrics`: hash routes, so the server needs no fallback. */
+/** `#/queue`, `#/case/<id>`, `#/policies`, `#/metrics`, `#/trends`, `#/rules`: hash routes, so the server needs no fallback. */
 function useRoute(): string {
   const [route, setRoute] = useState(window.location.hash.slice(1) || '/queue');
   useEffect(() => {
@@ -47,6 +49,8 @@ export function App() {
           <a href="#/queue" aria-current={route === '/queue' ? 'page' : undefined}>Queue</a>
           <a href="#/policies" aria-current={route === '/policies' ? 'page' : undefined}>Policies</a>
           <a href="#/metrics" aria-current={route === '/metrics' ? 'page' : undefined}>Metrics</a>
+          <a href="#/trends" aria-current={route === '/trends' ? 'page' : undefined}>Trends</a>
+          <a href="#/rules" aria-current={route === '/rules' ? 'page' : undefined}>Rules</a>
         </nav>
         <span className="who">
           {me.actor} ({me.role}, tenant {me.tenant})
@@ -62,6 +66,10 @@ export function App() {
           <PolicyBrowser />
         ) : route === '/metrics' ? (
           <MetricsPage />
+        ) : route === '/trends' ? (
+          <TrendsPage />
+        ) : route === '/rules' ? (
+          <RulesPage />
         ) : (
           <QueuePage />
         )}
