@@ -32,7 +32,7 @@ describe.skipIf(!existsSync(CHROMIUM))('rules and trends in the console, in Chro
   let browser: Browser;
   let page: Page;
   let client: OpenAI;
-  const moderate = async (account: string) => (await client.moderations.create({ model: 'omni-moderation-latest', input: INSULT, user: account })).results[0] as unknown as { warden: { rules?: { matched: string[] }; violations: { clause_id: string; decided_by?: string }[] } };
+  const moderate = async (account: string) => (await client.moderations.create({ model: 'omni-moderation-latest', input: INSULT, ...({ user: account } as object) })).results[0] as unknown as { warden: { rules?: { matched: string[] }; violations: { clause_id: string; decided_by?: string }[] } };
 
   beforeAll(async () => {
     await build({ configFile: fileURLToPath(new URL('../../web/vite.config.ts', import.meta.url)), logLevel: 'warn' });
@@ -64,10 +64,6 @@ describe.skipIf(!existsSync(CHROMIUM))('rules and trends in the console, in Chro
       throw new Error(`a dialog opened: ${dialog.message()}`);
     });
     mkdirSync(RESULTS_DIR, { recursive: true });
-    await page.goto(`${server.baseUrl}/console/`);
-    await page.getByLabel('Reviewer API key').fill(server.adminKey);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.getByRole('heading', { name: 'Review queue' }).isVisible()).toBe(true);
   });
 
   afterAll(async () => {
@@ -76,6 +72,10 @@ describe.skipIf(!existsSync(CHROMIUM))('rules and trends in the console, in Chro
   });
 
   it('writes a rule, backtests it, shadows it, publishes it and shows its effect on trends', async () => {
+    await page.goto(`${server.baseUrl}/console/`);
+    await page.getByLabel('Reviewer API key').fill(server.adminKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: 'Review queue' }).isVisible()).toBe(true);
     await page.getByRole('link', { name: 'Rules' }).click();
     await expect.poll(() => page.getByText('No rule versions yet.').isVisible()).toBe(true);
 
@@ -86,12 +86,12 @@ describe.skipIf(!existsSync(CHROMIUM))('rules and trends in the console, in Chro
     const versions = page.getByRole('table', { name: 'Rule versions' });
     await expect.poll(() => versions.innerText()).toContain('stored');
 
-    // Backtest: the three stored harassment events would have their threat score raised.
+    // Backtest: the three stored harassment events, and the three automatic review reports they opened, would have their threat score raised.
     await page.getByRole('button', { name: 'Backtest escalate-1' }).click();
     const diff = page.getByRole('table', { name: 'Backtest diff' });
     await expect.poll(() => diff.isVisible()).toBe(true);
-    expect(await diff.getByRole('row', { name: /raise_score/ }).innerText()).toMatch(/raise_score\s+0\s+3\s+\+3\s+0/);
-    expect(await page.getByText('Publishing would change').innerText()).toContain('3 items for 3 accounts');
+    expect(await diff.getByRole('row', { name: /raise_score/ }).innerText()).toMatch(/raise_score\s+0\s+6\s+\+6\s+0/);
+    expect(await page.getByText('Publishing would change').innerText()).toContain('6 items for 3 accounts');
     await page.screenshot({ path: `${RESULTS_DIR}console-rules-backtest.png`, fullPage: true });
 
     // Shadow: counted, verdicts unchanged.

@@ -52,7 +52,7 @@ export function RulesPage() {
     }, `Backtested ${version} over the last ${days} days.`);
 
   return (
-    <section aria-labelledby="rules-heading">
+    <section aria-labelledby="rules-heading" className="rules">
       <h1 id="rules-heading">Rules</h1>
       {error && (
         <p role="alert" className="error">

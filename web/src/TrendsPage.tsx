@@ -58,7 +58,7 @@ export function TrendsPage() {
   const pickBucket = (bucket: string) => setPicked({ from: bucket, to: new Date(Date.parse(bucket) + GRANULARITY_MS[granularity]).toISOString() });
 
   return (
-    <section aria-labelledby="trends-heading">
+    <section aria-labelledby="trends-heading" className="trends">
       <h1 id="trends-heading">Abuse trends</h1>
       <div className="filters">
         <label>
