@@ -1,12 +1,14 @@
-import { useCallback, useEffect, useState } from 'react';
+import { Suspense, lazy, useCallback, useEffect, useState } from 'react';
 import { type Whoami, api, storeKey, storedKey } from './api.ts';
 import { CasePage } from './CasePage.tsx';
 import { MetricsPage } from './MetricsPage.tsx';
 import { PolicyBrowser } from './PolicyBrowser.tsx';
 import { QueuePage } from './QueuePage.tsx';
 import { RulesPage } from './RulesPage.tsx';
-import { TrendsPage } from './TrendsPage.tsx';
 import { SignIn } from './SignIn.tsx';
+
+// The Trends page (and its chart library) loads on first visit, keeping the console's first load small.
+const TrendsPage = lazy(() => import('./TrendsPage.tsx').then((m) => ({ default: m.TrendsPage })));
 
 /** `#/queue`, `#/case/<id>`, `#/policies`, `#/metrics`, `#/trends`, `#/rules`: hash routes, so the server needs no fallback. */
 function useRoute(): string {
@@ -67,7 +69,9 @@ export function App() {
         ) : route === '/metrics' ? (
           <MetricsPage />
         ) : route === '/trends' ? (
-          <TrendsPage />
+          <Suspense fallback={<p role="status">Loading trends…</p>}>
+            <TrendsPage />
+          </Suspense>
         ) : route === '/rules' ? (
           <RulesPage />
         ) : (
