@@ -62,6 +62,18 @@ describeEachBackend('two warden serve processes on one database', (backend) => {
     expect(lag).toBeLessThan(STALE_BOUND_MS);
   });
 
+  it('runs a rule version published through the other replica within 1 s', async () => {
+    const moderate = () => call(1, '/v1/moderations', { json: { input: 'try the new zorblax drink' } });
+    const rules = (body: unknown) => (body as { results: { warden: { rules?: { matched: string[] } } }[] }).results[0]!.warden.rules;
+    expect(rules(await (await moderate()).json())).toBeUndefined();
+    const doc = { version: 'replica-1', summary: 'label a word', rules: [{ id: 'word', when: { text: { pattern: 'zorblax' } }, then: [{ label: 'seen' }] }] };
+    expect((await call(0, '/v1/rules/versions', { json: doc })).status).toBe(201);
+    expect((await call(0, '/v1/rules/versions/replica-1/publish', { method: 'POST' })).status).toBe(200);
+    const publishedAt = performance.now();
+    const lag = await untilHolds(publishedAt, moderate, async (response) => rules(await response.json())?.matched[0] === 'word');
+    expect(lag).toBeLessThan(STALE_BOUND_MS);
+  });
+
   it('refuses a key revoked through the other replica within 1 s', async () => {
     const created = (await (await call(0, '/v1/keys', { json: { role: 'client' } })).json()) as { id: string; key: string };
     const useKey = () => call(1, '/v1/moderation/thresholds', { key: created.key });

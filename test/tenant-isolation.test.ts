@@ -109,6 +109,7 @@ const CASES: Record<string, (v: Victim) => Attempt> = {
   'GET /v1/rules/hits': () => ({ path: `/v1/rules/hits?from=2020-01-01T00:00:00Z&to=${later}`, aimed: false }),
   'POST /v1/rules/backtest': (v) => ({ path: '/v1/rules/backtest', body: { version: v.ruleVersion, from: '2025-12-01T00:00:00Z', to: '2026-02-01T00:00:00Z' }, aimed: true }),
   'GET /v1/trends': () => ({ path: `/v1/trends?granularity=day&from=2026-01-01T00:00:00Z&to=2026-03-01T00:00:00Z`, aimed: false }),
+  'GET /v1/trends/items': () => ({ path: `/v1/trends/items?from=2026-01-01T00:00:00Z&to=2026-01-20T00:00:00Z`, aimed: false }),
   'GET /v1/trends/spikes': () => ({ path: `/v1/trends/spikes?from=2020-01-01T00:00:00Z&to=${later}`, aimed: false }),
   'GET /v1/deliveries': (v) => ({ path: `/v1/deliveries?subscription=${v.subscriptionId}`, aimed: false }),
   'GET /v1/deliveries/:id': (v) => ({ path: `/v1/deliveries/${v.deliveryId}`, aimed: true }),

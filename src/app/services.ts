@@ -10,8 +10,8 @@ import { DeliveryWorker, type NotifyConfig, Subscriptions, announcePolicyPublish
 import { PolicyRegistry, ThresholdOverrides } from '../policy/index.ts';
 import { ReviewDesk } from '../review/index.ts';
 import { ReReviewJobs, type ReReviewOptions, StoreSubmissions, type SubmissionNeedingReview, assertStoreChecks } from '../store/index.ts';
-import { RuleHits, RuleRegistry } from '../rules/index.ts';
-import { SpikeMonitor, TrendCounter } from '../trends/index.ts';
+import { LiveRules, RuleHits, RuleRegistry, planRuleNotifications } from '../rules/index.ts';
+import { SpikeMonitor, TrendCounter, countModerations } from '../trends/index.ts';
 import { Tenancy } from '../tenancy/index.ts';
 import { ShadowTallies, TenantModels, TrainingExamples, isHeldOut } from '../learning/index.ts';
 import type { Tx } from '../db/index.ts';
@@ -122,12 +122,17 @@ export function createServices(store: Store, clock: Clock = systemClock, options
   // A store check naming a signal the store lacks refuses the publication (400, naming the path).
   policies.published.subscribe(async (_tx, { document }) => assertStoreChecks(document));
   const moderations = new ModerationService(moderation, moderationContexts, images, store, clock);
-  // A moderation that names an account gives it strikes, and its results are offered to the review queue: both in one transaction.
-  moderations.followUps.subscribe(enforcement.planModeration);
-  moderations.followUps.subscribe(review.planModeration);
   const rules = new RuleRegistry(store, audit, clock);
+  store.changes.changed.subscribe((tenantId) => rules.invalidate(tenantId));
   const ruleHits = new RuleHits(store, clock);
   const trends = new TrendCounter(store, clock);
+  // The tenant's live rules amend the verdicts before the response is built (shadow rules are only recorded) ...
+  moderations.verdictStages.subscribe(new LiveRules(rules, ruleHits, store.db).stage);
+  // ... then a moderation that names an account gives it strikes, and its results are offered to the review queue: both in one transaction.
+  moderations.followUps.subscribe(enforcement.planModeration);
+  moderations.followUps.subscribe(review.planModeration);
+  moderations.followUps.subscribe(planRuleNotifications(clock));
+  moderations.followUps.subscribe(countModerations(trends, clock));
   const spikes = new SpikeMonitor(store, clock);
   const idempotencyKeys = new IdempotencyKeys(store, clock);
   return { store, clock, audit, tenancy, policies, moderation, thresholds, moderations, idempotencyKeys, enforcement, review, subscriptions, deliveries, storeSubmissions, reReviews, hashBanks, imageSettings, images, rules, ruleHits, trends, spikes, trainingExamples, tenantModels, shadowTallies };

@@ -1,7 +1,7 @@
 import type { Tx } from '../db/index.ts';
-import type { Evidence } from '../detect/index.ts';
-import type { PolicyDocument, Violation } from '../policy/index.ts';
+import type { PolicyDocument, Surface } from '../policy/index.ts';
 import type { ImageSummary } from './images.ts';
+import type { ModerationViolation, RulesView } from './rule-outcome.ts';
 
 /** One moderation request's results, as the domains that act on them (enforcement, review) see them. */
 export interface FollowUp {
@@ -12,6 +12,8 @@ export interface FollowUp {
   account: string | null;
   /** The response's id; side effects derive their ids from it (`moderation:<id>:<index>`). */
   moderationId: string;
+  /** Where the content was seen. */
+  surface: Surface;
   /** The policy version the verdicts used: whatever follows is judged against it, not a newer one. */
   policy: { version: string; document: PolicyDocument };
   results: FollowUpResult[];
@@ -23,11 +25,14 @@ export interface FollowUpResult {
   digest: string;
   /** The input's text, for whoever must show a person what was judged. */
   text: string;
-  violations: Violation<Evidence>[];
+  /** Detected and rule-decided (`decided_by: rule`) alike. */
+  violations: ModerationViolation[];
   /** Scores by both OpenAI's and Warden's categories. */
   categoryScores: Record<string, number>;
   /** The input's images as judged (hashes, size, the image model's scores), never their bytes. */
   images?: ImageSummary[];
+  /** What the tenant's live rules asked for (a review priority, labels, a block), or null when none matched. */
+  rules: RulesView | null;
 }
 
 /** A write that must follow a moderation, run in the transaction that commits all of the request's side effects. */

@@ -6,3 +6,4 @@ export { FollowUpPlan, type FollowUp, type FollowUpResult, type FollowUpWrite } 
 export { RETRY_WINDOW_MS } from './committer.ts';
 export { TenantModerationCache, type TenantPolicySource, type TenantModeration } from './contexts.ts';
 export { withImageFindings, type ImageModeration, type ImageSummary } from './images.ts';
+export { withRuleOutcome, type VerdictDraft, type RuleOutcome, type RulesView, type ModerationViolation } from './rule-outcome.ts';

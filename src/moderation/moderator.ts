@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { MODERATION_CATEGORIES, type ModerationCategory, WARDEN_CATEGORIES, type WardenCategory } from '../common/index.ts';
 import type { CategoryScores, Detection, DetectionResult, Evidence, LanguageVerdict } from '../detect/index.ts';
-import { type PolicyDocument, type Surface, type Violation, findViolations, flaggedCategories } from '../policy/index.ts';
+import { type PolicyDocument, type Surface, findViolations, flaggedCategories } from '../policy/index.ts';
 import type { ImageSummary } from './images.ts';
+import type { ModerationViolation, RulesView } from './rule-outcome.ts';
 import type { ModerationItem } from './request.ts';
 
 /** The policy a text is judged against: the tenant's current version and thresholds in force. */
@@ -33,7 +34,7 @@ export interface WardenExtension {
   flagged: boolean;
   policy_version: string;
   surface: Surface;
-  violations: Violation<Evidence>[];
+  violations: ModerationViolation[];
   /** Warden's own categories that the detection scores (an absent one is unknown, not false). */
   categories: Partial<Record<WardenCategory, boolean>>;
   category_scores: Partial<Record<WardenCategory, number>>;
@@ -47,6 +48,8 @@ export interface WardenExtension {
   images?: ImageSummary[];
   /** The tenant's own model that corrected the scores, when one is served (GET /v1/models/{id}). */
   tenant_model?: string;
+  /** What the tenant's live rules did to this result, when any matched. */
+  rules?: RulesView;
 }
 
 export interface ModerationWarning {

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { type Clock, Hooks, sha256Hex } from '../common/index.ts';
 import type { Store } from '../db/index.ts';
-import type { PolicyDocument } from '../policy/index.ts';
 import type { Principal } from '../tenancy/index.ts';
 import { FollowUpCommitter, requestFingerprint } from './committer.ts';
 import type { TenantModerationCache } from './contexts.ts';
@@ -10,6 +9,7 @@ import { type FollowUp, FollowUpPlan } from './follow-up.ts';
 import { resolveModel } from './models.ts';
 import type { ModerationContext, ModerationResponse, ModerationResult, Moderator } from './moderator.ts';
 import { type ImageModeration, withImageFindings } from './images.ts';
+import type { VerdictDraft } from './rule-outcome.ts';
 import { type ModerationItem, type ModerationRequest, moderationImages, moderationItems } from './request.ts';
 
 /**
@@ -37,6 +37,8 @@ export class ModerationService {
    * plan from cached state; the writes run later in the shared transaction.
    */
   readonly followUps = new Hooks<[followUp: FollowUp, plan: FollowUpPlan]>();
+  /** Stages that may amend the verdicts before the response is built (the tenant's rules); they run before the follow-ups. */
+  readonly verdictStages = new Hooks<[draft: VerdictDraft]>();
   private readonly committer: FollowUpCommitter;
 
   constructor(
@@ -44,7 +46,7 @@ export class ModerationService {
     private readonly contexts: TenantModerationCache,
     private readonly images: ImageModeration,
     store: Store,
-    clock: Clock,
+    private readonly clock: Clock,
   ) {
     this.committer = new FollowUpCommitter(store, clock);
   }
@@ -57,15 +59,18 @@ export class ModerationService {
     // Images are fetched, decoded and hashed first: a bad one refuses the request before anything is recorded.
     const findings = imageParts.length ? await this.images.judge(principal.tenantId, imageParts) : [];
     const { document, thresholds, model: tenantModel, shadow } = await this.contexts.get(principal.tenantId);
-    const context = { document, thresholds, surface: 'api' as const, model: tenantModel, shadow };
+    const context: ModerationContext = { document, thresholds, surface: 'api', model: tenantModel, shadow };
     const results = await this.moderateInSlices(items, context);
     if (findings.length) results[0] = withImageFindings(results[0]!, findings, context);
     const account = request.warden?.account ?? request.user ?? null;
     const moderationId = call.idempotencyKey ? keyedId(principal.tenantId, call.idempotencyKey) : undefined;
     const response = this.moderator.response(model, results, moderationId);
+    if (this.verdictStages.size) {
+      await this.verdictStages.run({ tenantId: principal.tenantId, moderationId: response.id, account, at: this.clock.now(), context, items, results: response.results });
+    }
     // Only text is kept; an image is known by its hashes (in the result's evidence), never by its bytes.
     const imageDigests = findings.map((f) => `\n${f.hashes.sha256}`).join('');
-    const followUp = followUpOf(principal, account, response, items, document, imageDigests);
+    const followUp = followUpOf(principal, account, response, items, context, imageDigests);
     const plan = new FollowUpPlan();
     await this.followUps.run(followUp, plan);
     if (plan.writes.length === 0) return response;
@@ -95,12 +100,14 @@ function keyedId(tenantId: string, idempotencyKey: string): string {
 }
 
 /** `imageDigests`: the first input's images' sha256 digests, which its content digest covers. */
-function followUpOf(principal: Principal, account: string | null, response: ModerationResponse, items: ModerationItem[], document: PolicyDocument, imageDigests: string): FollowUp {
+function followUpOf(principal: Principal, account: string | null, response: ModerationResponse, items: ModerationItem[], context: ModerationContext, imageDigests: string): FollowUp {
+  const { document, surface } = context;
   return {
     tenantId: principal.tenantId,
     actor: `key:${principal.keyId}`,
     account,
     moderationId: response.id,
+    surface,
     policy: { version: document.version, document },
     results: response.results.map((result, index) => {
       const text = items[index]!.join('\n');
@@ -111,6 +118,7 @@ function followUpOf(principal: Principal, account: string | null, response: Mode
         violations: result.warden.violations,
         categoryScores: { ...result.category_scores, ...result.warden.category_scores } as Record<string, number>,
         ...(result.warden.images && { images: result.warden.images }),
+        rules: result.warden.rules ?? null,
       };
     }),
   };

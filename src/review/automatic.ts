@@ -13,15 +13,17 @@ import type { ReviewSettings } from './settings.ts';
  * case; idempotent on the moderation id and the result's index.
  */
 export function moderationIntakes(followUp: FollowUp, settings: ReviewSettings): Intake[] {
-  if (!settings.automatic_cases.enabled) return [];
   const policy = followUp.policy.document;
   const intakes: Intake[] = [];
   for (const result of followUp.results) {
+    // A tenant rule that routes the result to review opens a case even where automatic cases are off.
+    const asked = result.rules?.review_priority ?? null;
+    if (!settings.automatic_cases.enabled && asked === null) continue;
     const candidate = {
       category_scores: result.categoryScores,
       violations: result.violations.map((v) => ({ clause_id: v.clause_id, category: v.category, score: v.score, evidence: v.evidence })),
     };
-    const allegation = allegationFor(policy, settings, candidate);
+    const allegation = (settings.automatic_cases.enabled ? allegationFor(policy, settings, candidate) : null) ?? (asked === null ? null : ruleAllegation(policy, candidate));
     if (!allegation) continue;
     const classifier: ClassifierView = { ...candidate, policy_version: followUp.policy.version, ...(result.images && { images: result.images }) };
     intakes.push({
@@ -29,7 +31,7 @@ export function moderationIntakes(followUp: FollowUp, settings: ReviewSettings):
       idempotencyKey: `moderation:${followUp.moderationId}:${result.index}`,
       bodyDigest: sha256Hex(canonicalJson({ digest: result.digest, classifier })),
       source: 'moderation',
-      reporter: 'classifier',
+      reporter: asked === null ? 'classifier' : `rule:${result.rules!.matched.join(',')}`,
       submittedBy: followUp.actor,
       target: { content: { digest: result.digest, type: 'text' }, ...(followUp.account ? { account: followUp.account } : {}) },
       allegation,
@@ -39,9 +41,22 @@ export function moderationIntakes(followUp: FollowUp, settings: ReviewSettings):
       evidence: [],
       classifier,
       contentText: withinEvidenceLimit(result.text),
+      ...(asked !== null && { priorityFloor: asked }),
     });
   }
   return intakes;
+}
+
+/** What a rule's routing alleges: the result's violations, or nothing more than "a rule asked" (low severity) when it has none. */
+function ruleAllegation(policy: PolicyDocument, result: Candidate): Allegation {
+  const parts = result.violations.filter((v) => policy.clauses.some((c) => c.id === v.clause_id)).map((v) => assessAllegation(policy, v.clause_id, v.category ?? null));
+  const categories = [...new Set(parts.flatMap((p) => p.categories))];
+  return {
+    clauseIds: [...new Set(parts.flatMap((p) => p.clauseIds))],
+    categories,
+    severity: maxSeverity(parts.map((p) => p.severity)),
+    childSafety: categories.includes(CHILD_SAFETY_CATEGORY),
+  };
 }
 
 /** A moderation result as review weighs it. */

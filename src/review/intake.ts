@@ -82,6 +82,8 @@ export interface Intake {
   contentText?: string;
   /** What the case stands for in another domain (see review_cases.source_ref). */
   sourceRef?: string;
+  /** The least priority the case gets (a tenant rule's `review: {priority}`); computed priority above it stands. */
+  priorityFloor?: number;
 }
 
 export interface FiledReport {
@@ -219,7 +221,7 @@ function newCase(intake: Intake, target: Target, settings: ReviewSettings, now: 
     classifier_score: classifierScore,
     classifier: intake.classifier ? JSON.stringify(intake.classifier) : null,
     report_count: 1,
-    priority: priorityOf({ severity: allegation.severity, classifierScore, reportCount: 1, childSafety: allegation.childSafety }),
+    priority: Math.max(priorityOf({ severity: allegation.severity, classifierScore, reportCount: 1, childSafety: allegation.childSafety }), intake.priorityFloor ?? 0),
     child_safety: allegation.childSafety ? 1 : 0,
     status: 'open',
     sla_due_at: slaDeadline(now, allegation.severity, allegation.childSafety, settings.sla_hours).toISOString(),
@@ -255,7 +257,8 @@ export function mergeInto(row: ReviewCaseRow, intake: Intake, settings: ReviewSe
     classifier_score: classifierScore,
     classifier: intake.classifier ? JSON.stringify(intake.classifier) : row.classifier,
     report_count: reportCount,
-    priority: priorityOf({ severity, classifierScore, reportCount, childSafety }),
+    // Never loosens: a rule's floor set earlier stays.
+    priority: Math.max(priorityOf({ severity, classifierScore, reportCount, childSafety }), intake.priorityFloor ?? 0, row.priority),
     child_safety: childSafety ? 1 : 0,
     sla_due_at: deadline < row.sla_due_at ? deadline : row.sla_due_at,
     updated_at: now.toISOString(),

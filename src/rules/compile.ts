@@ -116,6 +116,8 @@ export class CompiledRules {
   private readonly patterns = new PatternBank();
   /** Signatures of the windows this version counts in (see WindowRegistry.retain). */
   readonly windowSignatures = new Set<string>();
+  /** Whether a rule reads the account's age or standing: only then must the live path look the account up. */
+  readonly needsAccount: boolean;
 
   constructor(
     readonly document: RuleDocument,
@@ -130,6 +132,7 @@ export class CompiledRules {
       when: compiler.compile(rule.when),
       actions: rule.then,
     }));
+    this.needsAccount = compiler.readsAccount;
   }
 
   get version(): string {
@@ -211,6 +214,8 @@ const KEY_OF: Record<CountScope, (subject: RuleSubject) => string | null> = {
 };
 
 class ConditionCompiler {
+  readsAccount = false;
+
   constructor(
     private readonly windows: WindowRegistry,
     private readonly counters: Counter[],
@@ -233,6 +238,7 @@ class ConditionCompiler {
     }
     if (condition.count) return this.count(condition.count);
     if (condition.text) return this.text(condition.text);
+    if (condition.account_age || condition.account_standing) this.readsAccount = true;
     return leaf(condition);
   }
 

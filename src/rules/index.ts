@@ -19,7 +19,8 @@ export {
 } from './document.ts';
 export { CompiledRules, effectsOf, actionKind, PRIORITY_NAMES, type RuleSubject, type RuleMatch, type RuleEffects, type Evaluation, type TextField } from './compile.ts';
 export { WindowRegistry, SlidingWindow } from './windows.ts';
-export { RuleRegistry, TenantRules, DEPLOYMENT_RECHECK_MS, type RuleVersionSummary, type StoredRules, type Deployment } from './registry.ts';
+export { RuleRegistry, TenantRules, type RuleVersionSummary, type StoredRules, type Deployment } from './registry.ts';
 export { RuleHits, HIT_RETENTION_DAYS, type HitCounts } from './hits.ts';
 export { backtest, backtestRangeSchema, MAX_BACKTEST_DAYS, type BacktestRange, type BacktestReport, type VersionEffect } from './backtest.ts';
 export { loadHistory, detectorIds, MAX_BACKTEST_ITEMS, type HistoryItem } from './history.ts';
+export { LiveRules, accountFacts, planRuleNotifications } from './live.ts';

@@ -1,6 +1,6 @@
 import type { AuditLog } from '../audit/index.ts';
-import { type Clock, Conflict, InvalidInput, NotFound, canonicalJson, sha256Hex } from '../common/index.ts';
-import { type RuleVersionRow, type Store, isUniqueViolation } from '../db/index.ts';
+import { type Clock, Conflict, InvalidInput, NotFound, TenantCache, canonicalJson, sha256Hex } from '../common/index.ts';
+import { type RuleVersionRow, type Store, isUniqueViolation, withTransaction } from '../db/index.ts';
 import { CompiledRules, type Evaluation, type RuleMatch, type RuleSubject, effectsOf } from './compile.ts';
 import { type RuleDocument, validateRuleDocument } from './document.ts';
 import { WindowRegistry } from './windows.ts';
@@ -26,13 +26,6 @@ export interface Deployment {
   shadow: string | null;
 }
 
-/**
- * How long a process trusts its compiled copy of a tenant's deployment before looking again: one
- * read per tenant per interval, never one per request. A change made through this process applies
- * at once; one made through another process within this many milliseconds.
- */
-export const DEPLOYMENT_RECHECK_MS = 5_000;
-
 /** A tenant's rules as the hot path runs them: the live version and the one in shadow, compiled. */
 export class TenantRules {
   constructor(
@@ -42,6 +35,11 @@ export class TenantRules {
 
   get empty(): boolean {
     return !this.live?.size && !this.shadow?.size;
+  }
+
+  /** Whether any rule in force reads the account's age or standing (which the caller must then look up). */
+  get needsAccount(): boolean {
+    return (this.live?.needsAccount ?? false) || (this.shadow?.needsAccount ?? false);
   }
 
   /** Counts the subject in every window once, then matches both versions; only the live version's live rules act. */
@@ -62,7 +60,8 @@ const NO_RULES = new TenantRules(null, null);
  * the live one with every action only recorded. All three are audited.
  */
 export class RuleRegistry {
-  private readonly compiled = new Map<string, { rules: TenantRules; checkedAt: number; deployment: Deployment }>();
+  /** Each tenant's compiled deployment; dropped when it changes here or, through the change feed, elsewhere. */
+  private readonly compiled = new TenantCache<TenantRules>(async (tenantId) => this.compile(tenantId, await this.deployment(tenantId)));
   private readonly windows = new Map<string, WindowRegistry>();
 
   constructor(
@@ -118,19 +117,18 @@ export class RuleRegistry {
     return { live: row?.live_version ?? null, shadow: row?.shadow_version ?? null };
   }
 
-  /** The tenant's compiled rules, from this process's cache (see DEPLOYMENT_RECHECK_MS). */
-  async rulesFor(tenantId: string): Promise<TenantRules> {
-    const now = this.clock.now().getTime();
-    const cached = this.compiled.get(tenantId);
-    if (cached && now - cached.checkedAt < DEPLOYMENT_RECHECK_MS) return cached.rules;
-    const deployment = await this.deployment(tenantId);
-    if (cached && cached.deployment.live === deployment.live && cached.deployment.shadow === deployment.shadow) {
-      cached.checkedAt = now;
-      return cached.rules;
-    }
-    const rules = await this.compile(tenantId, deployment);
-    this.compiled.set(tenantId, { rules, checkedAt: now, deployment });
-    return rules;
+  /**
+   * The tenant's compiled rules, from this process's cache: judging an item reads no database. A
+   * deployment change bumps the tenant's cache generation, which drops the entry here at once and
+   * in other processes within the change feed's poll (see `invalidate`).
+   */
+  rulesFor(tenantId: string): Promise<TenantRules> {
+    return this.compiled.get(tenantId);
+  }
+
+  /** Drops a tenant's compiled rules (null: every tenant's); the next item compiles them again, keeping their windows. */
+  invalidate(tenantId: string | null): void {
+    this.compiled.invalidate(tenantId);
   }
 
   private async compile(tenantId: string, deployment: Deployment): Promise<TenantRules> {
@@ -148,7 +146,7 @@ export class RuleRegistry {
 
   private async deploy(tenantId: string, version: string | null, actor: string, next: (current: Deployment) => Deployment, action: string): Promise<Deployment> {
     const now = this.clock.now().toISOString();
-    const deployment = await this.store.db.transaction().execute(async (tx) => {
+    const deployment = await withTransaction(this.store, async (tx) => {
       if (version !== null) {
         const exists = await tx.selectFrom('rule_versions').select('seq').where('tenant_id', '=', tenantId).where('version', '=', version).executeTakeFirst();
         if (!exists) throw new NotFound(`Rule version "${version}"`, 'version');
@@ -161,9 +159,9 @@ export class RuleRegistry {
       if (row) await tx.updateTable('rule_deployments').set(values).where('tenant_id', '=', tenantId).execute();
       else await tx.insertInto('rule_deployments').values({ tenant_id: tenantId, ...values }).execute();
       await this.audit.append(tx, { tenantId, actor, action, target: version ?? current.shadow ?? '', payload: { before: current, after: wanted } });
+      await this.store.changes.record(tx, tenantId);
       return wanted;
     });
-    this.compiled.delete(tenantId);
     return deployment;
   }
 

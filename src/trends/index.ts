@@ -3,3 +3,5 @@ export { querySeries, trendQuerySchema, MAX_POINTS, type TrendQuery, type TrendS
 export { SpikeMonitor, CHECK_GRACE_MS, type SpikeView } from './monitor.ts';
 export { scoreHour, seasonalBaseline, DEFAULT_SPIKE_OPTIONS, type SpikeOptions, type SpikeScore } from './detector.ts';
 export { evaluateDetectors, DEFAULT_EVALUATION, type EvaluationOptions, type DetectorFigures } from './evaluation.ts';
+export { countModerations } from './moderation.ts';
+export { trendItems, trendItemsQuerySchema, type TrendItems, type TrendItemsQuery } from './items.ts';

@@ -1,13 +1,17 @@
-import { useCallback, useEffect, useState } from 'react';
+import { Suspense, lazy, useCallback, useEffect, useState } from 'react';
 import { type Whoami, api, storeKey, storedKey } from './api.ts';
 import { CasePage } from './CasePage.tsx';
 import { MetricsPage } from './MetricsPage.tsx';
 import { ModelsPage } from './ModelsPage.tsx';
 import { PolicyBrowser } from './PolicyBrowser.tsx';
 import { QueuePage } from './QueuePage.tsx';
+import { RulesPage } from './RulesPage.tsx';
 import { SignIn } from './SignIn.tsx';
 
-/** `#/queue`, `#/case/<id>`, `#/policies`, `#/metrics`: hash routes, so the server needs no fallback. */
+// The Trends page (and its chart library) loads on first visit, keeping the console's first load small.
+const TrendsPage = lazy(() => import('./TrendsPage.tsx').then((m) => ({ default: m.TrendsPage })));
+
+/** `#/queue`, `#/case/<id>`, `#/policies`, `#/metrics`, `#/trends`, `#/rules`: hash routes, so the server needs no fallback. */
 function useRoute(): string {
   const [route, setRoute] = useState(window.location.hash.slice(1) || '/queue');
   useEffect(() => {
@@ -49,6 +53,8 @@ export function App() {
           <a href="#/policies" aria-current={route === '/policies' ? 'page' : undefined}>Policies</a>
           <a href="#/metrics" aria-current={route === '/metrics' ? 'page' : undefined}>Metrics</a>
           <a href="#/models" aria-current={route === '/models' ? 'page' : undefined}>Models</a>
+          <a href="#/trends" aria-current={route === '/trends' ? 'page' : undefined}>Trends</a>
+          <a href="#/rules" aria-current={route === '/rules' ? 'page' : undefined}>Rules</a>
         </nav>
         <span className="who">
           {me.actor} ({me.role}, tenant {me.tenant})
@@ -66,6 +72,12 @@ export function App() {
           <MetricsPage />
         ) : route === '/models' ? (
           <ModelsPage />
+        ) : route === '/trends' ? (
+          <Suspense fallback={<p role="status">Loading trends…</p>}>
+            <TrendsPage />
+          </Suspense>
+        ) : route === '/rules' ? (
+          <RulesPage />
         ) : (
           <QueuePage />
         )}
