@@ -31,6 +31,8 @@ interface Victim {
   keyId: string;
   policyVersion: string;
   ruleVersion: string;
+  judgeName: string;
+  moderationId: string;
 }
 
 interface Attempt {
@@ -124,7 +126,18 @@ const CASES: Record<string, (v: Victim) => Attempt> = {
   'DELETE /v1/hash-banks/:id/hashes/:hash': (v) => ({ path: `/v1/hash-banks/${v.bankId}/hashes/${v.hash}`, aimed: true }),
   'POST /v1/hash-banks/:id/import': (v) => ({ path: `/v1/hash-banks/${v.bankId}/import`, body: `${PDQ},100\n`, contentType: 'text/plain', aimed: true }),
   'GET /v1/hash-banks/:id/export': (v) => ({ path: `/v1/hash-banks/${v.bankId}/export`, aimed: true }),
+  'POST /v1/judges': () => ({ path: '/v1/judges', body: { name: 'attacker-judge', base_url: PUBLIC_JUDGE, model: 'm', enabled: false }, aimed: false }),
+  'GET /v1/judges': () => ({ path: '/v1/judges', aimed: false }),
+  'GET /v1/judges/:name': (v) => ({ path: `/v1/judges/${v.judgeName}`, aimed: true }),
+  'PUT /v1/judges/:name': (v) => ({ path: `/v1/judges/${v.judgeName}`, body: { base_url: PUBLIC_JUDGE, model: 'm', enabled: false }, aimed: true }),
+  'DELETE /v1/judges/:name': (v) => ({ path: `/v1/judges/${v.judgeName}`, aimed: true }),
+  'GET /v1/judges/:name/prompt': (v) => ({ path: `/v1/judges/${v.judgeName}/prompt`, aimed: true }),
+  'GET /v1/judges/:name/stats': (v) => ({ path: `/v1/judges/${v.judgeName}/stats?from=2020-01-01T00:00:00Z&to=${later}`, aimed: true }),
+  'GET /v1/moderations/:id': (v) => ({ path: `/v1/moderations/${v.moderationId}`, aimed: true }),
 };
+
+/** A public unicast address literal: judges there pass the address guard without DNS. */
+const PUBLIC_JUDGE = 'https://93.184.216.34/v1';
 
 describeEachBackend('tenant isolation', (backend) => {
   let server: TestServer;
@@ -230,6 +243,15 @@ async function seedVictim(server: TestServer, marker: string): Promise<Victim> {
   const ruleVersion = `victim-rules-${marker.slice(-6)}`;
   await call('/v1/rules/versions', { method: 'POST', json: { version: ruleVersion, summary: marker, rules: [{ id: 'r', when: { text: { pattern: marker } }, then: [{ label: 'x' }] }] } });
   await call(`/v1/rules/versions/${ruleVersion}/publish`, { method: 'POST' });
+  const judgeName = `j-${marker}`;
+  const judge = await call<{ id: string }>('/v1/judges', { method: 'POST', json: { name: judgeName, base_url: PUBLIC_JUDGE, model: `model-${marker}`, enabled: false, api_key_env: 'WARDEN_JUDGE_KEY_VICTIM' } });
+  // A judged moderation, as the cascade records one (the judge itself is never called here).
+  const moderationId = `modr-victim-${marker}`;
+  const tenantId = (await server.services.tenancy.findTenant('victim'))!.id;
+  await server.store.db
+    .insertInto('judge_verdicts')
+    .values({ id: `jvd-${marker}`, tenant_id: tenantId, moderation_id: moderationId, item_index: 0, judge_id: judge.id, judge_name: judgeName, mode: 'always', status: 'applied', cached: 0, content_digest: 'd', policy_version: '2024-01-10', template_version: 't', categories: '[]', local_clause_ids: '[]', judge_clause_ids: '[]', agreed: 1, unsure: 0, decided_by: 'judge', answer: JSON.stringify({ rationale: marker }), error_kind: null, error: null, latency_ms: 1, result: JSON.stringify({ marker }), created_at: '2026-01-01T00:00:00.000Z', judged_at: null })
+    .execute();
 
   const victim: Victim = {
     account,
@@ -248,6 +270,8 @@ async function seedVictim(server: TestServer, marker: string): Promise<Victim> {
     keyId: key.id,
     policyVersion: policy.version,
     ruleVersion,
+    judgeName,
+    moderationId,
   };
   for (const [name, value] of Object.entries(victim)) if (!value) throw new Error(`seeding left ${name} empty`);
   return victim;

@@ -5,6 +5,7 @@ import { localDetection } from '../detect/index.ts';
 import { Enforcement } from '../enforce/index.ts';
 import { HashBanks, type ImageFetchOptions, ImageJudge, ImageSettings, imageFetchOptionsFromEnv } from '../images/index.ts';
 import { IdempotencyKeys } from '../idempotency/index.ts';
+import { JudgeCascade, type JudgeOptions, JudgeRegistry, JudgeWorker, judgeOptionsFromEnv } from '../judge/index.ts';
 import { ModerationService, Moderator, TenantModerationCache } from '../moderation/index.ts';
 import { DeliveryWorker, type NotifyConfig, Subscriptions, announcePolicyPublished, notifyConfigFromEnv } from '../notify/index.ts';
 import { PolicyRegistry, ThresholdOverrides } from '../policy/index.ts';
@@ -47,6 +48,10 @@ export interface Services {
   /** Verdict counts per time bucket, and the monitor that finds spikes in them. */
   trends: TrendCounter;
   spikes: SpikeMonitor;
+  /** Tenants' LLM judges, the cascade stage that asks them, and the worker for background judgements. */
+  judges: JudgeRegistry;
+  judgeCascade: JudgeCascade;
+  judgeWorker: JudgeWorker;
 }
 
 /** Settings for the background workers; read from the environment when absent. */
@@ -54,6 +59,7 @@ export interface ServiceOptions {
   notify?: NotifyConfig;
   reReview?: Partial<ReReviewOptions>;
   imageFetch?: ImageFetchOptions;
+  judge?: Partial<JudgeOptions>;
 }
 
 export function createServices(store: Store, clock: Clock = systemClock, options: ServiceOptions = {}): Services {
@@ -95,7 +101,28 @@ export function createServices(store: Store, clock: Clock = systemClock, options
   policies.published.subscribe(reReviews.schedule);
   // A store check naming a signal the store lacks refuses the publication (400, naming the path).
   policies.published.subscribe(async (_tx, { document }) => assertStoreChecks(document));
-  const moderations = new ModerationService(moderation, moderationContexts, images, store, clock);
+  const judgeOptions: JudgeOptions = { ...judgeOptionsFromEnv(), ...options.judge };
+  const judges = new JudgeRegistry(store, audit, clock, judgeOptions.secrets, async (tenantId) => (await policies.current(tenantId)).document, {
+    allowPrivateNetworks: judgeOptions.allowPrivateNetworks,
+    resolve: judgeOptions.resolve,
+  });
+  store.changes.changed.subscribe((tenantId) => judges.invalidate(tenantId));
+  const judgeCascade = new JudgeCascade(store, clock, judges, judgeOptions.log);
+  const judgeWorker = new JudgeWorker(
+    store,
+    clock,
+    judgeCascade,
+    {
+      policy: async (tenantId, version) => (await policies.get(tenantId, version)).document,
+      thresholds: async (tenantId) => (await moderationContexts.get(tenantId)).thresholds,
+      judge: (tenantId, id) => judges.byId(tenantId, id),
+    },
+    16,
+    judgeOptions.workerPollMs,
+  );
+  // A judgement delivered later that the judge is unsure of goes to the review queue, with its rationale.
+  judgeWorker.unsure.subscribe(review.fileJudged);
+  const moderations = new ModerationService(moderation, moderationContexts, images, store, clock, judgeCascade);
   // A moderation that names an account gives it strikes, and its results are offered to the review queue: both in one transaction.
   moderations.followUps.subscribe(enforcement.planModeration);
   moderations.followUps.subscribe(review.planModeration);
@@ -104,5 +131,5 @@ export function createServices(store: Store, clock: Clock = systemClock, options
   const trends = new TrendCounter(store, clock);
   const spikes = new SpikeMonitor(store, clock);
   const idempotencyKeys = new IdempotencyKeys(store, clock);
-  return { store, clock, audit, tenancy, policies, moderation, thresholds, moderations, idempotencyKeys, enforcement, review, subscriptions, deliveries, storeSubmissions, reReviews, hashBanks, imageSettings, images, rules, ruleHits, trends, spikes };
+  return { store, clock, audit, tenancy, policies, moderation, thresholds, moderations, idempotencyKeys, enforcement, review, subscriptions, deliveries, storeSubmissions, reReviews, hashBanks, imageSettings, images, rules, ruleHits, trends, spikes, judges, judgeCascade, judgeWorker };
 }

@@ -34,7 +34,7 @@ async function serve(options: { port: number; host: string; dbUrl: string; rateL
   }
   const app = await buildApp(services, { rateLimitPerSecond: options.rateLimitPerSecond });
   const stop = async () => {
-    await Promise.all([services.deliveries.stop(), services.reReviews.stop(), services.ruleHits.stop(), services.trends.stop(), services.spikes.stop()]);
+    await Promise.all([services.deliveries.stop(), services.reReviews.stop(), services.ruleHits.stop(), services.trends.stop(), services.spikes.stop(), services.judgeWorker.stop()]);
     await app.close();
     await store.close();
     process.exit(0);
@@ -48,6 +48,7 @@ async function serve(options: { port: number; host: string; dbUrl: string; rateL
   services.ruleHits.start();
   services.trends.start();
   services.spikes.start();
+  services.judgeWorker.start();
   process.stdout.write(`Warden is listening on ${address} (database ${store.location})\n`);
   if (bootstrap.created && bootstrap.generatedKey) {
     process.stdout.write(`Try: curl -H "Authorization: Bearer ${bootstrap.generatedKey}" ${address}/v1/policies\n`);

@@ -1,6 +1,7 @@
 import type { Tx } from '../db/index.ts';
 import type { Evidence } from '../detect/index.ts';
 import type { PolicyDocument, Violation } from '../policy/index.ts';
+import type { JudgeNote } from './cascade.ts';
 
 /** One moderation request's results, as the domains that act on them (enforcement, review) see them. */
 export interface FollowUp {
@@ -25,6 +26,8 @@ export interface FollowUpResult {
   violations: Violation<Evidence>[];
   /** Scores by both OpenAI's and Warden's categories. */
   categoryScores: Record<string, number>;
+  /** What the tenant's LLM judge concluded, when it was asked about this result. */
+  judge?: JudgeNote;
 }
 
 /** A write that must follow a moderation, run in the transaction that commits all of the request's side effects. */

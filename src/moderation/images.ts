@@ -1,7 +1,7 @@
 import { MODERATION_CATEGORIES, type ModerationCategory, WARDEN_CATEGORIES, type WardenCategory } from '../common/index.ts';
 import { type ImageFinding, type ImagePart, bankViolations } from '../images/index.ts';
 import type { PolicyDocument } from '../policy/index.ts';
-import type { ModerationResult, ModerationWarning } from './moderator.ts';
+import { type ModerationResult, type ModerationWarning, decidedBy } from './moderator.ts';
 
 /** What the moderation use case needs of the images domain. */
 export interface ImageModeration {
@@ -48,6 +48,7 @@ export function withImageFindings(result: ModerationResult, findings: ImageFindi
   }
   next.flagged = MODERATION_CATEGORIES.some((c) => next.categories[c]);
   next.warden.flagged = next.warden.violations.length > 0;
+  next.warden.decided_by = decidedBy(next.warden.violations);
   next.warden.images = findings.map(summary);
   next.warden.warnings.push(unscoredImages());
   return next;

@@ -5,6 +5,7 @@ import type { Store } from '../db/index.ts';
 import type { PolicyDocument } from '../policy/index.ts';
 import type { Principal } from '../tenancy/index.ts';
 import { FollowUpCommitter, requestFingerprint } from './committer.ts';
+import { type Cascade, type JudgeNote, NO_CASCADE } from './cascade.ts';
 import type { TenantModerationCache } from './contexts.ts';
 import { type FollowUp, FollowUpPlan } from './follow-up.ts';
 import { resolveModel } from './models.ts';
@@ -45,6 +46,8 @@ export class ModerationService {
     private readonly images: ImageModeration,
     store: Store,
     clock: Clock,
+    /** The stage after local detection (a tenant's LLM judge); a no-op for tenants without one. */
+    private readonly cascade: Cascade = NO_CASCADE,
   ) {
     this.committer = new FollowUpCommitter(store, clock);
   }
@@ -61,11 +64,14 @@ export class ModerationService {
     if (findings.length) results[0] = withImageFindings(results[0]!, findings, document);
     const account = request.warden?.account ?? request.user ?? null;
     const moderationId = call.idempotencyKey ? keyedId(principal.tenantId, call.idempotencyKey) : undefined;
-    const response = this.moderator.response(model, results, moderationId);
+    const local = this.moderator.response(model, results, moderationId);
+    const judged = await this.cascade.apply({ tenantId: principal.tenantId, moderationId: local.id, items, results: local.results, document, thresholds });
+    const response = judged ? { ...local, results: judged.results } : local;
     // Only text is kept; an image is known by its hashes (in the result's evidence), never by its bytes.
     const imageDigests = findings.map((f) => `\n${f.hashes.sha256}`).join('');
-    const followUp = followUpOf(principal, account, response, items, document, imageDigests);
+    const followUp = followUpOf(principal, account, response, items, document, imageDigests, judged?.notes);
     const plan = new FollowUpPlan();
+    if (judged?.write) plan.add(judged.write);
     await this.followUps.run(followUp, plan);
     if (plan.writes.length === 0) return response;
     const fingerprint = call.idempotencyKey ? null : requestFingerprint(principal.tenantId, account, items, imageDigests);
@@ -94,7 +100,15 @@ function keyedId(tenantId: string, idempotencyKey: string): string {
 }
 
 /** `imageDigests`: the first input's images' sha256 digests, which its content digest covers. */
-function followUpOf(principal: Principal, account: string | null, response: ModerationResponse, items: ModerationItem[], document: PolicyDocument, imageDigests: string): FollowUp {
+function followUpOf(
+  principal: Principal,
+  account: string | null,
+  response: ModerationResponse,
+  items: ModerationItem[],
+  document: PolicyDocument,
+  imageDigests: string,
+  notes: (JudgeNote | null)[] = [],
+): FollowUp {
   return {
     tenantId: principal.tenantId,
     actor: `key:${principal.keyId}`,
@@ -109,6 +123,7 @@ function followUpOf(principal: Principal, account: string | null, response: Mode
         text,
         violations: result.warden.violations,
         categoryScores: { ...result.category_scores, ...result.warden.category_scores } as Record<string, number>,
+        ...(notes[index] && { judge: notes[index] }),
       };
     }),
   };

@@ -10,6 +10,7 @@ export const OUTBOX_EVENT_TYPES = [
   'policy.published',
   'submission.decided',
   'trend.spike',
+  'moderation.judged',
 ] as const;
 export type OutboxEventType = (typeof OUTBOX_EVENT_TYPES)[number];
 

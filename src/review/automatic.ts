@@ -12,7 +12,7 @@ import type { ReviewSettings } from './settings.ts';
  * severity), judged against the policy version the verdict used. Each opens (or joins) its content's
  * case; idempotent on the moderation id and the result's index.
  */
-export function moderationIntakes(followUp: FollowUp, settings: ReviewSettings): Intake[] {
+export function moderationIntakes(followUp: FollowUp, settings: ReviewSettings, keySuffix = ''): Intake[] {
   if (!settings.automatic_cases.enabled) return [];
   const policy = followUp.policy.document;
   const intakes: Intake[] = [];
@@ -21,12 +21,19 @@ export function moderationIntakes(followUp: FollowUp, settings: ReviewSettings):
       category_scores: result.categoryScores,
       violations: result.violations.map((v) => ({ clause_id: v.clause_id, category: v.category, score: v.score, evidence: v.evidence })),
     };
-    const allegation = allegationFor(policy, settings, candidate);
+    // A result the judge decided is not uncertain any more: it goes to a person when the judge is
+    // unsure, or when it violates a clause of a listed severity.
+    const judge = result.judge;
+    const allegation = judge ? (judge.unsure ? judgeAllegation(policy, judge) : allegationFor(policy, withoutBand(settings), candidate)) : allegationFor(policy, settings, candidate);
     if (!allegation) continue;
-    const classifier: ClassifierView = { ...candidate, policy_version: followUp.policy.version };
+    const classifier: ClassifierView = {
+      ...candidate,
+      policy_version: followUp.policy.version,
+      ...(judge && { judge: { name: judge.judge, unsure: judge.unsure, rationale: judge.rationale, clause_ids: judge.clauseIds, categories: judge.categories } }),
+    };
     intakes.push({
       tenantId: followUp.tenantId,
-      idempotencyKey: `moderation:${followUp.moderationId}:${result.index}`,
+      idempotencyKey: `moderation:${followUp.moderationId}:${result.index}${keySuffix}`,
       bodyDigest: sha256Hex(canonicalJson({ digest: result.digest, classifier })),
       source: 'moderation',
       reporter: 'classifier',
@@ -73,4 +80,23 @@ export function allegationFor(policy: PolicyDocument, settings: ReviewSettings, 
     severity: maxSeverity(parts.map((p) => p.severity)),
     childSafety: categories.includes(CHILD_SAFETY_CATEGORY),
   };
+}
+
+/** What a judge unsure of its verdict puts to a person: the clauses it found violated, else the categories it was asked about. */
+function judgeAllegation(policy: PolicyDocument, judge: NonNullable<FollowUp['results'][number]['judge']>): Allegation | null {
+  const known = judge.clauseIds.filter((id) => policy.clauses.some((c) => c.id === id));
+  const parts = known.length ? known.map((id) => assessAllegation(policy, id, null)) : judge.categories.slice(0, 1).map((c) => assessAllegation(policy, null, c));
+  if (parts.length === 0) return null;
+  const categories = [...new Set([...parts.flatMap((p) => p.categories), ...judge.categories])];
+  return {
+    clauseIds: [...new Set(parts.flatMap((p) => p.clauseIds))],
+    categories,
+    severity: maxSeverity(parts.map((p) => p.severity)),
+    childSafety: categories.includes(CHILD_SAFETY_CATEGORY),
+  };
+}
+
+/** The settings with an empty uncertainty band: only severity sends a result to review. */
+function withoutBand(settings: ReviewSettings): ReviewSettings {
+  return { ...settings, automatic_cases: { ...settings.automatic_cases, uncertainty_band: { low: 1, high: 1 } } };
 }

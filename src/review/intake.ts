@@ -56,6 +56,8 @@ export interface ClassifierView {
   category_scores: Record<string, number>;
   violations: { clause_id: string; category?: string; score?: number; evidence?: unknown[] }[];
   policy_version: string | null;
+  /** The tenant's LLM judge, when it decided the result and wants a person to look: its rationale. */
+  judge?: { name: string; unsure: boolean; rationale: string | null; clause_ids: string[]; categories: string[] };
 }
 
 /** One report (from a person or from a moderation result) on its way into a case. */
