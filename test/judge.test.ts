@@ -1,10 +1,14 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SecretBox, TEMPLATE_VERSION } from '../src/judge/index.ts';
 import type { ModerationResult } from '../src/moderation/index.ts';
 import { describeEachBackend } from './support/backends.ts';
+import { runWarden } from './support/cli.ts';
 import { type TestServer, expectApiError, startTestServer } from './support/server.ts';
 
 /** What the fake judge saw of one call. */
@@ -72,6 +76,7 @@ function verdict(verdicts: { clause_id: string; violated: boolean; confidence: n
 
 type Result = ModerationResult;
 const API_KEY = 'sk-judge-secret-0123456789';
+const SECRET_KEY = 'test-secret-key-that-is-long-enough-0123';
 const HARASSING = 'You are a pathetic worthless idiot and everyone hates you.';
 const BENIGN = 'The weather is lovely today and the garden is in bloom.';
 
@@ -87,7 +92,7 @@ describeEachBackend('policy-as-prompt judge', (backend) => {
     fake = await startFakeJudge();
     server = await startTestServer(backend, {}, {
       judge: {
-        secrets: new SecretBox('test-secret-key-that-is-long-enough-0123'),
+        secrets: new SecretBox(SECRET_KEY),
         allowPrivateNetworks: true,
         log: { warn: (fields, message) => logs.push({ level: 'warn', fields, message }), info: (fields, message) => logs.push({ level: 'info', fields, message }) },
       },
@@ -348,6 +353,34 @@ describeEachBackend('policy-as-prompt judge', (backend) => {
       const other = await server.createKey('client', 'other-tenant');
       await expectApiError(await server.request(`/v1/moderations/${response.id}`, { key: other }), 404);
     });
+
+    it('warden eval --judge reports local alone, judge alone and the cascade', async () => {
+      const inBand = await localScore(HARASSING);
+      await useJudge({ cascade: { mode: 'band', band: { low: Math.max(0, inBand - 0.005), high: Math.min(1, inBand + 0.005) } }, concurrency: 2 });
+      // A scripted judge that is right about every item: it finds universal.3 violated exactly when the text insults.
+      fake.answer((call) => ({ content: verdict([{ clause_id: 'universal.3', violated: /idiot|moron/.test(call.content), confidence: 0.9 }]) }));
+      const items = [
+        { id: '1', text: HARASSING, flagged: true },
+        { id: '2', text: 'Only a moron would write code like this, you moron.', flagged: true },
+        { id: '3', text: BENIGN, flagged: false },
+        { id: '4', text: 'Thanks for the help with my homework yesterday!', flagged: false },
+      ];
+      const dir = mkdtempSync(join(tmpdir(), 'warden-eval-'));
+      try {
+        const file = join(dir, 'items.jsonl');
+        writeFileSync(file, items.map((item) => JSON.stringify({ ...item, labels: { harassment: item.flagged } })).join('\n'));
+        const run = await runWarden(['eval', '--data', file, '--judge', judgeName, '--json', '--db', server.database.url], { env: { WARDEN_SECRET_KEY: SECRET_KEY, WARDEN_JUDGE_ALLOW_PRIVATE: '1' } });
+        expect(run.code, run.stderr).toBe(0);
+        const report = JSON.parse(run.stdout) as { n: number; judge_alone: { precision: number; recall: number; f1: number; failures: number }; cascade: { sent_to_judge: number; share_sent_to_judge: number }; judge_calls: { calls: number; cached: number; latency_ms: { p50: number | null } }; template_version: string; policy_version: string; local: { f1: number } };
+        expect(report).toMatchObject({ n: 4, policy_version: '2024-01-10', template_version: TEMPLATE_VERSION, judge_alone: { precision: 1, recall: 1, f1: 1, failures: 0 } });
+        expect(report.judge_calls.calls + report.judge_calls.cached).toBe(4);
+        expect(report.cascade.sent_to_judge).toBe(1);
+        expect(report.cascade.share_sent_to_judge).toBe(0.25);
+        expect(fake.calls.length).toBe(report.judge_calls.calls);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 60_000);
 
     it('costs a tenant without a judge nothing: no call, no record', async () => {
       for (const judge of ((await (await server.request('/v1/judges')).json()) as { data: { name: string }[] }).data) await server.request(`/v1/judges/${judge.name}`, { method: 'DELETE' });

@@ -22,3 +22,4 @@ export { judgedModeration, type JudgedModerationView } from './moderations.ts';
 export { judgeStats, percentile } from './stats.ts';
 export { routeOf, applyAnswer, clausesFor, type Route } from './verdict.ts';
 export { judgeOptionsFromEnv, type JudgeOptions } from './options.ts';
+export { evaluateCascade, type CascadeEvaluation } from './eval.ts';
