@@ -310,7 +310,15 @@ describeEachBackend('policy-as-prompt judge', (backend) => {
       const reviewer = await server.createKey('reviewer');
       const queue = (await (await server.request('/v1/review/queue?status=open&limit=200', { key: reviewer })).json()) as { data: { id: string }[] };
       const details = await Promise.all(queue.data.map(async (c) => (await server.request(`/v1/review/cases/${c.id}`, { key: reviewer })).json() as Promise<{ classifier: { judge?: { rationale: string } } | null }>));
-      expect(details.map((d) => d.classifier?.judge?.rationale)).toContain('Possibly an insult, possibly a quote.');
+      const index = details.findIndex((d) => d.classifier?.judge?.rationale === 'Possibly an insult, possibly a quote.');
+      expect(index).toBeGreaterThanOrEqual(0);
+      // The reviewer agrees with the judge: /v1/review/metrics counts it.
+      const caseId = queue.data[index]!.id;
+      expect((await server.request(`/v1/review/cases/${caseId}/claim`, { method: 'POST', key: reviewer })).status).toBe(200);
+      const decided = await server.request(`/v1/review/cases/${caseId}/decision`, { method: 'POST', key: reviewer, json: { outcome: 'violation', clause_ids: ['universal.3'] } });
+      expect(decided.status, await decided.clone().text()).toBe(201);
+      const metrics = (await (await server.request('/v1/review/metrics', { key: reviewer })).json()) as { judge_agreement: { n: number; agreed: number; rate: number } };
+      expect(metrics.judge_agreement).toEqual({ n: 1, agreed: 1, rate: 1 });
     });
 
     it('in shadow mode serves the local verdict, and stores and compares the judge\'s', async () => {
