@@ -33,6 +33,8 @@ interface Victim {
   ruleVersion: string;
   exampleId: string;
   modelId: string;
+  judgeName: string;
+  moderationId: string;
 }
 
 interface Attempt {
@@ -141,7 +143,18 @@ const CASES: Record<string, (v: Victim) => Attempt> = {
   'GET /v1/models/:id': (v) => ({ path: `/v1/models/${v.modelId}`, aimed: true }),
   'GET /v1/models/:id/comparison': (v) => ({ path: `/v1/models/${v.modelId}/comparison`, aimed: true }),
   'POST /v1/models/:id/promote': (v) => ({ path: `/v1/models/${v.modelId}/promote`, body: { override: true }, aimed: true }),
+  'POST /v1/judges': () => ({ path: '/v1/judges', body: { name: 'attacker-judge', base_url: PUBLIC_JUDGE, model: 'm', enabled: false }, aimed: false }),
+  'GET /v1/judges': () => ({ path: '/v1/judges', aimed: false }),
+  'GET /v1/judges/:name': (v) => ({ path: `/v1/judges/${v.judgeName}`, aimed: true }),
+  'PUT /v1/judges/:name': (v) => ({ path: `/v1/judges/${v.judgeName}`, body: { base_url: PUBLIC_JUDGE, model: 'm', enabled: false }, aimed: true }),
+  'DELETE /v1/judges/:name': (v) => ({ path: `/v1/judges/${v.judgeName}`, aimed: true }),
+  'GET /v1/judges/:name/prompt': (v) => ({ path: `/v1/judges/${v.judgeName}/prompt`, aimed: true }),
+  'GET /v1/judges/:name/stats': (v) => ({ path: `/v1/judges/${v.judgeName}/stats?from=2020-01-01T00:00:00Z&to=${later}`, aimed: true }),
+  'GET /v1/moderations/:id': (v) => ({ path: `/v1/moderations/${v.moderationId}`, aimed: true }),
 };
+
+/** A public unicast address literal: judges there pass the address guard without DNS. */
+const PUBLIC_JUDGE = 'https://93.184.216.34/v1';
 
 describeEachBackend('tenant isolation', (backend) => {
   let server: TestServer;
@@ -252,6 +265,15 @@ async function seedVictim(server: TestServer, marker: string): Promise<Victim> {
   const examples = await call<{ data: { id: string }[] }>('/v1/training/examples');
   const model = await call<{ id: string }>('/v1/models/train', { method: 'POST' });
   await server.services.tenantModels.drain();
+  const judgeName = `j-${marker}`;
+  const judge = await call<{ id: string }>('/v1/judges', { method: 'POST', json: { name: judgeName, base_url: PUBLIC_JUDGE, model: `model-${marker}`, enabled: false, api_key_env: 'WARDEN_JUDGE_KEY_VICTIM' } });
+  // A judged moderation, as the cascade records one (the judge itself is never called here).
+  const moderationId = `modr-victim-${marker}`;
+  const tenantId = (await server.services.tenancy.findTenant('victim'))!.id;
+  await server.store.db
+    .insertInto('judge_verdicts')
+    .values({ id: `jvd-${marker}`, tenant_id: tenantId, moderation_id: moderationId, item_index: 0, judge_id: judge.id, judge_name: judgeName, mode: 'always', status: 'applied', cached: 0, content_digest: 'd', policy_version: '2024-01-10', template_version: 't', categories: '[]', local_clause_ids: '[]', judge_clause_ids: '[]', agreed: 1, unsure: 0, decided_by: 'judge', answer: JSON.stringify({ rationale: marker }), error_kind: null, error: null, latency_ms: 1, result: JSON.stringify({ marker }), created_at: '2026-01-01T00:00:00.000Z', judged_at: null })
+    .execute();
 
   const victim: Victim = {
     account,
@@ -272,6 +294,8 @@ async function seedVictim(server: TestServer, marker: string): Promise<Victim> {
     ruleVersion,
     exampleId: examples.data[0]!.id,
     modelId: model.id,
+    judgeName,
+    moderationId,
   };
   for (const [name, value] of Object.entries(victim)) if (!value) throw new Error(`seeding left ${name} empty`);
   return victim;

@@ -5,6 +5,7 @@ import { localDetection, localModelFingerprint } from '../detect/index.ts';
 import { Enforcement } from '../enforce/index.ts';
 import { HashBanks, type ImageClassifier, type ImageFetchOptions, ImageJudge, ImageSettings, imageClassifierFromEnv, imageFetchOptionsFromEnv } from '../images/index.ts';
 import { IdempotencyKeys } from '../idempotency/index.ts';
+import { JudgeCascade, type JudgeOptions, JudgeRegistry, JudgeWorker, judgeOptionsFromEnv } from '../judge/index.ts';
 import { ModerationService, Moderator, TenantModerationCache } from '../moderation/index.ts';
 import { DeliveryWorker, type NotifyConfig, Subscriptions, announcePolicyPublished, notifyConfigFromEnv } from '../notify/index.ts';
 import { PolicyRegistry, ThresholdOverrides } from '../policy/index.ts';
@@ -52,6 +53,10 @@ export interface Services {
   trainingExamples: TrainingExamples;
   tenantModels: TenantModels;
   shadowTallies: ShadowTallies;
+  /** Tenants' LLM judges, the cascade stage that asks them, and the worker for background judgements. */
+  judges: JudgeRegistry;
+  judgeCascade: JudgeCascade;
+  judgeWorker: JudgeWorker;
 }
 
 /** Settings for the background workers; read from the environment when absent. */
@@ -61,6 +66,7 @@ export interface ServiceOptions {
   imageFetch?: ImageFetchOptions;
   /** The image model; `null` runs without one (bank matching only). Default: WARDEN_IMAGE_MODEL. */
   imageClassifier?: ImageClassifier | null;
+  judge?: Partial<JudgeOptions>;
 }
 
 export function createServices(store: Store, clock: Clock = systemClock, options: ServiceOptions = {}): Services {
@@ -121,7 +127,31 @@ export function createServices(store: Store, clock: Clock = systemClock, options
   hashBanks.changed.subscribe(reReviews.scheduleForBankChange);
   // A store check naming a signal the store lacks refuses the publication (400, naming the path).
   policies.published.subscribe(async (_tx, { document }) => assertStoreChecks(document));
-  const moderations = new ModerationService(moderation, moderationContexts, images, store, clock);
+  const judgeOptions: JudgeOptions = { ...judgeOptionsFromEnv(), ...options.judge };
+  const judges = new JudgeRegistry(store, audit, clock, judgeOptions.secrets, async (tenantId) => (await policies.current(tenantId)).document, {
+    allowPrivateNetworks: judgeOptions.allowPrivateNetworks,
+    resolve: judgeOptions.resolve,
+  });
+  store.changes.changed.subscribe((tenantId) => judges.invalidate(tenantId));
+  const judgeCascade = new JudgeCascade(store, clock, judges, judgeOptions.log);
+  const judgeWorker = new JudgeWorker(
+    store,
+    clock,
+    judgeCascade,
+    {
+      policy: async (tenantId, version) => (await policies.get(tenantId, version)).document,
+      thresholds: async (tenantId) => (await moderationContexts.get(tenantId)).thresholds,
+      judge: (tenantId, id) => judges.byId(tenantId, id),
+    },
+    16,
+    judgeOptions.workerPollMs,
+  );
+  // A judgement delivered later that the judge is unsure of goes to the review queue, with its rationale.
+  judgeWorker.unsure.subscribe(review.fileJudged);
+  const moderations = new ModerationService(moderation, moderationContexts, images, store, clock, judgeCascade);
+  // A moderation that names an account gives it strikes, and its results are offered to the review queue: both in one transaction.
+  moderations.followUps.subscribe(enforcement.planModeration);
+  moderations.followUps.subscribe(review.planModeration);
   const rules = new RuleRegistry(store, audit, clock);
   store.changes.changed.subscribe((tenantId) => rules.invalidate(tenantId));
   const ruleHits = new RuleHits(store, clock);
@@ -135,5 +165,5 @@ export function createServices(store: Store, clock: Clock = systemClock, options
   moderations.followUps.subscribe(countModerations(trends, clock));
   const spikes = new SpikeMonitor(store, clock);
   const idempotencyKeys = new IdempotencyKeys(store, clock);
-  return { store, clock, audit, tenancy, policies, moderation, thresholds, moderations, idempotencyKeys, enforcement, review, subscriptions, deliveries, storeSubmissions, reReviews, hashBanks, imageSettings, images, rules, ruleHits, trends, spikes, trainingExamples, tenantModels, shadowTallies };
+  return { store, clock, audit, tenancy, policies, moderation, thresholds, moderations, idempotencyKeys, enforcement, review, subscriptions, deliveries, storeSubmissions, reReviews, hashBanks, imageSettings, images, rules, ruleHits, trends, spikes, trainingExamples, tenantModels, shadowTallies, judges, judgeCascade, judgeWorker };
 }

@@ -35,7 +35,7 @@ async function serve(options: { port: number; host: string; dbUrl: string; rateL
   await services.tenantModels.failInterrupted();
   const app = await buildApp(services, { rateLimitPerSecond: options.rateLimitPerSecond });
   const stop = async () => {
-    await Promise.all([services.deliveries.stop(), services.reReviews.stop(), services.ruleHits.stop(), services.trends.stop(), services.spikes.stop(), services.shadowTallies.stop(), services.tenantModels.drain()]);
+    await Promise.all([services.deliveries.stop(), services.reReviews.stop(), services.ruleHits.stop(), services.trends.stop(), services.spikes.stop(), services.shadowTallies.stop(), services.tenantModels.drain(), services.judgeWorker.stop()]);
     await app.close();
     await store.close();
     process.exit(0);
@@ -50,6 +50,7 @@ async function serve(options: { port: number; host: string; dbUrl: string; rateL
   services.trends.start();
   services.spikes.start();
   services.shadowTallies.start();
+  services.judgeWorker.start();
   process.stdout.write(`Warden is listening on ${address} (database ${store.location})\n`);
   if (bootstrap.created && bootstrap.generatedKey) {
     process.stdout.write(`Try: curl -H "Authorization: Bearer ${bootstrap.generatedKey}" ${address}/v1/policies\n`);

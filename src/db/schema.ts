@@ -54,6 +54,11 @@ export interface Tables {
   cache_generations: CacheGenerationsTable;
   idempotency_keys: IdempotencyKeysTable;
   moderation_requests: ModerationRequestsTable;
+  // the policy-as-prompt judge (issue 16): see the block at the end
+  judges: JudgesTable;
+  judge_answers: JudgeAnswersTable;
+  judge_verdicts: JudgeVerdictsTable;
+  judge_jobs: JudgeJobsTable;
 }
 
 export interface TenantsTable {
@@ -701,3 +706,91 @@ export interface ModelShadowTalliesTable {
 export type TrainingExampleRow = Selectable<TrainingExamplesTable>;
 export type TenantModelRow = Selectable<TenantModelsTable>;
 export type ModelDeploymentRow = Selectable<ModelDeploymentsTable>;
+
+// ---- the policy-as-prompt judge (issue 16) ----
+
+/** A tenant's judge provider: an OpenAI-compatible chat-completions endpoint and how the cascade uses it. */
+export interface JudgesTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  /** JSON: the judge's settings (URL, model, limits, clauses, cascade modes, examples); never the API key. */
+  config: string;
+  /** The API key, AES-256-GCM under WARDEN_SECRET_KEY (`v1.<iv>.<tag>.<ciphertext>`), or null. */
+  api_key_ciphertext: string | null;
+  /** The name of the environment variable holding the API key (`WARDEN_JUDGE_KEY_*`), or null. */
+  api_key_env: string | null;
+  /** 1 for the judge the tenant's moderations use (at most one per tenant). */
+  enabled: number;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+  updated_by: string;
+}
+
+/** A judge's answer about one content, cached by the content's digest and the prompt it was asked with. */
+export interface JudgeAnswersTable {
+  tenant_id: string;
+  judge_id: string;
+  content_digest: string;
+  /** sha256 of the system prompt: the policy version, the template version, the clauses and examples in it, the model. */
+  prompt_digest: string;
+  policy_version: string;
+  template_version: string;
+  /** JSON: the validated answer. */
+  answer: string;
+  latency_ms: number;
+  created_at: string;
+}
+
+/** One moderation result the judge was asked about (or is waiting for), and what was served. */
+export interface JudgeVerdictsTable {
+  id: string;
+  tenant_id: string;
+  moderation_id: string;
+  item_index: number;
+  judge_id: string;
+  judge_name: string;
+  /** `band`, `always` or `shadow`. */
+  mode: string;
+  /** `applied` (the judge decided), `shadow` (judged, local served), `failed` (local served), `pending` (background). */
+  status: string;
+  cached: number;
+  content_digest: string;
+  policy_version: string;
+  template_version: string;
+  /** JSON array: the categories that sent the item to the judge. */
+  categories: string;
+  /** JSON arrays of clause ids: what the local model found, and what the judge found. */
+  local_clause_ids: string;
+  judge_clause_ids: string | null;
+  /** 1 when the judge and the local model found the same judged clauses violated. */
+  agreed: number | null;
+  unsure: number;
+  /** `model`, `judge` or `rule`: who decided the result served (or delivered, for a background judgement). */
+  decided_by: string;
+  answer: string | null;
+  /** Why the judge gave no usable answer (timeout, rate_limited, server_error, malformed, refusal, budget_exhausted, breaker_open, …). */
+  error_kind: string | null;
+  error: string | null;
+  latency_ms: number | null;
+  /** JSON: the moderation result (the judge's once applied; never the text). */
+  result: string;
+  created_at: string;
+  judged_at: string | null;
+}
+
+/** An item waiting for a background judgement; its text lives here only until it is judged. */
+export interface JudgeJobsTable {
+  id: string;
+  tenant_id: string;
+  verdict_id: string;
+  text: string;
+  attempts: number;
+  next_attempt_at: string;
+  lease_expires_at: string | null;
+  created_at: string;
+}
+
+export type JudgeRow = Selectable<JudgesTable>;
+export type JudgeVerdictRow = Selectable<JudgeVerdictsTable>;

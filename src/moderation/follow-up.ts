@@ -2,6 +2,7 @@ import type { Tx } from '../db/index.ts';
 import type { PolicyDocument, Surface } from '../policy/index.ts';
 import type { ImageSummary } from './images.ts';
 import type { ModerationViolation, RulesView } from './rule-outcome.ts';
+import type { JudgeNote } from './cascade.ts';
 
 /** One moderation request's results, as the domains that act on them (enforcement, review) see them. */
 export interface FollowUp {
@@ -33,6 +34,8 @@ export interface FollowUpResult {
   images?: ImageSummary[];
   /** What the tenant's live rules asked for (a review priority, labels, a block), or null when none matched. */
   rules: RulesView | null;
+  /** What the tenant's LLM judge concluded, when it was asked about this result. */
+  judge?: JudgeNote;
 }
 
 /** A write that must follow a moderation, run in the transaction that commits all of the request's side effects. */

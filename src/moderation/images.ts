@@ -11,7 +11,7 @@ import {
   bankViolations,
 } from '../images/index.ts';
 import { type Violation, findViolations } from '../policy/index.ts';
-import type { ModerationContext, ModerationResult, ModerationWarning } from './moderator.ts';
+import { type ModerationContext, type ModerationResult, type ModerationWarning, decidedBy } from './moderator.ts';
 
 /** What the moderation use case needs of the images domain. */
 export interface ImageModeration {
@@ -65,6 +65,7 @@ export function withImageFindings(result: ModerationResult, findings: ImageFindi
   }
   next.flagged = MODERATION_CATEGORIES.some((c) => next.categories[c]);
   next.warden.flagged = next.warden.violations.length > 0;
+  next.warden.decided_by = decidedBy(next.warden.violations);
   next.warden.images = findings.map(summary);
   next.warden.warnings.push(unscoredImages(classified));
   return next;

@@ -1,4 +1,4 @@
-export { Moderator, type ModerationContext, type ModerationResult, type ModerationResponse, type WardenExtension, type ModerationWarning } from './moderator.ts';
+export { Moderator, type ModerationContext, type ModerationResult, type ModerationResponse, type WardenExtension, type ModerationWarning, type DecidedBy, type JudgeSummary } from './moderator.ts';
 export { resolveModel, MODEL_NAMES, DEFAULT_MODEL } from './models.ts';
 export { moderationRequestSchema, moderationItems, moderationImages, MAX_INPUTS, MAX_INPUT_CHARS, type ModerationRequest, type ModerationItem } from './request.ts';
 export { ModerationService, SLICE_MS, type ModerationCall } from './service.ts';
@@ -7,3 +7,4 @@ export { RETRY_WINDOW_MS } from './committer.ts';
 export { TenantModerationCache, type TenantPolicySource, type TenantModeration } from './contexts.ts';
 export { withImageFindings, type ImageModeration, type ImageSummary } from './images.ts';
 export { withRuleOutcome, type VerdictDraft, type RuleOutcome, type RulesView, type ModerationViolation } from './rule-outcome.ts';
+export { NO_CASCADE, type Cascade, type CascadeCall, type CascadeOutcome, type JudgeNote } from './cascade.ts';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { MODERATION_CATEGORIES, type ModerationCategory, WARDEN_CATEGORIES, type WardenCategory } from '../common/index.ts';
-import type { CategoryScores, Detection, DetectionResult, Evidence, LanguageVerdict } from '../detect/index.ts';
-import { type PolicyDocument, type Surface, findViolations, flaggedCategories } from '../policy/index.ts';
+import { type CategoryScores, type Detection, type DetectionResult, type Evidence, type LanguageVerdict, TEXT_MODEL_PROVIDER } from '../detect/index.ts';
+import { type PolicyDocument, type Surface, type Violation, findViolations, flaggedCategories } from '../policy/index.ts';
 import type { ImageSummary } from './images.ts';
 import type { ModerationViolation, RulesView } from './rule-outcome.ts';
 import type { ModerationItem } from './request.ts';
@@ -50,10 +50,37 @@ export interface WardenExtension {
   tenant_model?: string;
   /** What the tenant's live rules did to this result, when any matched. */
   rules?: RulesView;
+  /**
+   * Who decided the verdict: `model` (the local model's scores against the thresholds), `rule`
+   * (only deterministic detectors or hash banks found its violations), `judge` (the tenant's LLM judge).
+   */
+  decided_by: DecidedBy;
+  /** What the tenant's LLM judge did with this result, when it was asked (see src/judge). */
+  judge?: JudgeSummary;
+}
+
+export type DecidedBy = 'model' | 'judge' | 'rule';
+
+/** The judge's part in a result, as the caller sees it. */
+export interface JudgeSummary {
+  name: string;
+  /** `applied`: its verdict is served; `shadow`: it runs beside, the local verdict is served; `pending`: it answers later (webhook `moderation.judged`, GET /v1/moderations/{id}); `failed`: the local verdict is served. */
+  status: 'applied' | 'shadow' | 'pending' | 'failed';
+  mode: 'band' | 'always' | 'shadow';
+  categories: string[];
+  policy_version: string;
+  template_version: string;
+  violated_clause_ids: string[];
+  confidence: Record<string, number>;
+  rationale: string | null;
+  latency_ms: number | null;
+  cached: boolean;
+  unsure: boolean;
+  error: { kind: string; message: string } | null;
 }
 
 export interface ModerationWarning {
-  code: 'language_unsupported' | 'image_categories_unscored';
+  code: 'language_unsupported' | 'image_categories_unscored' | 'judge_unavailable';
   message: string;
   /** For `image_categories_unscored`: the categories no image model judged. */
   categories?: string[];
@@ -167,6 +194,7 @@ export class Moderator {
         ...(language && { language }),
         ...(context.model && { tenant_model: context.model.id }),
         warnings: language && !language.supported ? [this.unsupportedLanguage(language)] : [],
+        decided_by: decidedBy(violations),
       },
     };
   }
@@ -185,4 +213,10 @@ export class Moderator {
       message: `The input reads as language "${language.code}" (confidence ${language.confidence.toFixed(2)}), which the text model was not trained on (trained: ${trained}); its scores for this input are unreliable, and a low score does not mean the input is safe.`,
     };
   }
+}
+
+/** `rule` when every violation was found by a deterministic detector (no model score behind any of them). */
+export function decidedBy(violations: Violation<Evidence>[]): DecidedBy {
+  if (violations.length === 0) return 'model';
+  return violations.every((v) => v.evidence.length > 0 && v.evidence.every((e) => e.detector !== TEXT_MODEL_PROVIDER)) ? 'rule' : 'model';
 }

@@ -82,6 +82,8 @@ export function withRuleOutcome(result: ModerationResult, outcome: RuleOutcome, 
   next.warden.flagged = outcome.block || violations.length > 0;
   const { version, matched, labels, block, review_priority, notify } = outcome;
   next.warden.rules = { version, matched, labels, block, review_priority, notify };
+  // A verdict a rule amended (a flag, a score, a block) was decided by the rule.
+  if (outcome.block || violations.some((v) => v.decided_by === 'rule') || changed.size) next.warden.decided_by = 'rule';
   return next;
 }
 

@@ -4,6 +4,7 @@ import { type Clock, Hooks, sha256Hex } from '../common/index.ts';
 import type { Store } from '../db/index.ts';
 import type { Principal } from '../tenancy/index.ts';
 import { FollowUpCommitter, requestFingerprint } from './committer.ts';
+import { type Cascade, type JudgeNote, NO_CASCADE } from './cascade.ts';
 import type { TenantModerationCache } from './contexts.ts';
 import { type FollowUp, FollowUpPlan } from './follow-up.ts';
 import { resolveModel } from './models.ts';
@@ -47,6 +48,8 @@ export class ModerationService {
     private readonly images: ImageModeration,
     store: Store,
     private readonly clock: Clock,
+    /** The stage after local detection (a tenant's LLM judge); a no-op for tenants without one. */
+    private readonly cascade: Cascade = NO_CASCADE,
   ) {
     this.committer = new FollowUpCommitter(store, clock);
   }
@@ -64,14 +67,18 @@ export class ModerationService {
     if (findings.length) results[0] = withImageFindings(results[0]!, findings, context);
     const account = request.warden?.account ?? request.user ?? null;
     const moderationId = call.idempotencyKey ? keyedId(principal.tenantId, call.idempotencyKey) : undefined;
-    const response = this.moderator.response(model, results, moderationId);
+    const local = this.moderator.response(model, results, moderationId);
+    const judged = await this.cascade.apply({ tenantId: principal.tenantId, moderationId: local.id, items, results: local.results, document, thresholds });
+    const response = judged ? { ...local, results: judged.results } : local;
+    // The tenant's rules have the last word, over the judge's verdict too.
     if (this.verdictStages.size) {
       await this.verdictStages.run({ tenantId: principal.tenantId, moderationId: response.id, account, at: this.clock.now(), context, items, results: response.results });
     }
     // Only text is kept; an image is known by its hashes (in the result's evidence), never by its bytes.
     const imageDigests = findings.map((f) => `\n${f.hashes.sha256}`).join('');
-    const followUp = followUpOf(principal, account, response, items, context, imageDigests);
+    const followUp = followUpOf(principal, account, response, items, context, imageDigests, judged?.notes);
     const plan = new FollowUpPlan();
+    if (judged?.write) plan.add(judged.write);
     await this.followUps.run(followUp, plan);
     if (plan.writes.length === 0) return response;
     const fingerprint = call.idempotencyKey ? null : requestFingerprint(principal.tenantId, account, items, imageDigests);
@@ -100,7 +107,15 @@ function keyedId(tenantId: string, idempotencyKey: string): string {
 }
 
 /** `imageDigests`: the first input's images' sha256 digests, which its content digest covers. */
-function followUpOf(principal: Principal, account: string | null, response: ModerationResponse, items: ModerationItem[], context: ModerationContext, imageDigests: string): FollowUp {
+function followUpOf(
+  principal: Principal,
+  account: string | null,
+  response: ModerationResponse,
+  items: ModerationItem[],
+  context: ModerationContext,
+  imageDigests: string,
+  notes: (JudgeNote | null)[] = [],
+): FollowUp {
   const { document, surface } = context;
   return {
     tenantId: principal.tenantId,
@@ -119,6 +134,7 @@ function followUpOf(principal: Principal, account: string | null, response: Mode
         categoryScores: { ...result.category_scores, ...result.warden.category_scores } as Record<string, number>,
         ...(result.warden.images && { images: result.warden.images }),
         rules: result.warden.rules ?? null,
+        ...(notes[index] && { judge: notes[index] }),
       };
     }),
   };

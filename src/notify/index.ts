@@ -14,6 +14,6 @@ export {
 export { standardWebhookHeaders } from './signature.ts';
 export { smtpMailer, emailFor, type Mailer, type EmailMessage } from './email.ts';
 export { announcePolicyPublished } from './policy-events.ts';
-export { isPrivateAddress, refusedAddress, refusedHost, type Resolver } from './address-guard.ts';
-export { getGuarded, type GuardedGet, type GuardedGetOutcome } from './webhook.ts';
+export { isPrivateAddress, refusedAddress, refusedHost, systemResolver, type Resolver } from './address-guard.ts';
+export { getGuarded, postGuarded, type GuardedGet, type GuardedGetOutcome, type GuardedPost, type GuardedPostOutcome } from './webhook.ts';
 export { notifyConfigFromEnv, type NotifyConfig } from './config.ts';

@@ -11,6 +11,7 @@ export const OUTBOX_EVENT_TYPES = [
   'submission.decided',
   'trend.spike',
   'rule.notify',
+  'moderation.judged',
 ] as const;
 export type OutboxEventType = (typeof OUTBOX_EVENT_TYPES)[number];
 

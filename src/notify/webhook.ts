@@ -146,3 +146,76 @@ function guardedLookup(allowPrivate: boolean) {
     });
   };
 }
+
+export interface GuardedPost {
+  url: string;
+  body: string;
+  headers: Record<string, string>;
+  timeoutMs: number;
+  maxBytes: number;
+  allowPrivateNetworks: boolean;
+  /** Abandons the request early (the caller gave up). */
+  signal?: AbortSignal;
+}
+
+export type GuardedPostOutcome =
+  | { ok: true; statusCode: number; body: string }
+  | { ok: false; reason: 'refused' | 'timeout' | 'failed' | 'too_large'; statusCode: number | null; body: string | null; error: string };
+
+/**
+ * POSTs a JSON body and reads the answer, under the same guard as webhooks (private, loopback and
+ * link-local addresses refused, literal ones here and names after DNS resolution, unless allowed;
+ * no redirects followed; a size cap and a time cap on the whole exchange). A non-2xx answer comes
+ * back with its status and body, for the caller to tell a 429 from a 500.
+ */
+export function postGuarded(target: GuardedPost): Promise<GuardedPostOutcome> {
+  const url = new URL(target.url);
+  const literal = url.hostname.replace(/^\[|\]$/g, '');
+  const refused = target.allowPrivateNetworks || !isIP(literal) ? null : refusedAddress(literal);
+  if (refused) return Promise.resolve({ ok: false, reason: 'refused', statusCode: null, body: null, error: `${literal} is a ${refused} address; not connecting` });
+  const client = url.protocol === 'https:' ? https : http;
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = (outcome: GuardedPostOutcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      target.signal?.removeEventListener('abort', abort);
+      resolve(outcome);
+      request.destroy();
+    };
+    const abort = () => finish({ ok: false, reason: 'failed', statusCode: null, body: null, error: 'abandoned by the caller' });
+    const request = client.request(
+      url,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(target.body), 'user-agent': 'Warden/1', accept: 'application/json', ...target.headers },
+        lookup: guardedLookup(target.allowPrivateNetworks),
+        agent: false,
+      },
+      (response) => {
+        const status = response.statusCode ?? 0;
+        if (status >= 300 && status < 400) return finish({ ok: false, reason: 'refused', statusCode: status, body: null, error: `redirect to ${response.headers.location ?? '?'} not followed` });
+        const chunks: Buffer[] = [];
+        let received = 0;
+        response.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          if (received > target.maxBytes) finish({ ok: false, reason: 'too_large', statusCode: status, body: null, error: `the answer is larger than ${target.maxBytes} bytes` });
+          else chunks.push(chunk);
+        });
+        response.on('end', () => {
+          const body = Buffer.concat(chunks).toString('utf8');
+          if (status >= 200 && status < 300) finish({ ok: true, statusCode: status, body });
+          else finish({ ok: false, reason: 'failed', statusCode: status, body, error: `the server answered HTTP ${status}` });
+        });
+        response.on('error', (error) => finish({ ok: false, reason: 'failed', statusCode: status, body: null, error: error.message }));
+      },
+    );
+    const timer = setTimeout(() => finish({ ok: false, reason: 'timeout', statusCode: null, body: null, error: `timed out after ${target.timeoutMs} ms` }), target.timeoutMs);
+    target.signal?.addEventListener('abort', abort, { once: true });
+    request.on('error', (error: NodeJS.ErrnoException) =>
+      finish({ ok: false, reason: error.code === 'EPRIVATE' ? 'refused' : 'failed', statusCode: null, body: null, error: error.message }),
+    );
+    request.end(target.body);
+  });
+}

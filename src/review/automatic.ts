@@ -12,7 +12,7 @@ import type { ReviewSettings } from './settings.ts';
  * severity), judged against the policy version the verdict used. Each opens (or joins) its content's
  * case; idempotent on the moderation id and the result's index.
  */
-export function moderationIntakes(followUp: FollowUp, settings: ReviewSettings): Intake[] {
+export function moderationIntakes(followUp: FollowUp, settings: ReviewSettings, keySuffix = ''): Intake[] {
   const policy = followUp.policy.document;
   const intakes: Intake[] = [];
   for (const result of followUp.results) {
@@ -23,12 +23,27 @@ export function moderationIntakes(followUp: FollowUp, settings: ReviewSettings):
       category_scores: result.categoryScores,
       violations: result.violations.map((v) => ({ clause_id: v.clause_id, category: v.category, score: v.score, evidence: v.evidence })),
     };
-    const allegation = (settings.automatic_cases.enabled ? allegationFor(policy, settings, candidate) : null) ?? (asked === null ? null : ruleAllegation(policy, candidate));
+    // A result the judge decided is not uncertain any more: it goes to a person when the judge is
+    // unsure, or when it violates a clause of a listed severity. A rule's routing opens a case regardless.
+    const judge = result.judge;
+    const automatic = settings.automatic_cases.enabled
+      ? judge
+        ? judge.unsure
+          ? judgeAllegation(policy, judge)
+          : allegationFor(policy, withoutBand(settings), candidate)
+        : allegationFor(policy, settings, candidate)
+      : null;
+    const allegation = automatic ?? (asked === null ? null : ruleAllegation(policy, candidate));
     if (!allegation) continue;
-    const classifier: ClassifierView = { ...candidate, policy_version: followUp.policy.version, ...(result.images && { images: result.images }) };
+    const classifier: ClassifierView = {
+      ...candidate,
+      policy_version: followUp.policy.version,
+      ...(result.images && { images: result.images }),
+      ...(judge && { judge: { name: judge.judge, unsure: judge.unsure, rationale: judge.rationale, clause_ids: judge.clauseIds, categories: judge.categories } }),
+    };
     intakes.push({
       tenantId: followUp.tenantId,
-      idempotencyKey: `moderation:${followUp.moderationId}:${result.index}`,
+      idempotencyKey: `moderation:${followUp.moderationId}:${result.index}${keySuffix}`,
       bodyDigest: sha256Hex(canonicalJson({ digest: result.digest, classifier })),
       source: 'moderation',
       reporter: asked === null ? 'classifier' : `rule:${result.rules!.matched.join(',')}`,
@@ -88,4 +103,23 @@ export function allegationFor(policy: PolicyDocument, settings: ReviewSettings, 
     severity: maxSeverity(parts.map((p) => p.severity)),
     childSafety: categories.includes(CHILD_SAFETY_CATEGORY),
   };
+}
+
+/** What a judge unsure of its verdict puts to a person: the clauses it found violated, else the categories it was asked about. */
+function judgeAllegation(policy: PolicyDocument, judge: NonNullable<FollowUp['results'][number]['judge']>): Allegation | null {
+  const known = judge.clauseIds.filter((id) => policy.clauses.some((c) => c.id === id));
+  const parts = known.length ? known.map((id) => assessAllegation(policy, id, null)) : judge.categories.slice(0, 1).map((c) => assessAllegation(policy, null, c));
+  if (parts.length === 0) return null;
+  const categories = [...new Set([...parts.flatMap((p) => p.categories), ...judge.categories])];
+  return {
+    clauseIds: [...new Set(parts.flatMap((p) => p.clauseIds))],
+    categories,
+    severity: maxSeverity(parts.map((p) => p.severity)),
+    childSafety: categories.includes(CHILD_SAFETY_CATEGORY),
+  };
+}
+
+/** The settings with an empty uncertainty band: only severity sends a result to review. */
+function withoutBand(settings: ReviewSettings): ReviewSettings {
+  return { ...settings, automatic_cases: { ...settings.automatic_cases, uncertainty_band: { low: 1, high: 1 } } };
 }

@@ -55,6 +55,15 @@ export class ReviewDesk {
     });
   };
 
+  /**
+   * Files, in the caller's transaction, the case a judgement delivered after the moderation asks
+   * for (the judge unsure of its verdict): the follow-up holds that one result.
+   */
+  readonly fileJudged = async (tx: Tx, followUp: FollowUp): Promise<void> => {
+    const intakes = moderationIntakes(followUp, await this.cachedSettings.get(followUp.tenantId), ':judged');
+    for (const intake of intakes) await fileIntakeIn(tx, this.context, intake);
+  };
+
   async queue(reviewer: Reviewer, filters: QueueFilters) {
     return listQueue(this.context, reviewer, filters);
   }

@@ -61,6 +61,8 @@ export interface ClassifierView {
    * are never kept (not even a thumbnail), so a reviewer sees this evidence, not the image.
    */
   images?: unknown[];
+  /** The tenant's LLM judge, when it decided the result and wants a person to look: its rationale. */
+  judge?: { name: string; unsure: boolean; rationale: string | null; clause_ids: string[]; categories: string[] };
 }
 
 /** One report (from a person or from a moderation result) on its way into a case. */

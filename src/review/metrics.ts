@@ -35,6 +35,7 @@ export async function reviewMetrics(context: ReviewContext, tenantId: string, wi
     ).map((p) => [p.id, p.outcome]),
   );
   const reviewersAgreed = confirmations.filter((c) => primaries.get(c.agrees_with!) === c.outcome).length;
+  const judge = await judgeAgreement(context, tenantId, since);
 
   return {
     object: 'review_metrics' as const,
@@ -45,7 +46,34 @@ export async function reviewMetrics(context: ReviewContext, tenantId: string, wi
     reviewers: [...perReviewer.entries()].map(([reviewer, n]) => ({ reviewer, decisions: n, decisions_per_hour: round(n / windowHours) })),
     classifier_agreement: { n: scored.length, agreed: classifierAgreed, rate: scored.length ? round(classifierAgreed / scored.length) : null, flag_score: CLASSIFIER_FLAG_SCORE },
     reviewer_agreement: { n: confirmations.length, agreed: reviewersAgreed, rate: confirmations.length ? round(reviewersAgreed / confirmations.length) : null },
+    judge_agreement: judge,
   };
+}
+
+/**
+ * How often reviewers agreed with the tenant's LLM judge, on the cases a judged result opened (the
+ * judge was unsure): the judge "said violation" when it found any clause violated.
+ */
+async function judgeAgreement(context: ReviewContext, tenantId: string, since: string) {
+  const rows = await context.store.db
+    .selectFrom('review_decisions')
+    .innerJoin('review_cases', (join) => join.onRef('review_cases.id', '=', 'review_decisions.case_id').onRef('review_cases.tenant_id', '=', 'review_decisions.tenant_id'))
+    .select(['review_decisions.outcome', 'review_cases.classifier'])
+    .where('review_decisions.tenant_id', '=', tenantId)
+    .where('review_decisions.decided_at', '>', since)
+    .where('review_decisions.stage', '<>', 'confirmation')
+    .where('review_decisions.outcome', 'in', ['violation', 'no_violation'])
+    .where('review_cases.classifier', 'is not', null)
+    .execute();
+  let n = 0;
+  let agreed = 0;
+  for (const row of rows) {
+    const judge = (JSON.parse(row.classifier!) as { judge?: { clause_ids: string[] } }).judge;
+    if (!judge) continue;
+    n += 1;
+    if (judge.clause_ids.length > 0 === (row.outcome === 'violation')) agreed += 1;
+  }
+  return { n, agreed, rate: n ? round(agreed / n) : null };
 }
 
 function round(value: number): number {

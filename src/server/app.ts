@@ -15,6 +15,7 @@ import { childSafetyRoutes } from './routes/child-safety.ts';
 import { consoleRoutes } from './routes/console.ts';
 import { enforcementRoutes } from './routes/enforcement.ts';
 import { imageRoutes } from './routes/images.ts';
+import { judgeRoutes } from './routes/judges.ts';
 import { healthRoutes } from './routes/health.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { learningRoutes } from './routes/learning.ts';
@@ -98,6 +99,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(ruleRoutes, { services });
   await app.register(trendRoutes, { services });
   await app.register(learningRoutes, { services });
+  await app.register(judgeRoutes, { services, metrics });
   await app.register(consoleRoutes);
   return app;
 }

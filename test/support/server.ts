@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { ManualClock } from '../../src/common/index.ts';
 import type { Store } from '../../src/db/index.ts';
 import type { Role } from '../../src/tenancy/index.ts';
-import { type Services, createServices } from '../../src/app/index.ts';
+import { type ServiceOptions, type Services, createServices } from '../../src/app/index.ts';
 import { type AppOptions, buildApp } from '../../src/server/index.ts';
 import { type BackendName, type TestDatabase, createTestDatabase } from './backends.ts';
 import { openStore } from '../../src/db/index.ts';
@@ -23,11 +23,11 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(backend: BackendName, options: AppOptions = {}): Promise<TestServer> {
+export async function startTestServer(backend: BackendName, options: AppOptions = {}, serviceOptions: ServiceOptions = {}): Promise<TestServer> {
   const database = await createTestDatabase(backend);
   const store = await openStore(database.url);
   const clock = new ManualClock();
-  const services = createServices(store, clock);
+  const services = createServices(store, clock, serviceOptions);
   const boot = await services.tenancy.bootstrap();
   if (!boot.created || !boot.generatedKey) throw new Error('bootstrap did not create a key');
   const adminKey = boot.generatedKey;

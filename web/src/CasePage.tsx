@@ -162,6 +162,17 @@ export function CasePage({ caseId, me }: { caseId: string; me: Whoami }) {
         </section>
       )}
 
+      {detail.classifier?.judge && (
+        <section aria-labelledby="judge-heading" data-testid="judge-rationale">
+          <h2 id="judge-heading">LLM judge ({detail.classifier.judge.name}){detail.classifier.judge.unsure ? ': unsure' : ''}</h2>
+          <p>
+            Found violated: {detail.classifier.judge.clause_ids.length ? detail.classifier.judge.clause_ids.join(', ') : 'none'} (asked about{' '}
+            {detail.classifier.judge.categories.join(', ')})
+          </p>
+          {detail.classifier.judge.rationale && <blockquote>{detail.classifier.judge.rationale}</blockquote>}
+        </section>
+      )}
+
       <section aria-labelledby="clauses-heading">
         <h2 id="clauses-heading">Cited clauses (policy {detail.policy_version})</h2>
         {detail.clauses.length === 0 && <p>No clause cited yet.</p>}

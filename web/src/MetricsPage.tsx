@@ -8,6 +8,7 @@ interface Metrics {
   reviewers: { reviewer: string; decisions: number; decisions_per_hour: number }[];
   classifier_agreement: { n: number; agreed: number; rate: number | null };
   reviewer_agreement: { n: number; agreed: number; rate: number | null };
+  judge_agreement: { n: number; agreed: number; rate: number | null };
 }
 
 const percent = (rate: number | null) => (rate === null ? 'n/a' : `${Math.round(rate * 100)}%`);
@@ -52,6 +53,10 @@ export function MetricsPage() {
           <dt>Second reviewer agrees with the first</dt>
           <dd>
             {percent(metrics.reviewer_agreement.rate)} of {metrics.reviewer_agreement.n}
+          </dd>
+          <dt>LLM judge agrees with reviewers</dt>
+          <dd>
+            {percent(metrics.judge_agreement.rate)} of {metrics.judge_agreement.n}
           </dd>
           {metrics.reviewers.map((r) => (
             <div key={r.reviewer}>

@@ -105,7 +105,13 @@ export interface Standing {
 }
 
 export interface CaseDetail extends CaseSummary {
-  classifier: { category_scores: Record<string, number>; violations: { clause_id: string; category?: string; score?: number; evidence?: EvidenceSpan[] }[]; images?: CaseImage[] } | null;
+  classifier: {
+    category_scores: Record<string, number>;
+    violations: { clause_id: string; category?: string; score?: number; evidence?: EvidenceSpan[] }[];
+    images?: CaseImage[];
+    /** The tenant's LLM judge, when it decided the result and was unsure. */
+    judge?: { name: string; unsure: boolean; rationale: string | null; clause_ids: string[]; categories: string[] };
+  } | null;
   reports: { id: string; source: string; reporter: string; clause_id: string | null; category: string | null; text: string | null; evidence: { type: string; value: string; note?: string }[]; created_at: string }[];
   decisions: { id: string; reviewer: string; stage: string; outcome: string; clause_ids: string[]; notes: string | null; decided_at: string }[];
   clauses: { id: string; title: string; section: string; text: string; severity: string }[];

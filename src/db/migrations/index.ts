@@ -11,6 +11,7 @@ import { auditHead } from './0009_audit_head.ts';
 import { rulesTrends } from './0010_rules_trends.ts';
 import { hotPath } from './0011_hot_path.ts';
 import { learning } from './0016_learning.ts';
+import { judges } from './0014_judges.ts';
 
 /** Every migration, in order. Names are permanent: add new ones at the end. */
 export function allMigrations(dialect: Dialect): Record<string, Migration> {
@@ -26,5 +27,6 @@ export function allMigrations(dialect: Dialect): Record<string, Migration> {
     '0010_rules_trends': rulesTrends(dialect),
     '0011_hot_path': hotPath(),
     '0016_learning': learning(dialect),
+    '0014_judges': judges(),
   };
 }
