@@ -17,14 +17,16 @@ export interface FollowUp {
 }
 
 export interface FollowUpResult {
-  index: number;
+  readonly index: number;
   /** sha256 of the input's text (parts joined by newlines): events name content without storing it. */
-  digest: string;
+  readonly digest: string;
   /** The input's text, for whoever must show a person what was judged. */
-  text: string;
-  violations: Violation<Evidence>[];
+  readonly text: string;
+  readonly violations: Violation<Evidence>[];
   /** Scores by both OpenAI's and Warden's categories. */
-  categoryScores: Record<string, number>;
+  readonly categoryScores: Record<string, number>;
+  /** The highest of categoryScores and its category (the first of equals); [null, 0] when there are none. */
+  readonly topScore: readonly [category: string | null, score: number];
 }
 
 /** A write that must follow a moderation, run in the transaction that commits all of the request's side effects. */

@@ -17,12 +17,10 @@ export function moderationIntakes(followUp: FollowUp, settings: ReviewSettings):
   const policy = followUp.policy.document;
   const intakes: Intake[] = [];
   for (const result of followUp.results) {
-    const candidate = {
-      category_scores: result.categoryScores,
-      violations: result.violations.map((v) => ({ clause_id: v.clause_id, category: v.category, score: v.score, evidence: v.evidence })),
-    };
-    const allegation = allegationFor(policy, settings, candidate);
+    const violations = result.violations.map((v) => ({ clause_id: v.clause_id, category: v.category, score: v.score, evidence: v.evidence }));
+    const allegation = allegationFor(policy, settings, { violations, top: result.topScore });
     if (!allegation) continue;
+    const candidate = { category_scores: result.categoryScores, violations };
     const classifier: ClassifierView = { ...candidate, policy_version: followUp.policy.version };
     intakes.push({
       tenantId: followUp.tenantId,
@@ -44,11 +42,18 @@ export function moderationIntakes(followUp: FollowUp, settings: ReviewSettings):
   return intakes;
 }
 
-/** A moderation result as review weighs it. */
-interface Candidate {
-  category_scores: Record<string, number>;
-  violations: ClassifierView['violations'];
+/** The highest score and its category (the first of equals), or [null, 0] when there is none. */
+function highestScore(scores: Record<string, number>): readonly [string | null, number] {
+  let top: readonly [string | null, number] = [null, 0];
+  for (const category in scores) {
+    const score = scores[category]!;
+    if (top[0] === null || score > top[1]) top = [category, score];
+  }
+  return top;
 }
+
+/** A moderation result as review weighs it: its scores, or only the highest of them. */
+type Candidate = { violations: ClassifierView['violations'] } & ({ category_scores: Record<string, number> } | { top: readonly [string | null, number] });
 
 /** Why a result needs review, or null when the classifier's verdict can stand on its own. */
 export function allegationFor(policy: PolicyDocument, settings: ReviewSettings, result: Candidate): Allegation | null {
@@ -58,7 +63,7 @@ export function allegationFor(policy: PolicyDocument, settings: ReviewSettings, 
     if (!clause) return false;
     return severities.includes(effectiveSeverity(clause, v.category));
   });
-  const [topCategory, topScore] = Object.entries(result.category_scores).sort((a, b) => b[1] - a[1])[0] ?? [null, 0];
+  const [topCategory, topScore] = 'top' in result ? result.top : highestScore(result.category_scores);
   const uncertain = topCategory !== null && topScore >= band.low && topScore < band.high;
   if (severe.length === 0 && !uncertain) return null;
 
