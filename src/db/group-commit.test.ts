@@ -53,3 +53,20 @@ describe('GroupCommit', () => {
     expect(idle).toBe(1);
   });
 });
+
+describe('GroupCommit with maxWindowMs', () => {
+  it('waits about as long as the last commit took, so slow commits gather bigger groups', async () => {
+    const groups: string[][] = [];
+    const slow = async (items: string[]) => {
+      groups.push(items);
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      return items;
+    };
+    const committer = new GroupCommit(slow, { maxWindowMs: 80 });
+    await committer.submit('k', 'first'); // teaches it that a commit takes ~40 ms
+    const late = committer.submit('k', 'a');
+    await new Promise((resolve) => setTimeout(resolve, 10)); // inside the ~40 ms window, well past the 1 ms default
+    await Promise.all([late, committer.submit('k', 'b')]);
+    expect(groups).toEqual([['first'], ['a', 'b']]);
+  });
+});

@@ -10,6 +10,13 @@ export interface GroupCommitOptions {
    * and every group would hold one item.
    */
   windowMs?: number;
+  /**
+   * When set, the window grows to as long as the last group took to commit, up to this many ms.
+   * A commit that waits on fsync holds SQLite's event loop for its whole duration (6 ms on a busy
+   * disk), so waiting about as long for company lets several requests share each fsync instead of
+   * paying one each; when commits are fast, the window stays at windowMs.
+   */
+  maxWindowMs?: number;
   /** Run whenever a queue has drained (outside any group's transaction), e.g. to prune a ledger. */
   onIdle?: () => Promise<void>;
 }
@@ -32,6 +39,7 @@ export class GroupCommit<Item, Result> {
   private readonly queues = new Map<string, Waiting<Item, Result>[]>();
   private readonly maxGroup: number;
   private readonly windowMs: number;
+  private lastCommitMs = 0;
 
   constructor(
     private readonly commitMany: CommitMany<Item, Result>,
@@ -58,13 +66,20 @@ export class GroupCommit<Item, Result> {
     const queue = this.queues.get(key)!;
     try {
       while (queue.length > 0) {
-        if (queue.length < this.maxGroup) await new Promise((resolve) => setTimeout(resolve, this.windowMs));
+        if (queue.length < this.maxGroup) await new Promise((resolve) => setTimeout(resolve, this.window()));
+        const started = performance.now();
         await this.commit(queue.splice(0, this.maxGroup));
+        this.lastCommitMs = performance.now() - started;
       }
     } finally {
       this.queues.delete(key);
     }
     await this.options.onIdle?.().catch(() => undefined);
+  }
+
+  private window(): number {
+    const { maxWindowMs } = this.options;
+    return maxWindowMs === undefined ? this.windowMs : Math.min(maxWindowMs, Math.max(this.windowMs, this.lastCommitMs));
   }
 
   private async commit(group: Waiting<Item, Result>[]): Promise<void> {

@@ -39,7 +39,7 @@ export class FollowUpCommitter {
     private readonly store: Store,
     private readonly clock: Clock,
   ) {
-    this.groups = new GroupCommit((group) => this.transaction(group), { maxGroup: 200, onIdle: () => this.prune() });
+    this.groups = new GroupCommit((group) => this.transaction(group), { maxGroup: 200, maxWindowMs: 10, onIdle: () => this.prune() });
   }
 
   /** Commits the follow-up; resolves with the moderation id its effects carry (the first attempt's, for a retry). */
