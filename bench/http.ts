@@ -13,18 +13,24 @@
  * measures it), measured in the same run. Then: `warden serve`'s RSS after every request, and how
  * long `/healthz` takes while one ~1 MB moderation request is processed.
  *
+ * `warden serve` runs compiled (dist/, as installed): the bench builds the server first when dist/
+ * is older than src/, since bin/warden would otherwise run the sources through tsx, whose loader
+ * thread and source maps add memory and start-up work that an installed Warden does not have.
+ *
  * Texts: 150–250-character Dolly instructions and responses from ../shared/datasets.
  * The server runs with LOG_LEVEL=warn (no per-request log lines, as the floor has none) and a
  * rate limit high enough not to refuse the load.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
+// @ts-expect-error bin/ is plain JavaScript without declarations
+import { distIsCurrent } from '../bin/build-state.mjs';
 import { localDetection } from '../src/detect/index.ts';
 import { Moderator } from '../src/moderation/index.ts';
 import { bundledPolicies } from '../src/policy/index.ts';
@@ -210,6 +216,11 @@ async function healthDuringLargeRequest(url: string, key: string, texts: string[
 }
 
 async function main(): Promise<void> {
+  if (!(distIsCurrent as () => boolean)()) {
+    process.stderr.write('bench:http: dist/ is older than src/; building the server first (npm run build:server)\n');
+    execSync('npm run build:server', { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  const loadBefore = loadavg().map((l) => Math.round(l * 100) / 100);
   const texts = loadTexts();
   const pipeline = pipelineTextsPerSecond(texts);
   const database = await temporaryDatabase();
@@ -248,6 +259,9 @@ async function main(): Promise<void> {
       seconds_per_run: seconds,
       rounds,
       pipeline_texts_per_second: pipeline,
+      // The machine may be shared: the ratios (both sides measured in alternation) matter, not the absolute figures.
+      load_average_before: loadBefore,
+      load_average_after: loadavg().map((l) => Math.round(l * 100) / 100),
     };
     for (const scenario of scenarios) {
       const pairs = runs.get(scenario.name)!;

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, type RawBuilder, type SqlBool, SqliteDialect, type Transaction, sql } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, type RawBuilder, type SqlBool, SqliteDialect, type SqliteDialectConfig, type Transaction, sql } from 'kysely';
 import pg from 'pg';
 import { InvalidInput } from '../common/index.ts';
 import { ChangeFeed } from './changes.ts';
@@ -57,8 +57,35 @@ function openSqlite(path: string): Store {
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   database.pragma('synchronous = FULL');
-  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   return withChanges(db, 'sqlite', `sqlite:${path}`);
+}
+
+/** Prepared statements kept per SQL text; past this many, the least recently used is dropped. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely's SQLite driver prepares every statement it runs, and preparing costs about as much as
+ * running a small query: the hot path's statements are few and repeat, so they are prepared once.
+ * Safe because the driver runs each statement to completion synchronously (it streams no query
+ * here), so a cached statement is never busy when it is needed again.
+ */
+function withStatementCache(database: SqliteDatabase.Database): SqliteDialectConfig['database'] {
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => database.close(),
+    prepare: (source: string) => {
+      let statement = statements.get(source);
+      if (statement) {
+        statements.delete(source);
+      } else {
+        statement = database.prepare(source);
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!);
+      }
+      statements.set(source, statement);
+      return statement;
+    },
+  } as SqliteDialectConfig['database'];
 }
 
 // PostgreSQL returns bigint (int8) as a string by default; our sequence numbers fit a JS number.

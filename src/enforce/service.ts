@@ -1,6 +1,6 @@
 import type { AuditLog } from '../audit/index.ts';
 import { type Clock, Hooks, InvalidInput, NotFound, type PageRequest } from '../common/index.ts';
-import type { Store, Tx } from '../db/index.ts';
+import { GroupCommit, type Store, type Tx } from '../db/index.ts';
 import type { FollowUp, FollowUpPlan } from '../moderation/index.ts';
 import type { PolicyRegistry } from '../policy/index.ts';
 import type { Tenancy } from '../tenancy/index.ts';
@@ -13,7 +13,6 @@ import type { EventInput, Recorded } from './events.ts';
 import { type IngestPolicies, ingestEvents, ingestEventsIn } from './ingest.ts';
 import { EnforcementInTransaction } from './in-transaction.ts';
 import { type ExemptionInput, checkExemptionScope, exemptionView, getExemption, grantExemption, listExemptions, revokeExemption } from './exemptions.ts';
-import { GroupCommitter } from './group-commit.ts';
 import { EnforcementPolicies } from './policy-versions.ts';
 import { findAction, reverseAction } from './reversal.ts';
 import { accountStanding } from './standing.ts';
@@ -26,7 +25,11 @@ export class Enforcement {
   private readonly context: EnforceContext;
   /** Told, in the appeal's transaction, of every newly opened appeal. */
   readonly appealOpened = new Hooks<[tx: Tx, appeal: OpenedAppeal]>();
-  private readonly singles = new GroupCommitter((tenantId, actor, events) => this.recordEvents(tenantId, actor, events));
+  /** Single events of one tenant and caller, recorded together when they arrive together (group commit). */
+  private readonly singles = new GroupCommit<{ tenantId: string; actor: string; event: EventInput }, Recorded>(
+    (items) => this.recordEvents(items[0]!.tenantId, items[0]!.actor, items.map((item) => item.event)),
+    { maxGroup: 500 },
+  );
 
   constructor(
     store: Store,
@@ -60,7 +63,7 @@ export class Enforcement {
 
   /** Records one event; concurrent calls share transactions (group commit), each with its own answer. */
   async recordEvent(tenantId: string, actor: string, event: EventInput): Promise<Recorded> {
-    return this.singles.record(tenantId, actor, event);
+    return this.singles.submit(`${tenantId}\n${actor}`, { tenantId, actor, event });
   }
 
   /**

@@ -141,6 +141,7 @@ export class JudgeWorker {
     });
     if (delivered.note?.unsure) {
       const result = delivered.result;
+      const scores = { ...result.category_scores, ...result.warden.category_scores } as Record<string, number>;
       await this.unsure.run(tx, {
         tenantId: verdict.tenant_id,
         actor: 'system:judge',
@@ -154,7 +155,8 @@ export class JudgeWorker {
             digest: verdict.content_digest,
             text: delivered.text,
             violations: result.warden.violations,
-            categoryScores: { ...result.category_scores, ...result.warden.category_scores } as Record<string, number>,
+            categoryScores: scores,
+            topScore: topOf(scores),
             judge: delivered.note,
             rules: null,
           },
@@ -169,4 +171,11 @@ function withoutPending(result: ModerationResult): ModerationResult {
   if (result.warden.judge?.status !== 'pending') return result;
   const { judge: _judge, ...warden } = result.warden;
   return { ...result, warden };
+}
+
+/** The highest score and its category (the first of equals), or [null, 0] when there is none. */
+function topOf(scores: Record<string, number>): readonly [string | null, number] {
+  let top: readonly [string | null, number] = [null, 0];
+  for (const category in scores) if (top[0] === null || scores[category]! > top[1]) top = [category, scores[category]!];
+  return top;
 }

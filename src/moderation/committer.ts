@@ -1,5 +1,5 @@
 import { type Clock, sha256Hex } from '../common/index.ts';
-import { type Store, type Tx, withTransaction } from '../db/index.ts';
+import { GroupCommit, type Store, type Tx, withTransaction } from '../db/index.ts';
 import type { FollowUpPlan } from './follow-up.ts';
 
 /**
@@ -20,74 +20,31 @@ export interface PendingFollowUp {
   plan: FollowUpPlan;
 }
 
-interface Waiting {
-  pending: PendingFollowUp;
-  resolve(moderationId: string): void;
-  reject(error: unknown): void;
-}
-
 /** The digest that identifies a request for the retry window. */
 export function requestFingerprint(tenantId: string, account: string | null, items: string[][], imageDigests: string): string {
   return sha256Hex(JSON.stringify([tenantId, account, items, imageDigests]));
 }
 
 /**
- * Group commit for moderation side effects: the follow-ups of requests that arrive while a
- * transaction is running are written together in the next one (one commit, one fsync, for many
- * requests). Each request's answer waits for its commit, so a read issued after the answer (an
- * account's standing, on any replica) sees its effect. When a shared transaction fails, each of its
- * follow-ups is retried alone, so one bad request never fails the others.
+ * Moderation side effects, group-committed (db's GroupCommit): the follow-ups of requests that
+ * arrive while a transaction is running are written together in the next one. Each request's
+ * answer waits for its commit, so a read issued after the answer (an account's standing, on any
+ * replica) sees its effect.
  */
 export class FollowUpCommitter {
-  private readonly waiting: Waiting[] = [];
-  private draining = false;
+  private readonly groups: GroupCommit<PendingFollowUp, string>;
   private prunedAt = 0;
 
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
-    private readonly maxGroup = 200,
-    private readonly windowMs = 1,
-  ) {}
+  ) {
+    this.groups = new GroupCommit((group) => this.transaction(group), { maxGroup: 200, maxWindowMs: 10, onIdle: () => this.prune() });
+  }
 
   /** Commits the follow-up; resolves with the moderation id its effects carry (the first attempt's, for a retry). */
   commit(pending: PendingFollowUp): Promise<string> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ pending, resolve, reject });
-      if (!this.draining) void this.drain();
-    });
-  }
-
-  private async drain(): Promise<void> {
-    this.draining = true;
-    try {
-      while (this.waiting.length > 0) {
-        // The first request of a group waits a moment for company (on SQLite's one connection the next
-        // requests are otherwise still queued behind this transaction's statements).
-        if (this.waiting.length < this.maxGroup) await new Promise((resolve) => setTimeout(resolve, this.windowMs));
-        await this.commitGroup(this.waiting.splice(0, this.maxGroup));
-      }
-    } finally {
-      this.draining = false;
-    }
-    await this.prune();
-  }
-
-  private async commitGroup(group: Waiting[]): Promise<void> {
-    try {
-      const ids = await this.transaction(group.map((w) => w.pending));
-      group.forEach((waiting, index) => waiting.resolve(ids[index]!));
-      return;
-    } catch (error) {
-      if (group.length === 1) return group[0]!.reject(error);
-    }
-    for (const waiting of group) {
-      try {
-        waiting.resolve((await this.transaction([waiting.pending]))[0]!);
-      } catch (error) {
-        waiting.reject(error);
-      }
-    }
+    return this.groups.submit('', pending);
   }
 
   /** A unique violation means another process committed the same request at the same moment: the retry sees it. */

@@ -21,21 +21,23 @@ export interface FollowUp {
 }
 
 export interface FollowUpResult {
-  index: number;
+  readonly index: number;
   /** sha256 of the input's text (parts joined by newlines): events name content without storing it. */
-  digest: string;
+  readonly digest: string;
   /** The input's text, for whoever must show a person what was judged. */
-  text: string;
+  readonly text: string;
   /** Detected and rule-decided (`decided_by: rule`) alike. */
-  violations: ModerationViolation[];
+  readonly violations: ModerationViolation[];
   /** Scores by both OpenAI's and Warden's categories. */
-  categoryScores: Record<string, number>;
+  readonly categoryScores: Record<string, number>;
+  /** The highest of categoryScores and its category (the first of equals); [null, 0] when there are none. */
+  readonly topScore: readonly [category: string | null, score: number];
   /** The input's images as judged (hashes, size, the image model's scores), never their bytes. */
-  images?: ImageSummary[];
+  readonly images?: ImageSummary[];
   /** What the tenant's live rules asked for (a review priority, labels, a block), or null when none matched. */
-  rules: RulesView | null;
+  readonly rules: RulesView | null;
   /** What the tenant's LLM judge concluded, when it was asked about this result. */
-  judge?: JudgeNote;
+  readonly judge?: JudgeNote;
 }
 
 /** A write that must follow a moderation, run in the transaction that commits all of the request's side effects. */

@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { MODERATION_CATEGORIES, type ModerationCategory, WARDEN_CATEGORIES, type WardenCategory } from '../common/index.ts';
+import { MODERATION_CATEGORIES, type ModerationCategory, WARDEN_CATEGORIES, type WardenCategory, randomHex } from '../common/index.ts';
 import { type CategoryScores, type Detection, type DetectionResult, type Evidence, type LanguageVerdict, TEXT_MODEL_PROVIDER } from '../detect/index.ts';
 import { type PolicyDocument, type Surface, type Violation, findViolations, flaggedCategories } from '../policy/index.ts';
 import type { ImageSummary } from './images.ts';
@@ -138,7 +137,7 @@ export class Moderator {
   }
 
   /** OpenAI's response shape; `id` defaults to a random one. */
-  response(model: string, results: ModerationResult[], id: string = `modr-${randomBytes(12).toString('hex')}`): ModerationResponse {
+  response(model: string, results: ModerationResult[], id: string = `modr-${randomHex(12)}`): ModerationResponse {
     return { id, model, results };
   }
 

@@ -6,7 +6,7 @@ import type { Principal } from '../tenancy/index.ts';
 import { FollowUpCommitter, requestFingerprint } from './committer.ts';
 import { type Cascade, type JudgeNote, NO_CASCADE } from './cascade.ts';
 import type { TenantModerationCache } from './contexts.ts';
-import { type FollowUp, FollowUpPlan } from './follow-up.ts';
+import { type FollowUp, FollowUpPlan, type FollowUpResult } from './follow-up.ts';
 import { resolveModel } from './models.ts';
 import type { ModerationContext, ModerationResponse, ModerationResult, Moderator } from './moderator.ts';
 import { type ImageModeration, withImageFindings } from './images.ts';
@@ -124,18 +124,57 @@ function followUpOf(
     moderationId: response.id,
     surface,
     policy: { version: document.version, document },
-    results: response.results.map((result, index) => {
-      const text = items[index]!.join('\n');
-      return {
-        index,
-        digest: sha256Hex(index === 0 ? text + imageDigests : text),
-        text,
-        violations: result.warden.violations,
-        categoryScores: { ...result.category_scores, ...result.warden.category_scores } as Record<string, number>,
-        ...(result.warden.images && { images: result.warden.images }),
-        rules: result.warden.rules ?? null,
-        ...(notes[index] && { judge: notes[index] }),
-      };
-    }),
+    results: response.results.map((result, index) => new ResultFollowUp(index, result, items[index]!, index === 0 ? imageDigests : '', notes[index] ?? null)),
   };
+}
+
+/**
+ * One result as enforcement and review see it. Most results need nothing to follow them, so what
+ * only a follow-up uses (the content digest, the merged scores) is computed when first read.
+ */
+class ResultFollowUp implements FollowUpResult {
+  readonly text: string;
+  readonly violations: ModerationResult['warden']['violations'];
+  readonly images?: ModerationResult['warden']['images'];
+  readonly rules: FollowUpResult['rules'];
+  readonly judge?: JudgeNote;
+  private digested: string | null = null;
+  private scores: Record<string, number> | null = null;
+
+  constructor(
+    readonly index: number,
+    private readonly result: ModerationResult,
+    parts: ModerationItem,
+    private readonly imageDigests: string,
+    judge: JudgeNote | null,
+  ) {
+    this.text = parts.length === 1 ? parts[0]! : parts.join('\n');
+    this.violations = result.warden.violations;
+    if (result.warden.images) this.images = result.warden.images;
+    this.rules = result.warden.rules ?? null;
+    if (judge) this.judge = judge;
+  }
+
+  get digest(): string {
+    return (this.digested ??= sha256Hex(this.text + this.imageDigests));
+  }
+
+  get categoryScores(): Record<string, number> {
+    return (this.scores ??= { ...this.result.category_scores, ...this.result.warden.category_scores });
+  }
+
+  get topScore(): readonly [string | null, number] {
+    // Review asks this of every result: scanned without building the merged scores.
+    return highest(this.result.warden.category_scores, highest(this.result.category_scores, [null, 0]));
+  }
+}
+
+/** The highest score of `scores` and its category, or `top` when none is higher (the first of equals wins). */
+function highest(scores: Record<string, number | undefined>, top: readonly [string | null, number]): readonly [string | null, number] {
+  let best = top;
+  for (const category in scores) {
+    const score = scores[category]!;
+    if (best[0] === null || score > best[1]) best = [category, score];
+  }
+  return best;
 }

@@ -19,10 +19,9 @@ export function moderationIntakes(followUp: FollowUp, settings: ReviewSettings, 
     // A tenant rule that routes the result to review opens a case even where automatic cases are off.
     const asked = result.rules?.review_priority ?? null;
     if (!settings.automatic_cases.enabled && asked === null) continue;
-    const candidate = {
-      category_scores: result.categoryScores,
-      violations: result.violations.map((v) => ({ clause_id: v.clause_id, category: v.category, score: v.score, evidence: v.evidence })),
-    };
+    const violations = result.violations.map((v) => ({ clause_id: v.clause_id, category: v.category, score: v.score, evidence: v.evidence }));
+    // Weighed by the highest score alone: the merged scores are built only for a result that goes to review.
+    const weighed = { violations, top: result.topScore };
     // A result the judge decided is not uncertain any more: it goes to a person when the judge is
     // unsure, or when it violates a clause of a listed severity. A rule's routing opens a case regardless.
     const judge = result.judge;
@@ -30,13 +29,14 @@ export function moderationIntakes(followUp: FollowUp, settings: ReviewSettings, 
       ? judge
         ? judge.unsure
           ? judgeAllegation(policy, judge)
-          : allegationFor(policy, withoutBand(settings), candidate)
-        : allegationFor(policy, settings, candidate)
+          : allegationFor(policy, withoutBand(settings), weighed)
+        : allegationFor(policy, settings, weighed)
       : null;
-    const allegation = automatic ?? (asked === null ? null : ruleAllegation(policy, candidate));
+    const allegation = automatic ?? (asked === null ? null : ruleAllegation(policy, weighed));
     if (!allegation) continue;
     const classifier: ClassifierView = {
-      ...candidate,
+      category_scores: result.categoryScores,
+      violations,
       policy_version: followUp.policy.version,
       ...(result.images && { images: result.images }),
       ...(judge && { judge: { name: judge.judge, unsure: judge.unsure, rationale: judge.rationale, clause_ids: judge.clauseIds, categories: judge.categories } }),
@@ -74,11 +74,18 @@ function ruleAllegation(policy: PolicyDocument, result: Candidate): Allegation {
   };
 }
 
-/** A moderation result as review weighs it. */
-interface Candidate {
-  category_scores: Record<string, number>;
-  violations: ClassifierView['violations'];
+/** The highest score and its category (the first of equals), or [null, 0] when there is none. */
+function highestScore(scores: Record<string, number>): readonly [string | null, number] {
+  let top: readonly [string | null, number] = [null, 0];
+  for (const category in scores) {
+    const score = scores[category]!;
+    if (top[0] === null || score > top[1]) top = [category, score];
+  }
+  return top;
 }
+
+/** A moderation result as review weighs it: its scores, or only the highest of them. */
+type Candidate = { violations: ClassifierView['violations'] } & ({ category_scores: Record<string, number> } | { top: readonly [string | null, number] });
 
 /** Why a result needs review, or null when the classifier's verdict can stand on its own. */
 export function allegationFor(policy: PolicyDocument, settings: ReviewSettings, result: Candidate): Allegation | null {
@@ -88,7 +95,7 @@ export function allegationFor(policy: PolicyDocument, settings: ReviewSettings, 
     if (!clause) return false;
     return severities.includes(effectiveSeverity(clause, v.category));
   });
-  const [topCategory, topScore] = Object.entries(result.category_scores).sort((a, b) => b[1] - a[1])[0] ?? [null, 0];
+  const [topCategory, topScore] = 'top' in result ? result.top : highestScore(result.category_scores);
   const uncertain = topCategory !== null && topScore >= band.low && topScore < band.high;
   if (severe.length === 0 && !uncertain) return null;
 

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler, preHandlerHookHandler } from 'fastify';
 import { InvalidInput, canonicalJson, sha256Hex } from '../common/index.ts';
 import type { IdempotencyKeys } from '../idempotency/index.ts';
 
@@ -32,31 +32,46 @@ export function idempotencyKeyOf(request: FastifyRequest): string | null {
  */
 export function registerIdempotency(app: FastifyInstance, keys: IdempotencyKeys): void {
   app.decorateRequest('heldIdempotencyKey', null);
-  const claim = async (request: FastifyRequest, reply: FastifyReply) => {
-    const key = idempotencyKeyOf(request);
-    if (key === null || !request.principal) return;
-    const { tenantId } = request.principal;
+  /** Claims the key; true when the request was a replay and has been answered here. */
+  const claim = async (request: FastifyRequest, reply: FastifyReply, key: string, tenantId: string): Promise<boolean> => {
     const digest = sha256Hex(`${request.method} ${request.url}\n${canonicalJson(request.body ?? null)}`);
     const claimed = await keys.claim(tenantId, key, digest);
     if (claimed.kind === 'replay') {
-      return reply.status(claimed.statusCode).header('content-type', 'application/json; charset=utf-8').header('idempotent-replayed', 'true').send(claimed.body);
+      reply.status(claimed.statusCode).header('content-type', 'application/json; charset=utf-8').header('idempotent-replayed', 'true').send(claimed.body);
+      return true;
     }
     request.heldIdempotencyKey = { tenantId, key };
+    return false;
   };
-  const settle = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-    const held = request.heldIdempotencyKey;
-    if (!held) return payload;
+  const settle = async (request: FastifyRequest, reply: FastifyReply, payload: unknown, held: { tenantId: string; key: string }) => {
     request.heldIdempotencyKey = null;
     if (reply.statusCode >= 500 || typeof payload !== 'string') await keys.release(held.tenantId, held.key);
     else await keys.complete(held.tenantId, held.key, reply.statusCode, payload);
     return payload;
   };
+  // Requests without the header (most) pass both hooks without a promise.
+  const claimHook: preHandlerHookHandler = (request, reply, done) => {
+    let key: string | null;
+    try {
+      key = idempotencyKeyOf(request);
+    } catch (error) {
+      return done(error as Error);
+    }
+    if (key === null || !request.principal) return done();
+    // A replay is answered by the hook itself: done() would run the handler as well.
+    claim(request, reply, key, request.principal.tenantId).then((replayed) => replayed || done(), done);
+  };
+  const settleHook: onSendHookHandler = (request, reply, payload, done) => {
+    const held = request.heldIdempotencyKey;
+    if (!held) return done(null, payload);
+    settle(request, reply, payload, held).then((sent) => done(null, sent), done);
+  };
   // Only on the routes that change state: reads and public routes pay nothing for it.
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     if (route.config?.public || !methods.some((method) => CHANGES_STATE.has(method))) return;
-    route.preHandler = [...asArray(route.preHandler), claim];
-    route.onSend = [...asArray(route.onSend), settle];
+    route.preHandler = [...asArray(route.preHandler), claimHook];
+    route.onSend = [...asArray(route.onSend), settleHook];
   });
 }
 

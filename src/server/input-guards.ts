@@ -22,34 +22,59 @@ type Path = (string | number)[];
  * The walk is iterative and visits each value once.
  */
 export function registerInputGuards(app: FastifyInstance): void {
-  app.addHook('preValidation', async (request) => {
-    checkValue(request.params, [], 'path');
-    checkValue(request.query, [], 'query');
-    checkValue(request.body, [], 'body');
+  app.addHook('preValidation', (request, _reply, done) => {
+    try {
+      checkValue(request.params, 'path');
+      checkValue(request.query, 'query');
+      checkValue(request.body, 'body');
+    } catch (error) {
+      return done(error as Error);
+    }
+    done();
   });
 }
 
-function checkValue(root: unknown, rootPath: Path, where: 'path' | 'query' | 'body'): void {
-  const stack: { value: unknown; path: Path }[] = [{ value: root, path: rootPath }];
+/** A value met on the walk: its parent's entry and its key there, so a path is built only for an error. */
+interface Visit {
+  value: unknown;
+  parent: Visit | null;
+  key: string | number;
+  depth: number;
+}
+
+function checkValue(root: unknown, where: 'path' | 'query' | 'body'): void {
+  if (root === null || typeof root !== 'object') {
+    if (typeof root === 'string' && root.includes('\0')) throw nulError([], where);
+    return;
+  }
+  const stack: Visit[] = [{ value: root, parent: null, key: '', depth: 0 }];
   while (stack.length > 0) {
-    const { value, path } = stack.pop()!;
+    const visit = stack.pop()!;
+    const { value, depth } = visit;
     if (typeof value === 'string') {
-      if (value.includes('\0')) throw nulError(path, where);
+      if (value.includes('\0')) throw nulError(pathOf(visit), where);
       continue;
     }
     if (value === null || typeof value !== 'object') continue;
-    if (path.length >= MAX_NESTING) {
-      throw new InvalidInput(`The ${where} nests arrays and objects deeper than ${MAX_NESTING} levels.`, formatPath('', path) || null, 'too_deep');
+    if (depth >= MAX_NESTING) {
+      throw new InvalidInput(`The ${where} nests arrays and objects deeper than ${MAX_NESTING} levels.`, formatPath('', pathOf(visit)) || null, 'too_deep');
     }
     if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], path: [...path, i] });
+      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], parent: visit, key: i, depth: depth + 1 });
       continue;
     }
-    for (const [key, child] of Object.entries(value)) {
-      if (key.includes('\0')) throw nulError([...path, key], where);
-      stack.push({ value: child, path: [...path, key] });
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
+      if (key.includes('\0')) throw nulError([...pathOf(visit), key], where);
+      stack.push({ value: (value as Record<string, unknown>)[key], parent: visit, key, depth: depth + 1 });
     }
   }
+}
+
+function pathOf(visit: Visit): Path {
+  const path: Path = [];
+  for (let at: Visit | null = visit; at?.parent; at = at.parent) path.unshift(at.key);
+  return path;
 }
 
 function nulError(path: Path, where: string): InvalidInput {

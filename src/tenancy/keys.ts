@@ -11,9 +11,19 @@ export function generateKey(): string {
   return `wdn_${randomBytes(32).toString('base64url')}`;
 }
 
+/** A key's digest: its first 32 hex characters find the key's row (see keyLookup); all 64 name a verified key in memory. */
+export function keyDigest(key: string): string {
+  return sha256Hex(`warden-key-lookup:${key}`);
+}
+
 /** Finds a key's row without storing anything that could be turned back into the key. */
 export function keyLookup(key: string): string {
-  return sha256Hex(`warden-key-lookup:${key}`).slice(0, 32);
+  return lookupOf(keyDigest(key));
+}
+
+/** The row lookup within a key's digest. */
+export function lookupOf(digest: string): string {
+  return digest.slice(0, 32);
 }
 
 export function hashKey(key: string, salt: string): string {

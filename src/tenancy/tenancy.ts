@@ -1,7 +1,7 @@
 import type { AuditLog } from '../audit/index.ts';
 import { type Clock, Conflict, Hooks, InvalidInput, NotFound, type PageRequest, newId } from '../common/index.ts';
 import { type Store, type TenantRow, type Tx, afterKey, isUniqueViolation, withTransaction } from '../db/index.ts';
-import { MIN_KEY_LENGTH, type Role, ROLES, generateKey, hashKey, keyLookup, keyMatches, newSalt } from './keys.ts';
+import { MIN_KEY_LENGTH, type Role, ROLES, generateKey, hashKey, keyDigest, keyLookup, keyMatches, lookupOf, newSalt } from './keys.ts';
 
 export const DEFAULT_TENANT = 'default';
 const TENANT_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
@@ -43,6 +43,12 @@ export class Tenancy {
   readonly created = new Hooks<[tx: Tx, tenant: TenantRow]>();
   /** Keys found by their lookup digest (never the secret), so a request reads no database; dropped on any change. */
   private readonly keys = new Map<string, Promise<VerifiableKey | null>>();
+  /**
+   * Keys whose secret has been verified (HMAC, constant-time compare) once, by the full sha256 of the
+   * secret: a request presenting the same secret again pays one hash, not an HMAC. Only verified keys
+   * enter, so the map is as large as the set of live keys in use; dropped with `keys`.
+   */
+  private readonly verified = new Map<string, Principal>();
   /** Tenants never change once created. */
   private readonly tenants = new Map<string, TenantRow>();
 
@@ -165,8 +171,16 @@ export class Tenancy {
    * The caller behind a key, or null for an unknown or revoked key. The key's row is cached by its
    * lookup digest; the secret is checked against the stored salted hash in constant time on every call.
    */
+  /** The principal of a key verified before and not changed since, without waiting; undefined when it must be looked up. */
+  verifiedPrincipal(key: string): Principal | undefined {
+    return this.verified.get(keyDigest(key));
+  }
+
   async authenticate(key: string): Promise<Principal | null> {
-    const lookup = keyLookup(key);
+    const digest = keyDigest(key);
+    const known = this.verified.get(digest);
+    if (known) return known;
+    const lookup = lookupOf(digest);
     let found = this.keys.get(lookup);
     if (!found) {
       found = this.findKey(lookup);
@@ -180,6 +194,8 @@ export class Tenancy {
     }
     const verifiable = await found;
     if (!verifiable || !keyMatches(key, verifiable.salt, verifiable.hash)) return null;
+    // Kept only while the entry it was verified against is still the current one (no change came in between).
+    if (this.keys.get(lookup) === found) this.verified.set(digest, verifiable.principal);
     return verifiable.principal;
   }
 
@@ -197,6 +213,7 @@ export class Tenancy {
   /** Any tenant's change may be a revocation; keys are re-read once after it (changes are rare, keys few). */
   private forgetKeys(): void {
     this.keys.clear();
+    this.verified.clear();
   }
 
   /**
