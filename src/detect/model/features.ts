@@ -20,7 +20,18 @@ export interface FeatureConfig {
   chars: boolean;
   lexicon: boolean;
   embeddings: boolean;
+  /**
+   * Words (as normalize() writes them) that carry no weight of their own: no unigram, no char n-grams, no word
+   * vector, no lexicon match; in bigrams each reads as one shared placeholder. The names of identity groups
+   * ("gay", "muslims", "transgender") are listed here: where a group is named mostly in hateful training texts a
+   * weight of its own makes naming the group the signal (issue 12), whereas "hate <group>" or "<group> are
+   * animals" keep their evidence through the placeholder's bigrams and the other words. Absent: none.
+   */
+  neutral?: readonly string[];
 }
+
+/** The token hash every neutral word is read as (no word vector or lexicon term has it). */
+export const NEUTRAL_TOKEN = hashString('\u0000neutral', FNV_OFFSET);
 
 export interface WordVectors {
   dim: number;
@@ -122,6 +133,8 @@ export class Featurizer {
   private readonly phraseStarts = new Uint8Array(PHRASE_START_MASK + 1);
   private readonly lexiconAccumulator = new LexiconAccumulator();
   private readonly vectorIndex: HashIndex | null;
+  /** Hashes of config.neutral's words, or null when there are none. */
+  private readonly neutralIndex: HashIndex | null;
   private readonly vectorSum: Float64Array;
   private readonly vectorMax: Float32Array;
 
@@ -144,6 +157,8 @@ export class Featurizer {
       if (termTokens.length > 1 && termTokens.length <= MAX_PHRASE_TOKENS) this.phraseStarts[tokenHash(termTokens[0]!) & PHRASE_START_MASK] = 1;
     });
     this.vectorIndex = wordVectors ? HashIndex.fromKeys(wordVectors.hashes) : null;
+    const neutral = config.neutral ?? [];
+    this.neutralIndex = neutral.length > 0 ? HashIndex.fromKeys(Uint32Array.from(neutral, (word) => tokenHash(word))) : null;
   }
 
   extract(text: string): void {
@@ -218,6 +233,7 @@ export class Featurizer {
   /** Pushes token i's unigram bucket (word block) and its char n-gram buckets (char block) into `sink`. */
   tokenBuckets(i: number, sink: { pushWord(bucket: number): void; pushChar(bucket: number): void }): void {
     const mask = this.mask;
+    if (this.tokens[i] === NEUTRAL_TOKEN) return;
     if (this.config.words) sink.pushWord(this.tokens[i]! & mask);
     if (!this.config.chars) return;
     const text = this.text;
@@ -257,6 +273,10 @@ export class Featurizer {
         this.collapsed[count] = collapsedHash;
         this.leet[count] = 0;
         if (leetDigits) this.foldLeetToken(count, start, i);
+        if (this.neutralIndex !== null && this.neutralIndex.get(this.tokens[count]!) >= 0) {
+          this.tokens[count] = NEUTRAL_TOKEN;
+          this.collapsed[count] = NEUTRAL_TOKEN;
+        }
         leetDigits = false;
         this.starts[count] = start;
         this.ends[count] = i;
