@@ -1,7 +1,7 @@
 import { leetLetter, normalize } from '../normalize.ts';
 import { combineHashes, FNV_OFFSET, hashString, hashUnit } from './hash.ts';
 import { HashIndex } from './hash-index.ts';
-import { LEXICON_DIM, LexiconAccumulator, MAX_PHRASE_TOKENS, type LexiconTerm } from './lexicon.ts';
+import { LEGACY_LEXICON_GROUPS, LexiconAccumulator, MAX_PHRASE_TOKENS, lexiconDim, type LexiconTerm } from './lexicon.ts';
 
 /**
  * Featurisation shared by training (scripts/train.ts) and inference: one implementation.
@@ -28,6 +28,11 @@ export interface FeatureConfig {
    * animals" keep their evidence through the placeholder's bigrams and the other words. Absent: none.
    */
   neutral?: readonly string[];
+  /**
+   * How many of LEXICON_GROUPS the lexicon block has (terms of later groups are not matched); absent: the 12 of
+   * artifacts made before the self-harm group.
+   */
+  lexiconGroups?: number;
 }
 
 /** The token hash every neutral word is read as (no word vector or lexicon term has it). */
@@ -131,7 +136,7 @@ export class Featurizer {
   private readonly lexiconIndex: HashIndex;
   /** 1 at (hash & PHRASE_START_MASK) of each first token of a multi-token lexicon term: other tokens start no phrase. */
   private readonly phraseStarts = new Uint8Array(PHRASE_START_MASK + 1);
-  private readonly lexiconAccumulator = new LexiconAccumulator();
+  private readonly lexiconAccumulator: LexiconAccumulator;
   private readonly vectorIndex: HashIndex | null;
   /** Hashes of config.neutral's words, or null when there are none. */
   private readonly neutralIndex: HashIndex | null;
@@ -146,12 +151,15 @@ export class Featurizer {
     if ((config.buckets & (config.buckets - 1)) !== 0) throw new Error('buckets must be a power of two');
     this.mask = config.buckets - 1;
     this.embeddingDim = wordVectors?.dim ?? 0;
-    this.denseDim = 2 * this.embeddingDim + LEXICON_DIM;
+    const groups = config.lexiconGroups ?? LEGACY_LEXICON_GROUPS;
+    this.lexiconAccumulator = new LexiconAccumulator(groups);
+    this.denseDim = 2 * this.embeddingDim + lexiconDim(groups);
     this.dense = new Float32Array(this.denseDim);
     this.vectorSum = new Float64Array(this.embeddingDim);
     this.vectorMax = new Float32Array(this.embeddingDim);
     this.lexiconIndex = new HashIndex(lexicon.length);
     lexicon.forEach((term, i) => {
+      if (term.group >= groups) return;
       const termTokens = tokenize(term.text);
       if (termTokens.length > 0 && termTokens.length <= MAX_PHRASE_TOKENS) this.lexiconIndex.set(phraseHash(termTokens), i);
       if (termTokens.length > 1 && termTokens.length <= MAX_PHRASE_TOKENS) this.phraseStarts[tokenHash(termTokens[0]!) & PHRASE_START_MASK] = 1;
