@@ -8,7 +8,7 @@ import { evaluate, flagScore, flaggedRate, isBenignScary, scoreItems, type Evalu
 import { formatSeconds } from './progress.ts';
 import { VALIDATION_EPOCHS } from './validation.ts';
 import { suitesMarkdown, type SuiteReport } from './suites.ts';
-import { beforeAfterSection, newSourcesSection, type BeforeAfter } from '../suites/card.ts';
+import { beforeAfterSection, newSourcesSection, identityWordsSection, type BeforeAfter } from '../suites/card.ts';
 
 export interface FamilyResult {
   family: string;
@@ -201,6 +201,8 @@ export interface CardInput {
   /** The suites on the artifact this build replaced, when there was one. */
   suitesBefore: SuiteReport | null;
   validation: Validation | null;
+  /** Whether this run made `validation` (--validate) or read an earlier build's models/validation.json. */
+  validationFresh: boolean;
   trainSeconds: number;
   totalSeconds: number;
   trainable: string[];
@@ -228,7 +230,7 @@ export function writeModelCard(file: string, input: CardInput): void {
     'npm run data && npm run train -- --validate',
     '```',
     '',
-    `Training took ${formatSeconds(input.trainSeconds)} (featurisation + ${input.options.epochs} epochs), the whole run ${formatSeconds(input.totalSeconds)}${validation ? `; the leave-one-family-out validation and ablations (\`--validate\`, models/validation.json) took ${formatSeconds(validation.seconds)} more` : ''}, single-threaded on this 2-core machine. Seeded: the same data gives byte-identical weights (test/model.test.ts checks it on a fixture).`,
+    `Training took ${formatSeconds(input.trainSeconds)} (featurisation + ${input.options.epochs} epochs), the whole run ${formatSeconds(input.totalSeconds)}${validation ? `; the leave-one-family-out validation and ablations (\`--validate\`, models/validation.json) took ${formatSeconds(validation.seconds)} more${input.validationFresh ? '' : ' (in an earlier build: they were not rerun for this one, so that section describes the earlier recipe)'}` : ''}, single-threaded on this 2-core machine. Seeded: the same data gives byte-identical weights (test/model.test.ts checks it on a fixture).`,
     '',
     '## What it is',
     `- Input: the text after \`normalize()\` (src/detect/normalize.ts: NFKC, case folding, invisible characters, look-alikes, separator tricks, leetspeak, runs).`,
@@ -246,6 +248,7 @@ export function writeModelCard(file: string, input: CardInput): void {
     '',
     ...beforeAfterSection(input.comparison),
     ...newSourcesSection(),
+    ...identityWordsSection(),
     '## Dev metrics (mixed dev split, thresholds calibrated on it)',
     '',
     `Binary "flagged by any moderation category": n ${report.dev.binary.n}, positives ${report.dev.binary.nPos}, precision ${f(report.dev.binary.precision)}, recall ${f(report.dev.binary.recall)}, F1 ${f(report.dev.binary.f1)}, AUPRC ${f(report.dev.binary.auprc)}.`,
@@ -329,9 +332,9 @@ export function writeModelCard(file: string, input: CardInput): void {
     '- Topical categories (regulated advice, elections, political campaigning, lending, high-stakes decisions) are learnt from a few hundred assistant requests against other harmful requests: they detect the topic, not whether advice is actually being sought or given.',
     '- Languages other than English and French: word vectors are English; the lexicon covers 28 languages but only as terms; the model has seen no harmful text in them. Callers should treat such texts as out of training (detectLanguage).',
     '- The lexicon is matched on space-separated tokens: terms in scripts without spaces (Chinese, Japanese, Thai) inside longer runs are missed.',
-    '- violence/graphic is learnt from I2P\'s "shocking" image prompts alone (horror art as much as gore: its dev figures measure that, not graphic violence in posts); sexual/minors, self-harm/instructions, hate/threatening and harassment/threatening rest on a few dozen to a few hundred examples. Short first-person statements of suicidal intent ("I want to end my life tonight") are nearly absent from the data: the C-SSRS sentence windows are the closest (see the suites above).',
-    '- Direct threats with insults ("I will find you and kill you, you worthless piece of trash") score harassment/threatening just under its threshold (0.43 / 0.50) since the issue-12 retraining; they are still flagged as harassment, hate and violence. Plain threats ("If you come near my house again I will stab you") are flagged as threatening.',
-    '- Identity terms: the counterfactual copies and the lexicon fix lower the identity suite\'s false positives, but the most-named groups in hateful training texts (gay, transgender, homosexual, jewish) still score highest, and hateful templates lost recall where the group word was their main signal.',
+    '- violence/graphic is learnt from I2P\'s "shocking" image prompts alone (horror art as much as gore: its dev figures measure that, not graphic violence in posts); sexual/minors, self-harm/instructions, hate/threatening and harassment/threatening rest on a few dozen to a few hundred examples. Short first-person statements of suicidal intent are nearly absent from the data: the C-SSRS sentence windows and the self-harm lexicon group carry them ("I want to end my life tonight" and "I can\'t do this anymore, I have the pills ready" are flagged self-harm/intent), but statements without suicide wording ("Tonight\'s the night, I\'m done with living", "I bought a rope today and I know where I will do it") are not: 6 of the 12 statements are flagged self-harm/intent.',
+    '- harassment/threatening rests on about 120 training positives (Aegis, Jigsaw): direct threats ("I will find you and kill you, you worthless piece of trash", "If you come near my house again I will stab you") are flagged as threatening by this build, but its threshold and recall move from one retraining to the next (the first issue-12 build scored the first one 0.43 against a threshold of 0.50).',
+    '- Identity terms are neutral words: a text is judged by what it says about a group, never by which group it names, so a slur that is also a group\'s name ("queer" used as abuse) is caught only by its context, and every group gets about the same score for the same sentence (the name\'s length still counts in the char block\'s scale; the hateful templates are flagged 0.99 for every group alike). Benign look-alike prompts (OR-Bench-Hard-1K) are still flagged about a third of the time (target ≤ 10%).',
     '',
   );
   writeFileSync(file, lines.join('\n'));
