@@ -74,14 +74,10 @@ describe('committed text classifier', () => {
     for (const [kept, letters] of Object.entries(spelled)) expect(model.score(`see you ${kept}`)).not.toEqual(model.score(`see you ${letters}`));
   });
 
-  it('gives the names of identity groups no weight of their own: the same sentence scores about the same for every group', () => {
+  it('gives the names of identity groups no weight of their own: the same sentence scores the same for every group', () => {
     const model = loadTextModel();
     const gay = model.score('I am a gay man');
-    // Within 0.01: the group name's length still counts in the char block's scale.
-    for (const group of ['muslim', 'jewish', 'transgender', 'black', 'straight']) {
-      const scores = model.score(`I am a ${group} man`);
-      for (const [category, score] of Object.entries(gay)) expect(Math.abs(scores[category]! - score), `${group} ${category}`).toBeLessThan(0.01);
-    }
+    for (const group of ['muslim', 'jewish', 'transgender', 'black', 'straight']) expect(model.score(`I am a ${group} man`), group).toEqual(gay);
     expect(model.score('I am a tall man')).not.toEqual(gay);
   });
 

@@ -181,7 +181,7 @@ export class Featurizer {
     this.tokenizeHashes(text);
     this.unigramCount = this.config.words ? this.tokenCount : 0;
     this.charGramCount = 0;
-    if (this.config.chars) for (let i = 0; i < this.tokenCount; i++) this.charGramCount += charGramsIn(this.ends[i]! - this.starts[i]! + 2);
+    this.charGramCount = this.charGramsBetween(0, this.tokenCount);
     if (this.config.words) this.addBigrams();
     if (this.expandWords) for (let i = 0; i < this.tokenCount; i++) this.tokenBuckets(i, this);
     if (this.poolsVectors && this.config.embeddings && this.vectorIndex) this.poolVectors();
@@ -192,7 +192,8 @@ export class Featurizer {
   charGramsBetween(from: number, to: number): number {
     if (!this.config.chars) return 0;
     let total = 0;
-    for (let i = from; i < to; i++) total += charGramsIn(this.ends[i]! - this.starts[i]! + 2);
+    // A neutral word has no char n-grams: its length must not move the block's scale either.
+    for (let i = from; i < to; i++) if (this.tokens[i] !== NEUTRAL_TOKEN) total += charGramsIn(this.ends[i]! - this.starts[i]! + 2);
     return total;
   }
 
