@@ -31,7 +31,7 @@ const variantSchema = z
   .object({
     name: z.string().min(1),
     options: z.object({ epochs: z.number().int().positive(), learningRate: z.number().positive(), l2: z.number().nonnegative(), maxPositiveWeight: z.number().positive() }).partial().strict().default({}),
-    features: z.object({ words: z.boolean(), chars: z.boolean(), lexicon: z.boolean(), embeddings: z.boolean() }).partial().strict().default({}),
+    features: z.object({ words: z.boolean(), chars: z.boolean(), lexicon: z.boolean(), embeddings: z.boolean(), neutral: z.array(z.string()), lexiconGroups: z.number().int().positive() }).partial().strict().default({}),
     dropSources: z.array(z.string()).default([]),
     repeatSources: z.record(z.string(), z.number().int().min(1).max(20)).default({}),
     thresholdPriorPositives: z.number().nonnegative().optional(),

@@ -11,6 +11,7 @@ import { hasModerationPositive, labelsFor, type LabelledItem } from './data/labe
 import { SOURCE_CAPS, SOURCES, isTrainable, type Source } from './data/sources.ts';
 import { writeDataCard } from './data/card.ts';
 import { counterfactuals } from './data/counterfactual.ts';
+import { selfHarmScope } from './data/new-sources.ts';
 
 const SEED = 'warden-data-v1';
 const DEV_FRACTION = 0.15;
@@ -45,14 +46,16 @@ function groupBy<T>(items: T[], keyOf: (item: T) => string): Map<string, T[]> {
 const seededOrder = (id: string) => sha256Hex(`${SEED}:${id}`);
 
 function readSource(source: Source): LabelledItem[] {
-  return source.read(datasetsRoot).flatMap((raw, index) => {
+  const raws = source.read(datasetsRoot);
+  const scopeOf = selfHarmScope(raws);
+  return raws.flatMap((raw, index) => {
     const text = raw.text.trim();
     if (text.length < 3) return [];
     return [{
       id: `${source.name}:${index}`,
       text,
       flagged: raw.flagged ?? hasModerationPositive(raw.positives),
-      labels: labelsFor(raw.positives, raw.scope),
+      labels: labelsFor(raw.positives, scopeOf(raw)),
       source: source.name,
       licence: source.licence,
       family: raw.family,

@@ -82,7 +82,7 @@ function main(): void {
   }
   comparison ??= beforeAfter(null, trained.model, heldout);
   const totalSeconds = (performance.now() - started) / 1000;
-  writeModelCard(join(repoRoot, 'models', 'README.md'), { trained, report, validation, trainSeconds, totalSeconds, suites, suitesBefore, trainable: [...trainable].sort(), features: FEATURES, options: OPTIONS, sourceRepeats: SOURCE_REPEATS, vectorCount: vectors.hashes.length, lexiconCount: lexicon.length, modelDir, comparison });
+  writeModelCard(join(repoRoot, 'models', 'README.md'), { trained, report, validation, validationFresh: args.has('--validate'), trainSeconds, totalSeconds, suites, suitesBefore, trainable: [...trainable].sort(), features: FEATURES, options: OPTIONS, sourceRepeats: SOURCE_REPEATS, vectorCount: vectors.hashes.length, lexiconCount: lexicon.length, modelDir, comparison });
   process.stderr.write(`done in ${formatSeconds(totalSeconds)}; binary dev F1 ${report.dev.binary.f1.toFixed(3)} AUPRC ${report.dev.binary.auprc.toFixed(3)}\n`);
 }
 

@@ -89,6 +89,13 @@ describe('committed text classifier', () => {
     expect(model.score(text, 'und')).toEqual(bare);
   });
 
+  it('gives the names of identity groups no weight of their own: the same sentence scores the same for every group', () => {
+    const model = loadTextModel();
+    const gay = model.score('I am a gay man');
+    for (const group of ['muslim', 'jewish', 'transgender', 'black', 'straight']) expect(model.score(`I am a ${group} man`), group).toEqual(gay);
+    expect(model.score('I am a tall man')).not.toEqual(gay);
+  });
+
   it('loads and scores every covered category in 0..1', () => {
     const model = loadTextModel();
     expect(model.languages).toContain('en');

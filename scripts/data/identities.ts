@@ -52,3 +52,20 @@ export function identityWords(): Set<string> {
   for (const extra of ['jew', 'gays', 'blacks', 'whites', 'homosexuality', 'islam', 'judaism', 'christianity']) words.add(extra);
   return words;
 }
+
+/**
+ * Words of the identity terms that the model gives no weight of their own (FeatureConfig.neutral): every token of
+ * every term's forms and a few other names of groups, except words that name no group on their own ("people",
+ * "using") and the age words that also carry other evidence ("old", "young", "teenage": "13 year old" is evidence
+ * for sexual/minors).
+ */
+export function neutralIdentityTokens(): string[] {
+  const keep = new Set(['people', 'using', 'users', 'old', 'young', 'teenage', 'teenagers']);
+  const words = new Set<string>();
+  const add = (phrase: string) => {
+    for (const word of phrase.toLowerCase().split(/[^a-z]+/)) if (word.length > 1 && !keep.has(word)) words.add(word);
+  };
+  for (const terms of Object.values(IDENTITY_TERMS)) for (const term of terms) [term.adjective, term.plural].forEach(add);
+  ['jew', 'gays', 'lesbians', 'blacks', 'whites', 'homosexuality', 'islam', 'islamic', 'judaism', 'christianity', 'lgbt', 'lgbtq', 'transsexual', 'bisexuals', 'muslim'].forEach(add);
+  return [...words].sort();
+}

@@ -159,10 +159,32 @@ function cssrsPosts(heldOut: boolean) {
     );
 }
 
-/** First-person wording of suicidal thoughts or plans: a window of an at-risk user's post carries its label only with it. */
-const SUICIDAL_CUE = /\b(kill(ing)? my ?self|end(ing)? (my life|it all|everything|things)|suicid\w*|(want(ed)?|wanna|going|ready) to die|wish (i|that i) (was|were) dead|overdos\w*|pills|hang(ing)? my ?self|cut(ting)? my ?self|(don'?t|do not) want to (live|be alive|wake up)|better off dead|take my (own )?life|not be here anymore|can'?t (do|take) (this|it) anymore)\b/i;
+/**
+ * A first-person statement of suicidal thoughts, plans or attempts: "I" within the same sentence before the
+ * wording, or wording that is first-person by itself ("kill myself", "end my life"). C-SSRS posts come without
+ * apostrophes ("Im", "dont"). Windows that only mention suicide or pills ("flush the pills", "cross-post to /r/suicidewatch") no longer
+ * carry an at-risk user's label (as noise, they did before).
+ */
+export const FIRST_PERSON_SUICIDAL = new RegExp(
+  String.raw`\b(kill(ing)? my ?self|end(ing)? my (own )?life|take my (own )?life|hang(ing)? my ?self|cut(ting)? my ?self|wish (i|that i) (was|were) dead|` +
+    String.raw`(i|i'?m|im|i'?ve|ive|i'?ll|ill|i'?d|id)\b[^.!?\n]{0,60}?\b((commit(ted|ting)?|attempt(ed|ing)?|tried) suicide|suicidal|(want(ed)?|wanna|going|ready|deserve) to die|` +
+    String.raw`end(ing)? (it all|everything|things)|overdos(e|ing)\b|(take|taking|took|swallow\w*|have|got|stockpil\w*) (all |the |my |these |those |a bottle of )+pills|` +
+    String.raw`(don'?t|dont|do not) want to (live|be alive|wake up|be here)|better off dead|not be here anymore|can'?t (do|take) (this|it) anymore))`,
+  'i',
+);
 
-const FIRST_PERSON = /\b(i|i'?m|i'?ve|i'?ll|my|me|myself)\b/i;
+const SELF_HARM: readonly Category[] = ['self-harm', 'self-harm/intent', 'self-harm/instructions'];
+
+/**
+ * A source that never marks self-harm lists it in its scope only because its texts are taken to be free of it
+ * (chat abuse, toxic comments, emotions): a text of it that states suicidal intent in the first person ("i am
+ * going to kill myself tonight" in ConvAbuse) gets self-harm unknown rather than the false "not self-harm" that
+ * taught the model first-person statements are benign.
+ */
+export function selfHarmScope(raws: RawItem[]): (raw: RawItem) => readonly Category[] {
+  const marks = raws.some((raw) => raw.positives.some((c) => SELF_HARM.includes(c)));
+  return (raw) => (marks || !FIRST_PERSON_SUICIDAL.test(raw.text) ? raw.scope : raw.scope.filter((c) => !SELF_HARM.includes(c)));
+}
 
 const sentences = new Intl.Segmenter('en', { granularity: 'sentence' });
 
@@ -176,15 +198,17 @@ function windows(post: string): string[] {
   for (let i = 0; i < parts.length; i += 2) {
     const pair = parts.slice(i, i + 2);
     result.push(pair.join(' ').slice(0, 320));
-    if (pair.length === 2) result.push(...pair.filter((sentence) => SUICIDAL_CUE.test(sentence)));
+    if (pair.length === 2) result.push(...pair.filter((sentence) => FIRST_PERSON_SUICIDAL.test(sentence)));
   }
   return result.filter((w) => w.length >= 15);
 }
 
 /**
- * Sentence windows of C-SSRS posts, labelled by the user's level only where the window itself words suicidal
- * thoughts or plans (SUICIDAL_CUE): an at-risk user's other windows are mostly about something else and are dropped;
- * supportive users' windows without the cue are negatives (with it they are often a past attempt told to help, dropped).
+ * Sentence windows of C-SSRS posts, labelled by the user's level only where the window itself states suicidal
+ * thoughts, plans or attempts in the first person (FIRST_PERSON_SUICIDAL): an at-risk user's other windows are
+ * mostly about something else, or mention suicide without stating it, and are dropped. Supportive users' windows
+ * are negatives, those that mention suicide or pills included ("flush the pills down the toilet"), unless they
+ * state it in the first person (then dropped: often a past attempt told to help).
  */
 function cssrsWindows(heldOut: boolean) {
   return (root: string): RawItem[] => {
@@ -193,9 +217,9 @@ function cssrsWindows(heldOut: boolean) {
       .filter((u) => u.heldOut === heldOut && (u.label === 'Supportive' || CSSRS_POSITIVE.has(u.label)))
       .flatMap((user) =>
         user.posts.flatMap(windows).flatMap((text): RawItem[] => {
-          const cue = SUICIDAL_CUE.test(text) && FIRST_PERSON.test(text);
-          if (user.label === 'Supportive') return cue ? [] : [{ text, positives: [], scope, family: 'reddit' }];
-          return cue ? [{ text, positives: scope, scope, family: 'reddit' }] : [];
+          const stated = FIRST_PERSON_SUICIDAL.test(text);
+          if (user.label === 'Supportive') return stated ? [] : [{ text, positives: [], scope, family: 'reddit' }];
+          return stated ? [{ text, positives: scope, scope, family: 'reddit' }] : [];
         }),
       );
   };

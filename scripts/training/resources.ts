@@ -6,7 +6,25 @@ import { LEXICON_GROUPS, normalize, quantizeRows, tokenHash, tokenize, type Lexi
 import type { Item } from './pipeline.ts';
 import { identityWords } from '../data/identities.ts';
 
-/** Lexicon terms from surge_profanity_en (severity 1–3) and ldnoobw_multilingual_badwords, normalised, without identity names. */
+/**
+ * Wording of suicide and self-harm, written here (the self-harm lexicon group, severity 0: evidence for the
+ * self-harm heads, not profanity). Short first-person statements ("I want to end my life tonight") are nearly
+ * absent from the training data: a hit count that does not shrink with length lets the heads learn from the long
+ * C-SSRS windows what the words mean in a short text too. Generic wording only; C-SSRS posts come without
+ * apostrophes, so both spellings are listed.
+ */
+export const SELF_HARM_TERMS = [
+  'kill myself', 'killing myself', 'killed myself', 'kms', 'end my life', 'ending my life', 'take my life', 'take my own', 'my own life',
+  'end it all', 'ending it all', 'suicide', 'suicidal', 'commit suicide', 'want to die', 'wanna die', 'ready to die', 'wish i was dead',
+  'wish i were dead', 'better off dead', 'hang myself', 'hanging myself', 'cut myself', 'cutting myself', 'hurt myself', 'hurting myself',
+  'slit my wrists', 'self harm', 'overdose', 'overdosing', 'pills', 'sleeping pills', 'suicide note', 'goodbye letter', 'goodbye letters',
+  'unalive', 'not be here', 'do this anymore', 'take it anymore', "can't go on", 'cant go on', 'no reason to live', 'not worth living',
+];
+
+/**
+ * Lexicon terms from surge_profanity_en (severity 1–3) and ldnoobw_multilingual_badwords, normalised, without
+ * identity names, and the self-harm wording above.
+ */
 export function loadLexicon(datasetsRoot: string): LexiconTerm[] {
   const terms = new Map<string, LexiconTerm>();
   const identities = identityWords();
@@ -27,6 +45,12 @@ export function loadLexicon(datasetsRoot: string): LexiconTerm[] {
   const multilingual = LEXICON_GROUPS.indexOf('multilingual');
   const ldnoobw = parse(readFileSync(join(datasetsRoot, 'ldnoobw_multilingual_badwords', 'badwords_multilingual.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
   for (const row of ldnoobw) add(row.term ?? '', 0.5, multilingual);
+  const selfHarm = LEXICON_GROUPS.indexOf('self-harm');
+  for (const term of SELF_HARM_TERMS) {
+    const text = normalize(term).text.trim();
+    // A profanity list's entry of the same wording gives way: the term is self-harm evidence first.
+    terms.set(text, { text, severity: 0, group: selfHarm });
+  }
   return [...terms.values()].sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
 }
 

@@ -1,7 +1,12 @@
-import type { FeatureConfig, TrainOptions } from '../../src/detect/index.ts';
+import { LEXICON_GROUPS, type FeatureConfig, type TrainOptions } from '../../src/detect/index.ts';
+import { neutralIdentityTokens } from '../data/identities.ts';
 
-/** The shipped model's feature blocks and optimiser settings. */
-export const FEATURES: FeatureConfig = { buckets: 1 << 18, words: true, chars: true, lexicon: true, embeddings: true };
+/**
+ * The shipped model's feature blocks and optimiser settings. The names of identity groups are neutral words (no
+ * weight of their own, see FeatureConfig.neutral) and the lexicon block has the self-harm group: both measured
+ * with train:compare (models/README.md).
+ */
+export const FEATURES: FeatureConfig = { buckets: 1 << 18, words: true, chars: true, lexicon: true, embeddings: true, neutral: neutralIdentityTokens(), lexiconGroups: LEXICON_GROUPS.length };
 export const OPTIONS: TrainOptions = { epochs: 4, learningRate: 0.05, l2: 1e-6, seed: 20240110, maxPositiveWeight: 8 };
 
 /** Word vectors kept: words in at least this many training texts, at most VECTOR_LIMIT of them. */

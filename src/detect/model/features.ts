@@ -1,7 +1,7 @@
 import { leetLetter, normalize } from '../normalize.ts';
 import { combineHashes, FNV_OFFSET, hashString, hashUnit } from './hash.ts';
 import { HashIndex } from './hash-index.ts';
-import { LEXICON_DIM, LexiconAccumulator, MAX_PHRASE_TOKENS, type LexiconTerm } from './lexicon.ts';
+import { LEGACY_LEXICON_GROUPS, LexiconAccumulator, MAX_PHRASE_TOKENS, lexiconDim, type LexiconTerm } from './lexicon.ts';
 
 /**
  * Featurisation shared by training (scripts/train.ts) and inference: one implementation.
@@ -20,7 +20,23 @@ export interface FeatureConfig {
   chars: boolean;
   lexicon: boolean;
   embeddings: boolean;
+  /**
+   * Words (as normalize() writes them) that carry no weight of their own: no unigram, no char n-grams, no word
+   * vector, no lexicon match; in bigrams each reads as one shared placeholder. The names of identity groups
+   * ("gay", "muslims", "transgender") are listed here: where a group is named mostly in hateful training texts a
+   * weight of its own makes naming the group the signal (issue 12), whereas "hate <group>" or "<group> are
+   * animals" keep their evidence through the placeholder's bigrams and the other words. Absent: none.
+   */
+  neutral?: readonly string[];
+  /**
+   * How many of LEXICON_GROUPS the lexicon block has (terms of later groups are not matched); absent: the 12 of
+   * artifacts made before the self-harm group.
+   */
+  lexiconGroups?: number;
 }
+
+/** The token hash every neutral word is read as (no word vector or lexicon term has it). */
+export const NEUTRAL_TOKEN = hashString('\u0000neutral', FNV_OFFSET);
 
 export interface WordVectors {
   dim: number;
@@ -120,8 +136,10 @@ export class Featurizer {
   private readonly lexiconIndex: HashIndex;
   /** 1 at (hash & PHRASE_START_MASK) of each first token of a multi-token lexicon term: other tokens start no phrase. */
   private readonly phraseStarts = new Uint8Array(PHRASE_START_MASK + 1);
-  private readonly lexiconAccumulator = new LexiconAccumulator();
+  private readonly lexiconAccumulator: LexiconAccumulator;
   private readonly vectorIndex: HashIndex | null;
+  /** Hashes of config.neutral's words, or null when there are none. */
+  private readonly neutralIndex: HashIndex | null;
   private readonly vectorSum: Float64Array;
   private readonly vectorMax: Float32Array;
 
@@ -133,17 +151,22 @@ export class Featurizer {
     if ((config.buckets & (config.buckets - 1)) !== 0) throw new Error('buckets must be a power of two');
     this.mask = config.buckets - 1;
     this.embeddingDim = wordVectors?.dim ?? 0;
-    this.denseDim = 2 * this.embeddingDim + LEXICON_DIM;
+    const groups = config.lexiconGroups ?? LEGACY_LEXICON_GROUPS;
+    this.lexiconAccumulator = new LexiconAccumulator(groups);
+    this.denseDim = 2 * this.embeddingDim + lexiconDim(groups);
     this.dense = new Float32Array(this.denseDim);
     this.vectorSum = new Float64Array(this.embeddingDim);
     this.vectorMax = new Float32Array(this.embeddingDim);
     this.lexiconIndex = new HashIndex(lexicon.length);
     lexicon.forEach((term, i) => {
+      if (term.group >= groups) return;
       const termTokens = tokenize(term.text);
       if (termTokens.length > 0 && termTokens.length <= MAX_PHRASE_TOKENS) this.lexiconIndex.set(phraseHash(termTokens), i);
       if (termTokens.length > 1 && termTokens.length <= MAX_PHRASE_TOKENS) this.phraseStarts[tokenHash(termTokens[0]!) & PHRASE_START_MASK] = 1;
     });
     this.vectorIndex = wordVectors ? HashIndex.fromKeys(wordVectors.hashes) : null;
+    const neutral = config.neutral ?? [];
+    this.neutralIndex = neutral.length > 0 ? HashIndex.fromKeys(Uint32Array.from(neutral, (word) => tokenHash(word))) : null;
   }
 
   extract(text: string): void {
@@ -158,7 +181,7 @@ export class Featurizer {
     this.tokenizeHashes(text);
     this.unigramCount = this.config.words ? this.tokenCount : 0;
     this.charGramCount = 0;
-    if (this.config.chars) for (let i = 0; i < this.tokenCount; i++) this.charGramCount += charGramsIn(this.ends[i]! - this.starts[i]! + 2);
+    this.charGramCount = this.charGramsBetween(0, this.tokenCount);
     if (this.config.words) this.addBigrams();
     if (this.expandWords) for (let i = 0; i < this.tokenCount; i++) this.tokenBuckets(i, this);
     if (this.poolsVectors && this.config.embeddings && this.vectorIndex) this.poolVectors();
@@ -169,7 +192,8 @@ export class Featurizer {
   charGramsBetween(from: number, to: number): number {
     if (!this.config.chars) return 0;
     let total = 0;
-    for (let i = from; i < to; i++) total += charGramsIn(this.ends[i]! - this.starts[i]! + 2);
+    // A neutral word has no char n-grams: its length must not move the block's scale either.
+    for (let i = from; i < to; i++) if (this.tokens[i] !== NEUTRAL_TOKEN) total += charGramsIn(this.ends[i]! - this.starts[i]! + 2);
     return total;
   }
 
@@ -221,6 +245,7 @@ export class Featurizer {
   /** Pushes token i's unigram bucket (word block) and its char n-gram buckets (char block) into `sink`. */
   tokenBuckets(i: number, sink: { pushWord(bucket: number): void; pushChar(bucket: number): void }): void {
     const mask = this.mask;
+    if (this.tokens[i] === NEUTRAL_TOKEN) return;
     if (this.config.words) sink.pushWord(this.tokens[i]! & mask);
     if (!this.config.chars) return;
     const text = this.text;
@@ -260,6 +285,10 @@ export class Featurizer {
         this.collapsed[count] = collapsedHash;
         this.leet[count] = 0;
         if (leetDigits) this.foldLeetToken(count, start, i);
+        if (this.neutralIndex !== null && this.neutralIndex.get(this.tokens[count]!) >= 0) {
+          this.tokens[count] = NEUTRAL_TOKEN;
+          this.collapsed[count] = NEUTRAL_TOKEN;
+        }
         leetDigits = false;
         this.starts[count] = start;
         this.ends[count] = i;
