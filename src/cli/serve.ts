@@ -34,7 +34,7 @@ async function serve(options: { port: number; host: string; dbUrl: string; rateL
   }
   const app = await buildApp(services, { rateLimitPerSecond: options.rateLimitPerSecond });
   const stop = async () => {
-    await Promise.all([services.deliveries.stop(), services.reReviews.stop(), services.ruleHits.stop(), services.trends.stop(), services.spikes.stop()]);
+    await Promise.all([services.deliveries.stop(), services.reReviews.stop(), services.ruleHits.stop(), services.trends.stop(), services.spikes.stop(), services.moderation.close()]);
     await app.close();
     await store.close();
     process.exit(0);

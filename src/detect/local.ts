@@ -2,8 +2,10 @@ import { identifiersProvider } from './detectors/identifiers.ts';
 import { profanityProvider } from './detectors/profanity.ts';
 import { Detection, textModelProvider } from './engine.ts';
 import { type TextModel, detectLanguage, loadTextModel } from './model/index.ts';
+import { DetectionThread, spawnDetectionWorker } from './thread.ts';
 
 let cached: Detection | undefined;
+let thread: DetectionThread | undefined;
 
 /**
  * Warden's built-in detection: the trained text model first (its calibrated thresholds win),
@@ -20,4 +22,13 @@ export function detectionWithModel(model: TextModel): Detection {
 export function localDetection(): Detection {
   cached ??= detectionWithModel(loadTextModel());
   return cached;
+}
+
+/**
+ * The built-in detection on a worker thread (see DetectionThread), shared by the whole process; the thread
+ * starts on first use.
+ */
+export function localDetectionThread(): DetectionThread {
+  thread ??= new DetectionThread(localDetection(), spawnDetectionWorker);
+  return thread;
 }
