@@ -40,7 +40,7 @@ interface Running {
 /**
  * The detection of one `Detection` on a worker thread, so that a long text (100,000 characters take tens of
  * milliseconds to normalise, score and identify) never holds the event loop that answers other requests.
- * One thread, started on first use and kept: it holds its own copy of the model (tens of MB), which is why
+ * One thread, started on first use and kept: it holds its own copy of the model (about 80 MB of RSS), which is why
  * callers send only long texts here. Jobs are answered in order. The thread computes exactly what
  * `detection` computes here (the same code over the same model), so a result never depends on where it ran:
  * if the thread dies (out of memory, a crash), its unanswered jobs are computed on the calling thread, and
