@@ -283,6 +283,8 @@ async function main(): Promise<void> {
     }
     report.memory = { requests_served: wardenRequests, rss_mb: rssMb(warden.child.pid!) };
     report.large_request = await healthDuringLargeRequest(warden.url, adminKey, texts);
+    // After the large request the detection thread (and its copy of the model) is running.
+    report.memory = { ...(report.memory as object), rss_mb_after_large_request: rssMb(warden.child.pid!) };
     if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else console.log(report);
   } finally {

@@ -148,7 +148,7 @@ describeEachBackend('HTTP fuzzing', (backend) => {
     const problems: string[] = [];
     const firstTries: number[] = [];
     const retimed = async (request: FuzzRequest, headers: Headers) =>
-      (await Promise.all([fetch(`${server.baseUrl}${request.path}`, { method: request.method, headers, body: request.body }).then((res) => res.text()), timedHealth(server.baseUrl)]))[1];
+      (await Promise.all([fetch(`${server.baseUrl}${request.path}`, { method: request.method, headers, body: request.body, redirect: 'manual' }).then((res) => res.text()), timedHealth(server.baseUrl)]))[1];
     let slowest = { ms: 0, during: '' };
     for (const [index, request] of requests.entries()) {
       const headers = new Headers(request.headers);
@@ -156,7 +156,7 @@ describeEachBackend('HTTP fuzzing', (backend) => {
       if (key) headers.set('authorization', `Bearer ${key}`);
       const label = `#${index} ${request.method} ${request.path.slice(0, 160)} (${request.body?.length ?? 0}-byte body)`;
       const [answer, healthMs] = await Promise.all([
-        fetch(`${server.baseUrl}${request.path}`, { method: request.method, headers, body: request.body }).then(async (res) => ({ res, text: await res.text() })),
+        fetch(`${server.baseUrl}${request.path}`, { method: request.method, headers, body: request.body, redirect: 'manual' }).then(async (res) => ({ res, text: await res.text() })),
         timedHealth(server.baseUrl),
       ]);
       // A stall the request causes comes back when it is sent again; the machine's own hiccups do not.

@@ -52,5 +52,13 @@ describe('the OpenAPI document', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/html');
   });
-});
 
+  it('redirects /docs/static/index.html to /docs/, with a query string too (it once redirected to itself; found by npm run fuzz)', async () => {
+    for (const path of ['/docs/static/index.html', '/docs/static/index.html?a=1']) {
+      const response = await fetch(`${server.baseUrl}${path}`, { redirect: 'manual' });
+      expect(response.status, path).toBe(302);
+      expect(response.headers.get('location'), path).toBe('/docs/');
+    }
+    expect((await fetch(`${server.baseUrl}/docs/static/index.html?a=1`)).status).toBe(200);
+  });
+});

@@ -1,7 +1,7 @@
 import { AuditLog } from '../audit/index.ts';
 import { type Clock, systemClock } from '../common/index.ts';
 import type { Store } from '../db/index.ts';
-import { localDetection, localModelFingerprint } from '../detect/index.ts';
+import { localDetection, localDetectionThread, localModelFingerprint } from '../detect/index.ts';
 import { Enforcement } from '../enforce/index.ts';
 import { HashBanks, type ImageClassifier, type ImageFetchOptions, ImageJudge, ImageSettings, imageClassifierFromEnv, imageFetchOptionsFromEnv } from '../images/index.ts';
 import { IdempotencyKeys } from '../idempotency/index.ts';
@@ -75,7 +75,8 @@ export function createServices(store: Store, clock: Clock = systemClock, options
   const tenancy = new Tenancy(store, audit, clock);
   tenancy.created.subscribe(policies.seedTenant);
   const enforcement = new Enforcement(store, audit, clock, policies, tenancy);
-  const moderation = new Moderator(localDetection());
+  // Long inputs are detected on a worker thread, so that one request cannot hold the event loop (the thread starts on first use).
+  const moderation = new Moderator(localDetection(), localDetectionThread());
   const thresholds = new ThresholdOverrides(store, audit, clock);
   const shadowTallies = new ShadowTallies(store, clock);
   const trainingExamples = new TrainingExamples(store, audit, clock, isHeldOut);

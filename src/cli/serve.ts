@@ -35,7 +35,7 @@ async function serve(options: { port: number; host: string; dbUrl: string; rateL
   await services.tenantModels.failInterrupted();
   const app = await buildApp(services, { rateLimitPerSecond: options.rateLimitPerSecond });
   const stop = async () => {
-    await Promise.all([services.deliveries.stop(), services.reReviews.stop(), services.ruleHits.stop(), services.trends.stop(), services.spikes.stop(), services.shadowTallies.stop(), services.tenantModels.drain(), services.judgeWorker.stop()]);
+    await Promise.all([services.deliveries.stop(), services.reReviews.stop(), services.ruleHits.stop(), services.trends.stop(), services.spikes.stop(), services.shadowTallies.stop(), services.tenantModels.drain(), services.judgeWorker.stop(), services.moderation.close()]);
     await app.close();
     await store.close();
     process.exit(0);

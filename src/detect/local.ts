@@ -5,8 +5,10 @@ import { identifiersProvider } from './detectors/identifiers.ts';
 import { profanityProvider } from './detectors/profanity.ts';
 import { Detection, textModelProvider } from './engine.ts';
 import { DEFAULT_MODEL_DIR, type TextModel, detectLanguage, loadTextModel } from './model/index.ts';
+import { DetectionThread, spawnDetectionWorker } from './thread.ts';
 
 let cached: Detection | undefined;
+let thread: DetectionThread | undefined;
 
 /**
  * Warden's built-in detection: the trained text model first (its calibrated thresholds win),
@@ -34,4 +36,13 @@ export function localModelFingerprint(dir: string = DEFAULT_MODEL_DIR): string {
   const metadata = readFileSync(join(dir, 'model.json'));
   const { id } = JSON.parse(metadata.toString('utf8')) as { id: string };
   return `${id}@${createHash('sha256').update(metadata).digest('hex').slice(0, 12)}`;
+}
+
+/**
+ * The built-in detection on a worker thread (see DetectionThread), shared by the whole process; the thread
+ * starts on first use.
+ */
+export function localDetectionThread(): DetectionThread {
+  thread ??= new DetectionThread(localDetection(), spawnDetectionWorker);
+  return thread;
 }

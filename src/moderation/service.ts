@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { setImmediate } from 'node:timers/promises';
 import { type Clock, Hooks, sha256Hex } from '../common/index.ts';
 import type { Store } from '../db/index.ts';
 import type { Principal } from '../tenancy/index.ts';
@@ -15,7 +15,8 @@ import { type ModerationItem, type ModerationRequest, moderationImages, moderati
 
 /**
  * The longest the event loop is held by one request's detection before other requests (and
- * `/healthz`) get a turn: a long batch is moderated in slices of about this many milliseconds.
+ * `/healthz`) get a turn: a long batch is moderated in slices of about this many milliseconds, and
+ * an item too long for one slice goes to the detection thread (Moderator.belongsOnThread).
  */
 export const SLICE_MS = 10;
 
@@ -86,19 +87,42 @@ export class ModerationService {
     return { ...response, id: committedId };
   }
 
-  /** Detection one item at a time, yielding the event loop whenever a slice has run SLICE_MS. */
+  /**
+   * Detection of every item: long ones on the detection thread, sent there first so that it works on them
+   * while the short ones are moderated here, one at a time, yielding the event loop whenever a slice has
+   * run SLICE_MS. Results are in the items' order, and the same wherever they were computed.
+   */
   private async moderateInSlices(items: ModerationItem[], context: ModerationContext): Promise<ModerationResult[]> {
-    const results: ModerationResult[] = [];
+    const onThread = items.map((parts) => (this.moderator.belongsOnThread(parts) ? this.moderator.moderateItemOnThread(parts, context) : null));
+    // Handled at once: a rejection waits for Promise.all below without counting as unhandled meanwhile.
+    for (const pending of onThread) pending?.catch(() => undefined);
+    const results: (ModerationResult | Promise<ModerationResult>)[] = [];
     let sliceStart = performance.now();
-    for (const parts of items) {
+    for (const [index, parts] of items.entries()) {
+      const pending = onThread[index];
+      if (pending) {
+        results.push(pending);
+        continue;
+      }
       if (performance.now() - sliceStart >= SLICE_MS) {
         await yieldToEventLoop();
         sliceStart = performance.now();
       }
       results.push(this.moderator.moderateItem(parts, context));
     }
-    return results;
+    return Promise.all(results);
   }
+}
+
+/**
+ * Lets the event loop poll for I/O (a waiting `/healthz`, other requests) before going on. One
+ * setImmediate is not enough: called from an I/O callback (as a request's handler is), it resumes in
+ * the same loop iteration's check phase, before the loop polls again; the second one resumes only after
+ * a poll phase, whatever phase the first was called in.
+ */
+async function yieldToEventLoop(): Promise<void> {
+  await setImmediate();
+  await setImmediate();
 }
 
 /** A response id that the same tenant's same Idempotency-Key always gets. */

@@ -46,6 +46,18 @@ describe('rule documents', () => {
     }
   });
 
+  it('refuses a count window that is no duration as invalid input, naming it (the fuzzing suite got a 500)', () => {
+    for (const window of ['1 aaa', '', '8d', '10w']) {
+      const doc = { version: 'v1', summary: 's', rules: [{ id: 'a', when: { count: { of: { category: 'harassment' }, per: 'account', window, at_least: 2 } }, then: [{ block: true }] }] };
+      expect(() => validateRuleDocument(doc), window).toThrow(InvalidInput);
+      try {
+        validateRuleDocument(doc);
+      } catch (error) {
+        expect((error as InvalidInput).param, window).toBe('rules[0].when.count.window');
+      }
+    }
+  });
+
   it('refuses a condition with two keys, an unknown category, a count of a count and duplicate ids', () => {
     const param = (doc: unknown) => {
       try {

@@ -39,6 +39,21 @@ const duration = z.string().superRefine((text, ctx) => {
     ctx.addIssue({ code: z.ZodIssueCode.custom, message: (error as Error).message });
   }
 });
+/**
+ * A count's window: a duration of at most 7 days, checked in one refinement. A `.refine` chained on `duration`
+ * would run on a string `duration` refused too (zod runs refinements on a dirty result), and parseDuration
+ * would throw there: a window of "1 aaa" answered 500.
+ */
+const countWindow = z.string().superRefine((text, ctx) => {
+  let ms: number;
+  try {
+    ms = parseDuration(text);
+  } catch (error) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: (error as Error).message });
+    return;
+  }
+  if (ms > MAX_WINDOW_MS) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'a window is at most 7d' });
+});
 const category = z.enum(ALL_CATEGORIES);
 const nonEmpty = <T extends z.ZodTypeAny>(item: T) => z.array(item).min(1).max(50);
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected 1–64 letters, digits, ".", "_" or "-"');
@@ -102,7 +117,7 @@ const conditionSchema: z.ZodType<Condition, z.ZodTypeDef, unknown> = z
       .object({
         of: nested,
         per: z.enum(COUNT_SCOPES),
-        window: duration.refine((w) => parseDuration(w) <= MAX_WINDOW_MS, 'a window is at most 7d'),
+        window: countWindow,
         at_least: z.number().int().min(1).max(MAX_AT_LEAST),
       })
       .strict()

@@ -33,6 +33,10 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
     docs.addHook('onRoute', (route) => {
       route.config = { ...route.config, public: true };
     });
+    // @fastify/swagger-ui redirects /docs/static/index.html to /docs/, but with a query string to itself, forever.
+    docs.addHook('onRequest', async (request, reply) => {
+      if (request.url.startsWith('/docs/static/index.html?')) return reply.redirect('/docs/');
+    });
     await docs.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { url: '/openapi.json' } });
   });
 }

@@ -7,10 +7,21 @@ const CATEGORY = 'privacy/sensitive-identifiers';
 const NOUN = String.raw`(?:password|passwd|passcode|passphrase|pwd|pw|pin(?: code)?|login pass)`;
 const VALUE = String.raw`(?:"([^"\n]{3,128})"|'([^'\n]{3,128})'|` + '`([^`\\n]{3,128})`' + String.raw`|(\S{3,128}))`;
 
+/*
+ * Linear time (V8's engine backtracks, so this is argued, and test/linear-time.test.ts checks it): VALUE reads at
+ * most 130 characters from where it starts. Every unbounded `\s*`/`\s+`/`[\w-]+` below is followed by
+ * something its own characters cannot match (a separator, a word character, a space, VALUE's first character,
+ * which is a quote or a non-space), so giving one character back fails at once: an attempt at one start costs
+ * the length of the runs it reads, plus 130. An attempt starts only where the pattern's first word (NOUN, or a
+ * determiner) matches, and each run of spaces or word is read by the attempts of at most the three words before
+ * it, so a whole scan is linear in the text. No two quantifiers may compete for the same run: STATED's
+ * `\s*(?::\s*)?` once read `\s*:?\s*`, whose two `\s*` split a run of k spaces k ways ("my password is",
+ * 20,000 spaces and "ab" took 1.1 s, quadratic), for the same strings matched.
+ */
 /** "password: x", "pwd=x", "PIN -> x": a label and a value. */
 const LABELLED = new RegExp(String.raw`\b${NOUN}\s*(?:[:=]|->|=>)\s*${VALUE}`, 'gi');
-/** "my password is x", "the wifi passcode was x". */
-const STATED = new RegExp(String.raw`\b(?:my|our|the|his|her|their|your)\s+(?:[\w-]+\s+){0,2}${NOUN}\s+(?:is|was|will be)\s*:?\s*${VALUE}`, 'gi');
+/** "my password is x", "the wifi passcode was x", "my pin is: x". */
+const STATED = new RegExp(String.raw`\b(?:my|our|the|his|her|their|your)\s+(?:[\w-]+\s+){0,2}${NOUN}\s+(?:is|was|will be)\s*(?::\s*)?${VALUE}`, 'gi');
 
 /** Words that follow "my password is" in a sentence about a password, not in a disclosed one. */
 const NOT_A_PASSWORD = new Set(
