@@ -3,6 +3,7 @@ import { MODERATION_CATEGORIES, type ModerationCategory, WARDEN_CATEGORIES, type
 import type { CategoryScores, Detection, DetectionResult, Evidence, LanguageVerdict } from '../detect/index.ts';
 import { type PolicyDocument, type Surface, type Violation, findViolations, flaggedCategories } from '../policy/index.ts';
 import type { ImageSummary } from './images.ts';
+import { modelCategories } from './models.ts';
 import type { ModerationItem } from './request.ts';
 
 /** The policy a text is judged against: the tenant's current version and thresholds in force. */
@@ -45,10 +46,20 @@ export interface ModerationResult {
   warden: WardenExtension;
 }
 
+/**
+ * A result in the shape of the model it was asked of: a legacy `text-moderation-*` model's result carries only its
+ * 11 categories (and `flagged` is true only when one of those is); `warden` is the same for every model.
+ */
+export interface ModelResult extends Omit<ModerationResult, 'categories' | 'category_scores' | 'category_applied_input_types'> {
+  categories: Partial<Record<ModerationCategory, boolean>>;
+  category_scores: Partial<Record<ModerationCategory, number>>;
+  category_applied_input_types: Partial<Record<ModerationCategory, readonly ('text' | 'image')[]>>;
+}
+
 export interface ModerationResponse {
   id: string;
   model: string;
-  results: ModerationResult[];
+  results: ModelResult[];
 }
 
 // Templates copied per result, so that every result object gets the same shape at once.
@@ -81,9 +92,11 @@ export class Moderator {
     return this.result(this.detectParts(parts), this.detection.language(parts.join('\n')), context);
   }
 
-  /** OpenAI's response shape; `id` defaults to a random one. */
+  /** OpenAI's response shape for `model` (a name `resolveModel` accepted); `id` defaults to a random one. */
   response(model: string, results: ModerationResult[], id: string = `modr-${randomBytes(12).toString('hex')}`): ModerationResponse {
-    return { id, model, results };
+    const categories = modelCategories(model);
+    if (categories.length === MODERATION_CATEGORIES.length) return { id, model, results };
+    return { id, model, results: results.map((result) => inModelShape(result, categories)) };
   }
 
   /** A multi-part input scores as its worst part; evidence says which part it is in. */
@@ -148,4 +161,16 @@ export class Moderator {
       message: `The input reads as language "${language.code}" (confidence ${language.confidence.toFixed(2)}), which the text model was not trained on (trained: ${trained}); its scores for this input are unreliable, and a low score does not mean the input is safe.`,
     };
   }
+}
+
+/** `result` with only `categories` among its OpenAI categories. */
+function inModelShape(result: ModerationResult, categories: readonly ModerationCategory[]): ModelResult {
+  const pick = <T>(record: Record<ModerationCategory, T>) => Object.fromEntries(categories.map((c) => [c, record[c]])) as Partial<Record<ModerationCategory, T>>;
+  return {
+    ...result,
+    flagged: categories.some((c) => result.categories[c]),
+    categories: pick(result.categories),
+    category_scores: pick(result.category_scores),
+    category_applied_input_types: pick(result.category_applied_input_types),
+  };
 }

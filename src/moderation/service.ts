@@ -64,7 +64,7 @@ export class ModerationService {
     const response = this.moderator.response(model, results, moderationId);
     // Only text is kept; an image is known by its hashes (in the result's evidence), never by its bytes.
     const imageDigests = findings.map((f) => `\n${f.hashes.sha256}`).join('');
-    const followUp = followUpOf(principal, account, response, items, document, imageDigests);
+    const followUp = followUpOf(principal, account, response.id, results, items, document, imageDigests);
     const plan = new FollowUpPlan();
     await this.followUps.run(followUp, plan);
     if (plan.writes.length === 0) return response;
@@ -93,15 +93,26 @@ function keyedId(tenantId: string, idempotencyKey: string): string {
   return `modr-${createHash('sha256').update(`${tenantId}\n${idempotencyKey}`).digest('hex').slice(0, 24)}`;
 }
 
-/** `imageDigests`: the first input's images' sha256 digests, which its content digest covers. */
-function followUpOf(principal: Principal, account: string | null, response: ModerationResponse, items: ModerationItem[], document: PolicyDocument, imageDigests: string): FollowUp {
+/**
+ * What follows the verdicts, from the full results (every category scored, whichever model's shape the caller
+ * asked for). `imageDigests`: the first input's images' sha256 digests, which its content digest covers.
+ */
+function followUpOf(
+  principal: Principal,
+  account: string | null,
+  moderationId: string,
+  results: ModerationResult[],
+  items: ModerationItem[],
+  document: PolicyDocument,
+  imageDigests: string,
+): FollowUp {
   return {
     tenantId: principal.tenantId,
     actor: `key:${principal.keyId}`,
     account,
-    moderationId: response.id,
+    moderationId,
     policy: { version: document.version, document },
-    results: response.results.map((result, index) => {
+    results: results.map((result, index) => {
       const text = items[index]!.join('\n');
       return {
         index,
