@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { policyDocumentSchema, versionName } from '../../policy/index.ts';
 import { actorOf, principalOf } from '../auth.ts';
 import type { Services } from '../../app/index.ts';
+import { listBySeq, pageQuery } from '../pagination.ts';
 import { acceptYamlBodies } from '../yaml-body.ts';
 import type { ZodTypeProvider } from '../zod.ts';
 
@@ -15,10 +16,9 @@ export async function policyRoutes(root: FastifyInstance, { services }: { servic
 
   acceptYamlBodies(app);
 
-  app.get('/v1/policies', async (request) => ({
-    object: 'list',
-    data: await policies.list(principalOf(request).tenantId),
-  }));
+  app.get('/v1/policies', { schema: { querystring: pageQuery } }, async (request) =>
+    listBySeq(request.query, (page) => policies.page(principalOf(request).tenantId, page)),
+  );
 
   app.get('/v1/policies/:version', { schema: { params: versionParams } }, async (request) => {
     const stored = await policies.get(principalOf(request).tenantId, request.params.version);
