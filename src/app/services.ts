@@ -12,7 +12,7 @@ import { ReviewDesk } from '../review/index.ts';
 import { ReReviewJobs, type ReReviewOptions, StoreSubmissions, type SubmissionNeedingReview, assertStoreChecks } from '../store/index.ts';
 import { RuleHits, RuleRegistry } from '../rules/index.ts';
 import { SpikeMonitor, TrendCounter } from '../trends/index.ts';
-import { Tenancy } from '../tenancy/index.ts';
+import { Tenancy, TenantRateLimits } from '../tenancy/index.ts';
 import type { Tx } from '../db/index.ts';
 
 /** The domains, wired together once (the composition root); the server and the CLI both start from here. */
@@ -21,6 +21,8 @@ export interface Services {
   clock: Clock;
   audit: AuditLog;
   tenancy: Tenancy;
+  /** Each tenant's requests per second per API key (the server's default unless its admin set one). */
+  rateLimits: TenantRateLimits;
   policies: PolicyRegistry;
   moderation: Moderator;
   /** Tenants' overrides of the detection thresholds. */
@@ -54,13 +56,18 @@ export interface ServiceOptions {
   notify?: NotifyConfig;
   reReview?: Partial<ReReviewOptions>;
   imageFetch?: ImageFetchOptions;
+  /** Requests per second per API key for tenants that set none (`--rate-limit`, `WARDEN_RATE_LIMIT`); 1000 when absent. */
+  rateLimitPerSecond?: number;
 }
+
+export const DEFAULT_RATE_LIMIT = 1000;
 
 export function createServices(store: Store, clock: Clock = systemClock, options: ServiceOptions = {}): Services {
   const audit = new AuditLog(store, clock);
   const policies = new PolicyRegistry(store, audit, clock);
   const tenancy = new Tenancy(store, audit, clock);
   tenancy.created.subscribe(policies.seedTenant);
+  const rateLimits = new TenantRateLimits(store, audit, clock, options.rateLimitPerSecond ?? DEFAULT_RATE_LIMIT);
   const enforcement = new Enforcement(store, audit, clock, policies, tenancy);
   const moderation = new Moderator(localDetection());
   const thresholds = new ThresholdOverrides(store, audit, clock);
@@ -104,5 +111,5 @@ export function createServices(store: Store, clock: Clock = systemClock, options
   const trends = new TrendCounter(store, clock);
   const spikes = new SpikeMonitor(store, clock);
   const idempotencyKeys = new IdempotencyKeys(store, clock);
-  return { store, clock, audit, tenancy, policies, moderation, thresholds, moderations, idempotencyKeys, enforcement, review, subscriptions, deliveries, storeSubmissions, reReviews, hashBanks, imageSettings, images, rules, ruleHits, trends, spikes };
+  return { store, clock, audit, tenancy, rateLimits, policies, moderation, thresholds, moderations, idempotencyKeys, enforcement, review, subscriptions, deliveries, storeSubmissions, reReviews, hashBanks, imageSettings, images, rules, ruleHits, trends, spikes };
 }

@@ -49,6 +49,7 @@ export interface Tables {
   cache_generations: CacheGenerationsTable;
   idempotency_keys: IdempotencyKeysTable;
   moderation_requests: ModerationRequestsTable;
+  tenant_rate_limits: TenantRateLimitsTable;
 }
 
 export interface TenantsTable {
@@ -627,3 +628,11 @@ export interface ModerationRequestsTable {
 }
 
 export type IdempotencyKeyRow = Selectable<IdempotencyKeysTable>;
+
+/** A tenant's own requests-per-second limit per API key. */
+export interface TenantRateLimitsTable {
+  tenant_id: string;
+  requests_per_second: number;
+  updated_at: string;
+  updated_by: string;
+}

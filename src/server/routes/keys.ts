@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { NotFound } from '../../common/index.ts';
-import { ROLES } from '../../tenancy/index.ts';
+import { ROLES, rateLimitInput } from '../../tenancy/index.ts';
 import { actorOf, principalOf } from '../auth.ts';
 import type { Services } from '../../app/index.ts';
 import { CREATED_KEY, listPage, pageQuery } from '../pagination.ts';
@@ -10,7 +10,7 @@ import type { ZodTypeProvider } from '../zod.ts';
 const createKeyBody = z.object({ role: z.enum(ROLES), label: z.string().max(200).optional() }).strict();
 const keyParams = z.object({ id: z.string().min(1).max(100) }).strict();
 
-/** An admin manages its own tenant's keys; secrets are returned once, at creation. */
+/** An admin manages its own tenant's keys (secrets are returned once, at creation) and the rate each key may use. */
 export async function keyRoutes(root: FastifyInstance, { services }: { services: Services }) {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const { tenancy } = services;
@@ -32,4 +32,10 @@ export async function keyRoutes(root: FastifyInstance, { services }: { services:
     object: 'api_key',
     ...(await tenancy.revokeKey(principalOf(request).tenantId, request.params.id, actorOf(request))),
   }));
+
+  app.get('/v1/rate-limit', { config: adminOnly }, async (request) => services.rateLimits.get(principalOf(request).tenantId));
+
+  app.put('/v1/rate-limit', { schema: { body: rateLimitInput }, config: adminOnly }, async (request) =>
+    services.rateLimits.set(principalOf(request).tenantId, request.body, actorOf(request)),
+  );
 }
