@@ -69,6 +69,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     ...frameworkErrorOptions,
   });
   app.setValidatorCompiler(zodValidatorCompiler);
+  // Response schemas describe the answers in the OpenAPI document; answers are serialised as built, never filtered.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   endConnectionsOnClose(app);
   recordRoutes(app);
   app.addHook('onRequest', async (request, reply) => {
