@@ -85,7 +85,7 @@ async function post(url: string, key: string, body: unknown): Promise<void> {
 async function benchBackend(url: string) {
   const store = await openStore(url);
   try {
-    const services = createServices(store);
+    const services = createServices(store, undefined, { rateLimitPerSecond: 1_000_000 });
     const boot = await services.tenancy.bootstrap();
     if (!boot.created || !boot.generatedKey) throw new Error('the bench needs an empty database');
     const key = boot.generatedKey;
@@ -102,7 +102,7 @@ async function benchBackend(url: string) {
     for (let i = 0; i < events.length; i += batchSize) await enforcement.recordEvents(tenantId, 'bench', events.slice(i, i + batchSize));
     const batched = measured(events.length, started);
 
-    const app = await buildApp(services, { logger: false, rateLimitPerSecond: 1_000_000, bodyLimit: 64 * 1024 * 1024 });
+    const app = await buildApp(services, { logger: false, bodyLimit: 64 * 1024 * 1024 });
     const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
     const overHttp = makeEvents('http', totalEvents);
     started = start();

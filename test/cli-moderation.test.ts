@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MODERATION_CATEGORIES } from '../src/common/index.ts';
+import { LEGACY_CATEGORIES } from '../src/moderation/index.ts';
 import { runWarden } from './support/cli.ts';
 
 describe('warden moderate', () => {
@@ -48,6 +49,16 @@ describe('warden moderate', () => {
     expect(lines[1]).toEqual({ line: 2, error: 'not valid JSON' });
     expect(lines[2]).toMatchObject({ id: 'b', warden: { flagged: true } });
   });
+
+  it('answers a legacy model name with its 11 categories, also with --jsonl', async () => {
+    const result = await runWarden(['moderate', '--model', 'text-moderation-stable', 'hello']);
+    expect(result.code).toBe(0);
+    const body = JSON.parse(result.stdout) as { model: string; results: { categories: Record<string, boolean> }[] };
+    expect(body.model).toBe('text-moderation-stable');
+    expect(Object.keys(body.results[0]!.categories).sort()).toEqual([...LEGACY_CATEGORIES].sort());
+    const lines = await runWarden(['moderate', '--jsonl', '--model', 'text-moderation-latest'], { input: '{"text":"hi"}\n' });
+    expect(Object.keys((JSON.parse(lines.stdout) as { category_scores: object }).category_scores).sort()).toEqual([...LEGACY_CATEGORIES].sort());
+  }, 90_000);
 
   it('refuses an unknown model', async () => {
     const result = await runWarden(['moderate', '--model', 'nope', 'hi']);

@@ -277,3 +277,43 @@ describeEachBackend('rate limiting', (backend) => {
     expect((await server.request('/v1/policies', { key: other })).status).toBe(200);
   });
 });
+
+describeEachBackend('tenant-configurable rate limits', (backend) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(backend, { rateLimitPerSecond: 50 });
+  });
+  afterAll(async () => server?.close());
+
+  it('lets an admin set its tenant\'s rate per key, audited, holding at once, and null restores the default', async () => {
+    expect(await (await server.request('/v1/rate-limit')).json()).toEqual({ object: 'rate_limit', requests_per_second: 50, source: 'default', default: 50 });
+    const set = await server.request('/v1/rate-limit', { method: 'PUT', json: { requests_per_second: 3 } });
+    expect(await set.json()).toEqual({ object: 'rate_limit', requests_per_second: 3, source: 'tenant', default: 50 });
+    const client = await server.createKey('client');
+    const next = await server.request('/v1/policies', { key: client });
+    expect(next.headers.get('ratelimit-limit')).toBe('3');
+    const burst = await Promise.all(Array.from({ length: 6 }, () => server.request('/v1/policies', { key: client })));
+    expect(burst.some((response) => response.status === 429)).toBe(true);
+    // Another tenant keeps the server's default.
+    const other = await server.createKey('admin', 'other-tenant');
+    expect((await server.request('/v1/policies', { key: other })).headers.get('ratelimit-limit')).toBe('50');
+    expect(((await (await server.request('/v1/rate-limit', { key: other })).json()) as { source: string }).source).toBe('default');
+    const entries = await server.services.audit.list((await server.services.tenancy.findTenant('default'))!.id, { limit: 1000 });
+    expect(JSON.parse(entries.filter((e) => e.action === 'rate_limit.set').at(-1)!.payload)).toEqual({ before: null, after: 3 });
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // the admin key's own window passes
+    const reset = await server.request('/v1/rate-limit', { method: 'PUT', json: { requests_per_second: null } });
+    expect(((await reset.json()) as { requests_per_second: number }).requests_per_second).toBe(50);
+    expect((await server.request('/v1/policies', { key: client })).headers.get('ratelimit-limit')).toBe('50');
+  });
+
+  it('refuses bad values and other roles without changing anything', async () => {
+    const before = await (await server.request('/v1/rate-limit')).json();
+    for (const json of [{ requests_per_second: 0 }, { requests_per_second: 1.5 }, { requests_per_second: 2_000_000 }, { requests_per_second: '5' }, {}, { requests_per_second: 5, extra: 1 }]) {
+      await expectApiError(await server.request('/v1/rate-limit', { method: 'PUT', json }), 400);
+    }
+    const reviewer = await server.createKey('reviewer');
+    await expectApiError(await server.request('/v1/rate-limit', { method: 'PUT', json: { requests_per_second: 5 }, key: reviewer }), 403);
+    await expectApiError(await server.request('/v1/rate-limit', { key: reviewer }), 403);
+    expect(await (await server.request('/v1/rate-limit')).json()).toEqual(before);
+  });
+});

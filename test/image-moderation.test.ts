@@ -6,21 +6,9 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { hashImage } from '../src/images/index.ts';
 import { describeEachBackend } from './support/backends.ts';
 import { dataUrl, pngBomb, syntheticImage } from './support/images.ts';
+import type { WardenResult } from './support/moderation.ts';
 import { type TestServer, expectApiError, startTestServer } from './support/server.ts';
 
-interface ImageResult {
-  flagged: boolean;
-  categories: Record<string, boolean>;
-  category_scores: Record<string, number>;
-  category_applied_input_types: Record<string, string[]>;
-  warden: {
-    flagged: boolean;
-    violations: { clause_id: string; category: string; severity: string; evidence: { detector: string; kind: string; input?: string; match?: { bank_id: string; bank_name: string; hash: string; distance: number; threshold: number } }[] }[];
-    images?: { input: string; format: string; width: number; height: number; frames: number; hashes: { pdq: string; quality: number; md5: string; sha256: string }; bank_matches: number; classification?: { model: string; classes: Record<string, number>; scores: { sexual: number } } }[];
-    warnings: { code: string; categories?: string[] }[];
-    evidence: { detector: string; category: string; kind: string; input?: string; score: number }[];
-  };
-}
 
 const imagePart = (url: string) => ({ type: 'image_url' as const, image_url: { url } });
 
@@ -54,7 +42,7 @@ describeEachBackend('image parts on POST /v1/moderations (official openai SDK)',
   });
 
   const moderate = async (input: OpenAI.ModerationCreateParams['input'], user?: string) =>
-    (await client.moderations.create({ model: 'omni-moderation-latest', input, ...(user && { user }) } as OpenAI.ModerationCreateParams)).results[0] as unknown as ImageResult;
+    (await client.moderations.create({ model: 'omni-moderation-latest', input, ...(user && { user }) } as OpenAI.ModerationCreateParams)).results[0] as unknown as WardenResult;
   const bank = async (body: object, hashes: string) => {
     const created = (await (await server.request('/v1/hash-banks', { method: 'POST', json: body })).json()) as { id: string; name: string };
     const imported = await server.request(`/v1/hash-banks/${created.id}/import`, { method: 'POST', body: hashes, headers: { 'content-type': 'text/plain' } });
@@ -172,7 +160,7 @@ describeEachBackend('image parts on POST /v1/moderations (official openai SDK)',
     try {
       const devClient = new OpenAI({ apiKey: dev.adminKey, baseURL: `${dev.baseUrl}/v1`, maxRetries: 0 });
       await dev.request('/v1/image-settings', { method: 'PUT', json: { fetch_urls: true } });
-      const fetched = (await devClient.moderations.create({ input: [imagePart(`${host.url}/photo.jpg`)] })).results[0] as unknown as ImageResult;
+      const fetched = (await devClient.moderations.create({ input: [imagePart(`${host.url}/photo.jpg`)] })).results[0] as unknown as WardenResult;
       expect(fetched.warden.images).toMatchObject([{ format: 'jpeg', width: 640, height: 480 }]);
       const redirected = await devClient.moderations.create({ input: [imagePart(`${host.url}/redirect`)] }).catch((e: unknown) => e);
       expect((redirected as InstanceType<typeof OpenAI.BadRequestError>).code).toBe('image_url_refused');

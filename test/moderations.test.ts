@@ -2,28 +2,13 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '../src/audit/index.ts';
 import { MODERATION_CATEGORIES } from '../src/common/index.ts';
-import type { FollowUp } from '../src/moderation/index.ts';
+import { type FollowUp, LEGACY_CATEGORIES } from '../src/moderation/index.ts';
 import { bundledPolicies } from '../src/policy/index.ts';
 import { describeEachBackend } from './support/backends.ts';
+import type { WardenResult } from './support/moderation.ts';
 import { type TestServer, expectApiError, startTestServer } from './support/server.ts';
 
 const CARD = '4111 1111 1111 1111';
-
-interface WardenResult {
-  flagged: boolean;
-  categories: Record<string, boolean>;
-  category_scores: Record<string, number>;
-  category_applied_input_types: Record<string, string[]>;
-  warden: {
-    flagged: boolean;
-    policy_version: string;
-    violations: { clause_id: string; category: string; score: number; evidence: { kind: string; span: [number, number]; part?: number }[] }[];
-    categories: Record<string, boolean>;
-    category_scores: Record<string, number>;
-    language: { code: string; confidence: number; supported: boolean };
-    warnings: { code: string; message: string }[];
-  };
-}
 
 const THREAT = 'I will find you and kill you, you worthless piece of trash';
 
@@ -64,7 +49,7 @@ describeEachBackend('POST /v1/moderations', (backend) => {
       expect(cited).toEqual(['api.1.1', 'universal.1']);
       const evidence = results[1]!.warden.violations[0]!.evidence[0]!;
       expect(evidence.kind).toBe('payment_card:visa');
-      expect(`my card is ${CARD}`.slice(...evidence.span)).toBe(CARD);
+      expect(`my card is ${CARD}`.slice(...evidence.span!)).toBe(CARD);
     });
 
     it('moderates text content parts as one input', async () => {
@@ -94,10 +79,34 @@ describeEachBackend('POST /v1/moderations', (backend) => {
     });
 
     it('accepts every OpenAI moderation model name', async () => {
-      for (const model of ['omni-moderation-2024-09-26', 'text-moderation-latest', 'text-moderation-stable']) {
+      for (const model of ['omni-moderation-2024-09-26', 'text-moderation-latest', 'text-moderation-stable', 'text-moderation-007']) {
         expect((await client.moderations.create({ model, input: 'hi' })).model).toBe(model);
       }
     });
+
+    it('answers the legacy text-moderation models with their 11 categories, and omni-moderation with 13', async () => {
+      const input = [THREAT, 'Have a lovely day.', `my card is ${CARD}`];
+      const omni = await client.moderations.create({ model: 'omni-moderation-2024-09-26', input });
+      for (const model of ['text-moderation-latest', 'text-moderation-stable', 'text-moderation-007']) {
+        const legacy = await client.moderations.create({ model, input });
+        legacy.results.forEach((result, i) => {
+          for (const field of ['categories', 'category_scores', 'category_applied_input_types'] as const) {
+            expect(Object.keys(result[field]).sort()).toEqual([...LEGACY_CATEGORIES].sort());
+          }
+          expect(result.categories).not.toHaveProperty('illicit');
+          expect(result.category_scores).not.toHaveProperty('illicit/violent');
+          // The same scores as omni's for the categories both have; flagged only by those.
+          const full = omni.results[i]!;
+          for (const category of LEGACY_CATEGORIES) expect(result.category_scores[category]).toBe(full.category_scores[category]);
+          expect(result.flagged).toBe(LEGACY_CATEGORIES.some((c) => full.categories[c]));
+          // Warden's extension, with the policy's citations, is the same whichever model was named.
+          expect((result as unknown as WardenResult).warden).toEqual((full as unknown as WardenResult).warden);
+        });
+      }
+      for (const result of omni.results) expect(Object.keys(result.categories).sort()).toEqual([...MODERATION_CATEGORIES].sort());
+      expect(omni.results[0]!.flagged).toBe(true);
+    });
+
   });
 
   describe('scored by the trained text model', () => {
@@ -130,7 +139,7 @@ describeEachBackend('POST /v1/moderations', (backend) => {
       expect(english!.warden.language).toMatchObject({ code: 'en', supported: true });
       expect(english!.warden.warnings).toEqual([]);
       expect(spanish!.warden.language).toMatchObject({ code: 'es', supported: false });
-      expect(spanish!.warden.language.confidence).toBeGreaterThan(0.5);
+      expect(spanish!.warden.language!.confidence).toBeGreaterThan(0.5);
       expect(spanish!.warden.warnings).toEqual([{ code: 'language_unsupported', message: expect.stringMatching(/"es".*not trained on.*en, fr/) }]);
     });
   });

@@ -1,11 +1,80 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { SCHEMA_FILE, generateApiTypes } from '../scripts/api-types.ts';
 import { type TestServer, startTestServer } from './support/server.ts';
 
 interface OpenApiDocument {
   openapi: string;
   paths: Record<string, Record<string, { security?: unknown[]; requestBody?: unknown; parameters?: { in: string; name: string }[]; responses: Record<string, unknown> }>>;
 }
+
+/** Routes whose 2xx answers the document does not describe yet (issue 14 left them; describe them in src/server/responses.ts). */
+const NOT_YET_DESCRIBED = new Set<string>([
+  'DELETE /v1/exemptions/{id}',
+  'DELETE /v1/hash-banks/{id}',
+  'DELETE /v1/hash-banks/{id}/hashes/{hash}',
+  'DELETE /v1/subscriptions/{id}',
+  'GET /v1/accounts/{id}/standing',
+  'GET /v1/appeals/{id}',
+  'GET /v1/audit',
+  'GET /v1/child-safety/reports',
+  'GET /v1/child-safety/reports/{id}',
+  'GET /v1/deliveries',
+  'GET /v1/deliveries/{id}',
+  'GET /v1/enforcement/policies',
+  'GET /v1/enforcement/policy',
+  'GET /v1/exemptions',
+  'GET /v1/exemptions/{id}',
+  'GET /v1/hash-banks',
+  'GET /v1/hash-banks/{id}',
+  'GET /v1/hash-banks/{id}/export',
+  'GET /v1/hash-banks/{id}/hashes',
+  'GET /v1/image-settings',
+  'GET /v1/review/cases/{id}',
+  'GET /v1/review/metrics',
+  'GET /v1/review/queue',
+  'GET /v1/review/settings',
+  'GET /v1/review/whoami',
+  'GET /v1/rules/deployment',
+  'GET /v1/rules/hits',
+  'GET /v1/rules/versions',
+  'GET /v1/rules/versions/{version}',
+  'GET /v1/store/review-jobs',
+  'GET /v1/store/review-jobs/{id}',
+  'GET /v1/store/submissions/{id}',
+  'GET /v1/subscriptions',
+  'GET /v1/subscriptions/{id}',
+  'GET /v1/trends',
+  'GET /v1/trends/spikes',
+  'PATCH /v1/hash-banks/{id}',
+  'POST /v1/accounts/{id}/actions/{actionId}/reverse',
+  'POST /v1/accounts/{id}/appeals',
+  'POST /v1/appeals/{id}/decision',
+  'POST /v1/child-safety/reports/{id}/submission',
+  'POST /v1/deliveries/{id}/replay',
+  'POST /v1/enforcement/policies',
+  'POST /v1/events',
+  'POST /v1/events/batch',
+  'POST /v1/exemptions',
+  'POST /v1/hash-banks',
+  'POST /v1/hash-banks/{id}/hashes',
+  'POST /v1/hash-banks/{id}/hashes/remove',
+  'POST /v1/hash-banks/{id}/import',
+  'POST /v1/reports',
+  'POST /v1/review/appeals',
+  'POST /v1/review/cases/{id}/claim',
+  'POST /v1/review/cases/{id}/decision',
+  'POST /v1/review/cases/{id}/release',
+  'POST /v1/rules/backtest',
+  'POST /v1/rules/versions',
+  'POST /v1/rules/versions/{version}/publish',
+  'POST /v1/store/submissions',
+  'POST /v1/subscriptions',
+  'PUT /v1/image-settings',
+  'PUT /v1/review/settings',
+  'PUT /v1/rules/shadow',
+]);
 
 describe('the OpenAPI document', () => {
   let server: TestServer;
@@ -40,12 +109,40 @@ describe('the OpenAPI document', () => {
     }
   });
 
+  it('describes the 2xx answer of each route that declares one, and no route is added without one', () => {
+    const api = routes.filter((route) => route.url.startsWith('/v1/') || route.url === '/healthz');
+    const undescribed: string[] = [];
+    for (const route of api) {
+      const path = route.url.replace(/:([A-Za-z_]+)/g, '{$1}');
+      const operation = document.paths[path]?.[route.method.toLowerCase()];
+      const success = Object.entries(operation?.responses ?? {}).filter(([status]) => /^2\d\d$/.test(status));
+      if (success.length === 0) undescribed.push(`${route.method} ${path}`);
+      for (const [status, response] of success) {
+        expect(JSON.stringify(response), `${route.method} ${path} ${status}`).toContain('"application/json"');
+      }
+    }
+    // Routes whose answers are not described yet (issue 14): this list may only shrink.
+    expect(undescribed.filter((route) => !NOT_YET_DESCRIBED.has(route))).toEqual([]);
+    expect([...NOT_YET_DESCRIBED].filter((route) => !undescribed.includes(route)), 'described now: drop them from NOT_YET_DESCRIBED').toEqual([]);
+  });
+
+  it('describes the moderation answer in OpenAI\'s shape with the warden extension', () => {
+    const answer = JSON.stringify(document.paths['/v1/moderations']!.post!.responses['200']);
+    for (const field of ['category_scores', 'category_applied_input_types', 'policy_version', 'violations']) expect(answer).toContain(`"${field}"`);
+    const keys = JSON.stringify(document.paths['/v1/keys']!.get!.responses['200']);
+    for (const field of ['has_more', 'next_cursor', 'revoked_at']) expect(keys).toContain(`"${field}"`);
+  });
+
   it('describes request bodies and parameters from the zod schemas that validate them', () => {
     const moderation = document.paths['/v1/moderations']!.post!;
     expect(JSON.stringify(moderation.requestBody)).toContain('"input"');
     const revoke = document.paths['/v1/keys/{id}']!.delete!;
     expect(revoke.parameters).toEqual([expect.objectContaining({ in: 'path', name: 'id' })]);
   });
+
+  it('matches the console\'s committed generated types (npm run api:types)', async () => {
+    expect(readFileSync(SCHEMA_FILE, 'utf8') === (await generateApiTypes()), `${SCHEMA_FILE} is stale: run npm run api:types`).toBe(true);
+  }, 60_000);
 
   it('has a reference page at /docs', async () => {
     const response = await fetch(`${server.baseUrl}/docs`);

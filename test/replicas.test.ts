@@ -74,6 +74,19 @@ describeEachBackend('two warden serve processes on one database', (backend) => {
     expect(lag).toBeLessThan(STALE_BOUND_MS);
   });
 
+  it('applies a tenant rate limit set through the other replica within 1 s', async () => {
+    const limitOf = async (response: Response) => {
+      await response.arrayBuffer();
+      return response.headers.get('ratelimit-limit');
+    };
+    expect(await limitOf(await call(1, '/v1/policies'))).toBe('1000');
+    expect((await call(0, '/v1/rate-limit', { method: 'PUT', json: { requests_per_second: 400 } })).status).toBe(200);
+    const changedAt = performance.now();
+    const lag = await untilHolds(changedAt, () => call(1, '/v1/policies'), async (response) => (await limitOf(response)) === '400');
+    expect(lag).toBeLessThan(STALE_BOUND_MS);
+    expect((await call(0, '/v1/rate-limit', { method: 'PUT', json: { requests_per_second: null } })).status).toBe(200);
+  });
+
   it('refuses a key revoked through the other replica within 1 s', async () => {
     const created = (await (await call(0, '/v1/keys', { json: { role: 'client' } })).json()) as { id: string; key: string };
     const useKey = () => call(1, '/v1/moderation/thresholds', { key: created.key });

@@ -235,10 +235,10 @@ describeEachBackend('store review, re-review and signed webhooks', (backend) => 
     expect(receiver.received).toHaveLength(2);
     expect(receiver.received[1]!.headers['warden-event-id']).toBe(receiver.received[0]!.headers['warden-event-id']);
     const [delivery] = await restarted.deliveries.list((await restarted.tenancy.findTenant('default'))!.id, { limit: 10 });
-    expect(delivery).toMatchObject({ status: 'delivered', attempts: 2 });
+    expect(delivery!.view).toMatchObject({ status: 'delivered', attempts: 2 });
     release(200);
     await inFlight;
-    expect((await restarted.deliveries.list((await restarted.tenancy.findTenant('default'))!.id, { limit: 10 }))[0]).toMatchObject({ status: 'delivered', attempts: 2 });
+    expect((await restarted.deliveries.list((await restarted.tenancy.findTenant('default'))!.id, { limit: 10 }))[0]!.view).toMatchObject({ status: 'delivered', attempts: 2 });
     await store.close();
     await receiver.close();
   });
@@ -249,7 +249,7 @@ describeEachBackend('store review, re-review and signed webhooks', (backend) => 
     ids.push((await submit(clean)).id);
     await server.request('/v1/policies', { method: 'POST', json: stricter });
     expect(await server.services.reReviews.runOnce(2)).toBe(2);
-    const [job] = await server.services.reReviews.list((await server.services.tenancy.findTenant('default'))!.id, { limit: 10 });
+    const job = (await server.services.reReviews.list((await server.services.tenancy.findTenant('default'))!.id, { limit: 10 }))[0]?.view;
     expect(job).toMatchObject({ status: 'running', processed: 2, total: 4 });
     // A fresh runner (as after a restart) picks the job up where the cursor says.
     const restarted = createServices(server.store, server.clock);

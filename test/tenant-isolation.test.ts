@@ -66,6 +66,8 @@ const CASES: Record<string, (v: Victim) => Attempt> = {
   'POST /v1/moderations': () => ({ path: '/v1/moderations', body: { input: 'hello', user: ATTACKER_ACCOUNT }, aimed: false }),
   'GET /v1/moderation/thresholds': () => ({ path: '/v1/moderation/thresholds', aimed: false }),
   'PUT /v1/moderation/thresholds': () => ({ path: '/v1/moderation/thresholds', body: { thresholds: { violence: 0.5 } }, aimed: false }),
+  'GET /v1/rate-limit': () => ({ path: '/v1/rate-limit', aimed: false }),
+  'PUT /v1/rate-limit': () => ({ path: '/v1/rate-limit', body: { requests_per_second: 5000 }, aimed: false }),
   'POST /v1/events': (v) => ({ path: '/v1/events', body: { id: v.eventId, account: ATTACKER_ACCOUNT, violations: [{ clause_id: 'store.1' }] }, aimed: false }),
   'POST /v1/events/batch': (v) => ({ path: '/v1/events/batch', body: { events: [{ id: v.eventId, account: ATTACKER_ACCOUNT, violations: [{ clause_id: 'store.1' }] }] }, aimed: false }),
   'GET /v1/accounts/:id/standing': (v) => ({ path: `/v1/accounts/${v.account}/standing`, aimed: true }),
@@ -257,6 +259,7 @@ async function seedVictim(server: TestServer, marker: string): Promise<Victim> {
   await call(`/v1/hash-banks/${bank.id}/hashes`, { method: 'POST', json: { hashes: [{ hash, note: marker }] } });
   const key = await call<{ id: string }>('/v1/keys', { method: 'POST', json: { role: 'reviewer', label: marker } });
   await call('/v1/moderation/thresholds', { method: 'PUT', json: { thresholds: { violence: 0.61 } } });
+  await call('/v1/rate-limit', { method: 'PUT', json: { requests_per_second: 4321 } });
   const ruleVersion = `victim-rules-${marker.slice(-6)}`;
   await call('/v1/rules/versions', { method: 'POST', json: { version: ruleVersion, summary: marker, rules: [{ id: 'r', when: { text: { pattern: marker } }, then: [{ label: 'x' }] }] } });
   await call(`/v1/rules/versions/${ruleVersion}/publish`, { method: 'POST' });

@@ -13,7 +13,7 @@ import { ReviewDesk } from '../review/index.ts';
 import { ReReviewJobs, type ReReviewOptions, StoreSubmissions, type SubmissionNeedingReview, assertStoreChecks } from '../store/index.ts';
 import { LiveRules, RuleHits, RuleRegistry, planRuleNotifications } from '../rules/index.ts';
 import { SpikeMonitor, TrendCounter, countModerations } from '../trends/index.ts';
-import { Tenancy } from '../tenancy/index.ts';
+import { Tenancy, TenantRateLimits } from '../tenancy/index.ts';
 import { ShadowTallies, TenantModels, TrainingExamples, isHeldOut } from '../learning/index.ts';
 import type { Tx } from '../db/index.ts';
 
@@ -23,6 +23,8 @@ export interface Services {
   clock: Clock;
   audit: AuditLog;
   tenancy: Tenancy;
+  /** Each tenant's requests per second per API key (the server's default unless its admin set one). */
+  rateLimits: TenantRateLimits;
   policies: PolicyRegistry;
   moderation: Moderator;
   /** Tenants' overrides of the detection thresholds. */
@@ -67,13 +69,18 @@ export interface ServiceOptions {
   /** The image model; `null` runs without one (bank matching only). Default: WARDEN_IMAGE_MODEL. */
   imageClassifier?: ImageClassifier | null;
   judge?: Partial<JudgeOptions>;
+  /** Requests per second per API key for tenants that set none (`--rate-limit`, `WARDEN_RATE_LIMIT`); 1000 when absent. */
+  rateLimitPerSecond?: number;
 }
+
+export const DEFAULT_RATE_LIMIT = 1000;
 
 export function createServices(store: Store, clock: Clock = systemClock, options: ServiceOptions = {}): Services {
   const audit = new AuditLog(store, clock);
   const policies = new PolicyRegistry(store, audit, clock);
   const tenancy = new Tenancy(store, audit, clock);
   tenancy.created.subscribe(policies.seedTenant);
+  const rateLimits = new TenantRateLimits(store, audit, clock, options.rateLimitPerSecond ?? DEFAULT_RATE_LIMIT);
   const enforcement = new Enforcement(store, audit, clock, policies, tenancy);
   // Long inputs are detected on a worker thread, so that one request cannot hold the event loop (the thread starts on first use).
   const moderation = new Moderator(localDetection(), localDetectionThread());
@@ -166,5 +173,5 @@ export function createServices(store: Store, clock: Clock = systemClock, options
   moderations.followUps.subscribe(countModerations(trends, clock));
   const spikes = new SpikeMonitor(store, clock);
   const idempotencyKeys = new IdempotencyKeys(store, clock);
-  return { store, clock, audit, tenancy, policies, moderation, thresholds, moderations, idempotencyKeys, enforcement, review, subscriptions, deliveries, storeSubmissions, reReviews, hashBanks, imageSettings, images, rules, ruleHits, trends, spikes, trainingExamples, tenantModels, shadowTallies, judges, judgeCascade, judgeWorker };
+  return { store, clock, audit, tenancy, rateLimits, policies, moderation, thresholds, moderations, idempotencyKeys, enforcement, review, subscriptions, deliveries, storeSubmissions, reReviews, hashBanks, imageSettings, images, rules, ruleHits, trends, spikes, trainingExamples, tenantModels, shadowTallies, judges, judgeCascade, judgeWorker };
 }

@@ -28,7 +28,7 @@ export function registerModerate(program: Command): void {
       const { moderator, context } = localModeration();
       if (options.jsonl) {
         if (text !== undefined) throw new CliError('--jsonl reads stdin: give no TEXT argument');
-        await moderateJsonl(moderator, context);
+        await moderateJsonl(moderator, context, model);
         return;
       }
       const input = text ?? (await readStdin());
@@ -44,7 +44,7 @@ async function readStdin(): Promise<string> {
 }
 
 /** Streams: each line is answered as soon as it is read. A bad line gets an error line and exit status 1. */
-async function moderateJsonl(moderator: Moderator, context: ModerationContext): Promise<void> {
+async function moderateJsonl(moderator: Moderator, context: ModerationContext, model: string): Promise<void> {
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
   let lineNumber = 0;
   for await (const line of lines) {
@@ -56,7 +56,7 @@ async function moderateJsonl(moderator: Moderator, context: ModerationContext): 
       process.exitCode = 1;
       continue;
     }
-    const [result] = moderator.moderate([[item.text]], context);
+    const [result] = moderator.response(model, moderator.moderate([[item.text]], context)).results;
     const output = item.id === undefined ? result : { id: item.id, ...result };
     process.stdout.write(`${JSON.stringify(output)}\n`);
   }

@@ -25,7 +25,7 @@ export function registerServe(program: Command): void {
 
 async function serve(options: { port: number; host: string; dbUrl: string; rateLimitPerSecond: number }): Promise<void> {
   const store = await openStore(options.dbUrl);
-  const services = createServices(store);
+  const services = createServices(store, undefined, { rateLimitPerSecond: options.rateLimitPerSecond });
   const bootstrap = await services.tenancy.bootstrap(process.env.WARDEN_ADMIN_KEY || undefined);
   // Printed before listening, so that a failed listen cannot lose the only copy of the key.
   if (bootstrap.created) announceBootstrap(bootstrap.generatedKey);
@@ -33,7 +33,7 @@ async function serve(options: { port: number; host: string; dbUrl: string; rateL
     await store.db.transaction().execute((tx) => services.policies.seedTenant(tx, tenant));
   }
   await services.tenantModels.failInterrupted();
-  const app = await buildApp(services, { rateLimitPerSecond: options.rateLimitPerSecond });
+  const app = await buildApp(services);
   const stop = async () => {
     await Promise.all([services.deliveries.stop(), services.reReviews.stop(), services.ruleHits.stop(), services.trends.stop(), services.spikes.stop(), services.shadowTallies.stop(), services.tenantModels.drain(), services.judgeWorker.stop(), services.moderation.close()]);
     await app.close();

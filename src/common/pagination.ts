@@ -50,3 +50,12 @@ export function toPage<T>(rows: T[], limit: number, keyOf: (row: T) => CursorKey
   const hasMore = rows.length > limit;
   return { object: 'list', data, has_more: hasMore, next_cursor: hasMore ? encodeCursor(keyOf(data[data.length - 1]!)) : null };
 }
+
+/**
+ * A row of a list sorted by an internal sequence number: the number is the cursor, `view` what is answered. Lists
+ * return these so that the sequence never leaks into an answer.
+ */
+export interface Sequenced<View> {
+  seq: number;
+  view: View;
+}

@@ -59,6 +59,7 @@ export interface Tables {
   judge_answers: JudgeAnswersTable;
   judge_verdicts: JudgeVerdictsTable;
   judge_jobs: JudgeJobsTable;
+  tenant_rate_limits: TenantRateLimitsTable;
 }
 
 export interface TenantsTable {
@@ -637,6 +638,14 @@ export interface ModerationRequestsTable {
 }
 
 export type IdempotencyKeyRow = Selectable<IdempotencyKeysTable>;
+
+/** A tenant's own requests-per-second limit per API key. */
+export interface TenantRateLimitsTable {
+  tenant_id: string;
+  requests_per_second: number;
+  updated_at: string;
+  updated_by: string;
+}
 
 // ---- learning (issue 17): labelled examples, tenant models, what each tenant serves, shadow tallies ----
 

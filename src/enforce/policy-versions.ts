@@ -1,5 +1,5 @@
-import { Conflict, TenantCache, canonicalJson, sha256Hex } from '../common/index.ts';
-import { isUniqueViolation, withTransaction } from '../db/index.ts';
+import { Conflict, type PageRequest, type Sequenced, TenantCache, canonicalJson, sha256Hex } from '../common/index.ts';
+import { afterKey, isUniqueViolation, withTransaction } from '../db/index.ts';
 import type { EnforceContext } from './context.ts';
 import { type EnforcementPolicy, bundledEnforcementPolicy, validateEnforcementPolicy } from './enforcement-policy.ts';
 
@@ -51,18 +51,33 @@ export class EnforcementPolicies {
     };
   }
 
-  async list(tenantId: string): Promise<StoredEnforcementPolicy[]> {
-    const rows = await this.context.store.db.selectFrom('enforcement_policies').selectAll().where('tenant_id', '=', tenantId).orderBy('seq').execute();
-    const published = rows.map((row, index) => ({
-      version: row.version,
-      source: 'published' as const,
-      published_at: row.published_at,
-      published_by: row.published_by,
-      digest: row.digest,
-      current: index === rows.length - 1,
-      document: JSON.parse(row.document) as EnforcementPolicy,
+  /**
+   * Oldest first, a page at a time (cursor: seq): the bundled version (sequence 0) first, then the published ones;
+   * `current` marks the one in force (the last published, or the bundled one while none is).
+   */
+  async list(tenantId: string, page: PageRequest): Promise<Sequenced<StoredEnforcementPolicy>[]> {
+    const db = this.context.store.db;
+    const after = page.after?.[0];
+    let query = db.selectFrom('enforcement_policies').selectAll().where('tenant_id', '=', tenantId);
+    if (page.after) query = query.where(afterKey(['seq'], page.after));
+    const [rows, last] = await Promise.all([
+      query.orderBy('seq').limit(page.limit).execute(),
+      db.selectFrom('enforcement_policies').select('seq').where('tenant_id', '=', tenantId).orderBy('seq', 'desc').limit(1).executeTakeFirst(),
+    ]);
+    const published = rows.map((row) => ({
+      seq: Number(row.seq),
+      view: {
+        version: row.version,
+        source: 'published' as const,
+        published_at: row.published_at,
+        published_by: row.published_by,
+        digest: row.digest,
+        current: row.seq === last?.seq,
+        document: JSON.parse(row.document) as EnforcementPolicy,
+      },
     }));
-    return [this.bundledVersion(published.length === 0), ...published];
+    const bundled = after === undefined ? [{ seq: BUNDLED_SEQ, view: this.bundledVersion(last === undefined) }] : [];
+    return [...bundled, ...published].slice(0, page.limit);
   }
 
   async publish(tenantId: string, input: unknown, actor: string): Promise<StoredEnforcementPolicy> {
@@ -102,6 +117,9 @@ export class EnforcementPolicies {
     return { version: document.version, source: 'bundled', published_at: null, published_by: null, digest: digestOf(document), current, document };
   }
 }
+
+/** The bundled version's place in the list: before every published one (sequences start at 1). */
+const BUNDLED_SEQ = 0;
 
 function versionTaken(version: string): Conflict {
   return new Conflict(`Enforcement policy version "${version}" already exists for this tenant.`, 'version');

@@ -1,6 +1,6 @@
 import type { AuditLog } from '../audit/index.ts';
-import { type Category, type Clock, Hooks, InvalidInput, NotFound, newId, sha256Hex } from '../common/index.ts';
-import type { HashBankRow, Store, Tx } from '../db/index.ts';
+import { type Category, type Clock, Hooks, InvalidInput, NotFound, type PageRequest, newId, sha256Hex } from '../common/index.ts';
+import { type HashBankRow, type Store, type Tx, afterKey } from '../db/index.ts';
 import type { PolicyDocument } from '../policy/index.ts';
 import type { ImageHashes } from './hashing.ts';
 import { PdqIndex } from './matcher.ts';
@@ -148,12 +148,17 @@ export class HashBanks {
     return view(row, 0);
   }
 
-  async list(tenantId: string): Promise<BankView[]> {
-    const rows = await this.store.db.selectFrom('hash_banks').selectAll().where('tenant_id', '=', tenantId).where('deleted_at', 'is', null).orderBy('created_at').orderBy('id').execute();
+  /** Oldest first, a page at a time (cursor: created_at, id). */
+  async list(tenantId: string, page: PageRequest): Promise<BankView[]> {
+    let query = this.store.db.selectFrom('hash_banks').selectAll().where('tenant_id', '=', tenantId).where('deleted_at', 'is', null);
+    if (page.after) query = query.where(afterKey(['created_at', 'id'], page.after));
+    const rows = await query.orderBy('created_at').orderBy('id').limit(page.limit).execute();
+    if (rows.length === 0) return [];
     const counts = await this.store.db
       .selectFrom('hash_bank_entries')
       .select(['bank_id', (eb) => eb.fn.countAll<number>().as('count')])
       .where('tenant_id', '=', tenantId)
+      .where('bank_id', 'in', rows.map((row) => row.id))
       .groupBy('bank_id')
       .execute();
     const byBank = new Map(counts.map((c) => [c.bank_id, Number(c.count)]));

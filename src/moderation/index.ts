@@ -1,5 +1,5 @@
-export { Moderator, type ModerationContext, type ModerationResult, type ModerationResponse, type WardenExtension, type ModerationWarning, type DecidedBy, type JudgeSummary } from './moderator.ts';
-export { resolveModel, MODEL_NAMES, DEFAULT_MODEL } from './models.ts';
+export { Moderator, type ModerationContext, type ModerationResult, type ModelResult, type ModerationResponse, type FullResponse, type WardenExtension, type ModerationWarning, type DecidedBy, type JudgeSummary } from './moderator.ts';
+export { resolveModel, modelCategories, MODEL_NAMES, LEGACY_CATEGORIES, DEFAULT_MODEL } from './models.ts';
 export { moderationRequestSchema, moderationItems, moderationImages, MAX_INPUTS, MAX_INPUT_CHARS, type ModerationRequest, type ModerationItem } from './request.ts';
 export { ModerationService, SLICE_MS, type ModerationCall } from './service.ts';
 export { FollowUpPlan, type FollowUp, type FollowUpResult, type FollowUpWrite } from './follow-up.ts';

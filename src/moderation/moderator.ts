@@ -3,6 +3,7 @@ import { type CategoryScores, type Detection, type DetectionResult, type Detecti
 import { type PolicyDocument, type Surface, type Violation, findViolations, flaggedCategories } from '../policy/index.ts';
 import type { ImageSummary } from './images.ts';
 import type { ModerationViolation, RulesView } from './rule-outcome.ts';
+import { modelCategories } from './models.ts';
 import type { ModerationItem } from './request.ts';
 
 /** The policy a text is judged against: the tenant's current version and thresholds in force. */
@@ -94,7 +95,24 @@ export interface ModerationResult {
   warden: WardenExtension;
 }
 
+/**
+ * A result in the shape of the model it was asked of: a legacy `text-moderation-*` model's result carries only its
+ * 11 categories (and `flagged` is true only when one of those is); `warden` is the same for every model.
+ */
+export interface ModelResult extends Omit<ModerationResult, 'categories' | 'category_scores' | 'category_applied_input_types'> {
+  categories: Partial<Record<ModerationCategory, boolean>>;
+  category_scores: Partial<Record<ModerationCategory, number>>;
+  category_applied_input_types: Partial<Record<ModerationCategory, readonly ('text' | 'image')[]>>;
+}
+
 export interface ModerationResponse {
+  id: string;
+  model: string;
+  results: ModelResult[];
+}
+
+/** A response before it takes its model's shape: every category in every result. */
+export interface FullResponse {
   id: string;
   model: string;
   results: ModerationResult[];
@@ -175,9 +193,22 @@ export class Moderator {
     await this.thread?.close();
   }
 
-  /** OpenAI's response shape; `id` defaults to a random one. */
-  response(model: string, results: ModerationResult[], id: string = `modr-${randomHex(12)}`): ModerationResponse {
+  /** The response with every category whatever the model asked for: what moderation's stages and follow-ups read. */
+  fullResponse(model: string, results: ModerationResult[], id: string = `modr-${randomHex(12)}`): FullResponse {
     return { id, model, results };
+  }
+
+  /** OpenAI's response shape for `model` (a name `resolveModel` accepted); `id` defaults to a random one. */
+  response(model: string, results: ModerationResult[], id?: string): ModerationResponse {
+    return this.shaped(this.fullResponse(model, results, id));
+  }
+
+  /** A full response in its model's shape: the legacy names answer with their 11 categories. */
+  shaped(response: FullResponse): ModerationResponse {
+    const { id, model, results } = response;
+    const categories = modelCategories(model);
+    if (categories.length === MODERATION_CATEGORIES.length) return { id, model, results };
+    return { id, model, results: results.map((result) => inModelShape(result, categories)) };
   }
 
   private result(detected: DetectionResult, language: LanguageVerdict | undefined, context: ModerationContext): ModerationResult {
@@ -256,4 +287,16 @@ function combineParts(detections: DetectionResult[]): DetectionResult {
     evidence.push(...result.evidence.map((e) => ({ ...e, part })));
   });
   return { scores, evidence };
+}
+
+/** `result` with only `categories` among its OpenAI categories. */
+function inModelShape(result: ModerationResult, categories: readonly ModerationCategory[]): ModelResult {
+  const pick = <T>(record: Record<ModerationCategory, T>) => Object.fromEntries(categories.map((c) => [c, record[c]])) as Partial<Record<ModerationCategory, T>>;
+  return {
+    ...result,
+    flagged: categories.some((c) => result.categories[c]),
+    categories: pick(result.categories),
+    category_scores: pick(result.category_scores),
+    category_applied_input_types: pick(result.category_applied_input_types),
+  };
 }

@@ -8,7 +8,7 @@ import { type Cascade, type JudgeNote, NO_CASCADE } from './cascade.ts';
 import type { TenantModerationCache } from './contexts.ts';
 import { type FollowUp, FollowUpPlan, type FollowUpResult } from './follow-up.ts';
 import { resolveModel } from './models.ts';
-import type { ModerationContext, ModerationResponse, ModerationResult, Moderator } from './moderator.ts';
+import type { FullResponse, ModerationContext, ModerationResponse, ModerationResult, Moderator } from './moderator.ts';
 import { type ImageModeration, withImageFindings } from './images.ts';
 import type { VerdictDraft } from './rule-outcome.ts';
 import { type ModerationItem, type ModerationRequest, moderationImages, moderationItems } from './request.ts';
@@ -68,7 +68,8 @@ export class ModerationService {
     if (findings.length) results[0] = withImageFindings(results[0]!, findings, context);
     const account = request.warden?.account ?? request.user ?? null;
     const moderationId = call.idempotencyKey ? keyedId(principal.tenantId, call.idempotencyKey) : undefined;
-    const local = this.moderator.response(model, results, moderationId);
+    // Every category until the end: stages and follow-ups see the full results, the caller its model's shape.
+    const local = this.moderator.fullResponse(model, results, moderationId);
     const judged = await this.cascade.apply({ tenantId: principal.tenantId, moderationId: local.id, items, results: local.results, document, thresholds });
     const response = judged ? { ...local, results: judged.results } : local;
     // The tenant's rules have the last word, over the judge's verdict too.
@@ -81,10 +82,10 @@ export class ModerationService {
     const plan = new FollowUpPlan();
     if (judged?.write) plan.add(judged.write);
     await this.followUps.run(followUp, plan);
-    if (plan.writes.length === 0) return response;
+    if (plan.writes.length === 0) return this.moderator.shaped(response);
     const fingerprint = call.idempotencyKey ? null : requestFingerprint(principal.tenantId, account, items, imageDigests);
     const committedId = await this.committer.commit({ tenantId: principal.tenantId, moderationId: response.id, fingerprint, plan });
-    return { ...response, id: committedId };
+    return this.moderator.shaped({ ...response, id: committedId });
   }
 
   /**
@@ -134,7 +135,7 @@ function keyedId(tenantId: string, idempotencyKey: string): string {
 function followUpOf(
   principal: Principal,
   account: string | null,
-  response: ModerationResponse,
+  response: FullResponse,
   items: ModerationItem[],
   context: ModerationContext,
   imageDigests: string,

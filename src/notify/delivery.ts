@@ -1,5 +1,5 @@
 import type { AuditLog } from '../audit/index.ts';
-import { BackgroundLoop, type Clock, Conflict, NotFound, type PageRequest, canonicalJson } from '../common/index.ts';
+import { BackgroundLoop, type Clock, Conflict, NotFound, type PageRequest, type Sequenced, canonicalJson } from '../common/index.ts';
 import { type DeliveryRow, type OutboxRow, type Store, type SubscriptionRow, afterKey } from '../db/index.ts';
 import { type Mailer, emailFor } from './email.ts';
 import type { OutboxEventType } from './outbox.ts';
@@ -135,7 +135,7 @@ export class DeliveryWorker {
   }
 
   /** Newest first, a page at a time (cursor: seq). */
-  async list(tenantId: string, filter: PageRequest & { status?: DeliveryStatus; subscriptionId?: string; eventId?: string }): Promise<(DeliveryView & { seq: number })[]> {
+  async list(tenantId: string, filter: PageRequest & { status?: DeliveryStatus; subscriptionId?: string; eventId?: string }): Promise<Sequenced<DeliveryView>[]> {
     let query = this.store.db
       .selectFrom('deliveries')
       .innerJoin('outbox', 'outbox.id', 'deliveries.event_id')
@@ -147,7 +147,7 @@ export class DeliveryWorker {
     if (filter.eventId) query = query.where('deliveries.event_id', '=', filter.eventId);
     if (filter.after) query = query.where(afterKey(['deliveries.seq'], filter.after, 'desc'));
     const rows = await query.orderBy('deliveries.seq', 'desc').limit(filter.limit).execute();
-    return rows.map((row) => ({ ...deliveryView(row, row.event_type), seq: Number(row.seq) }));
+    return rows.map((row) => ({ seq: Number(row.seq), view: deliveryView(row, row.event_type) }));
   }
 
   async get(tenantId: string, id: string): Promise<DeliveryView & { attempt_log: AttemptView[] }> {

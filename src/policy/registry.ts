@@ -1,6 +1,6 @@
 import type { AuditLog } from '../audit/index.ts';
-import { type Clock, Conflict, Hooks, InvalidInput, NotFound, canonicalJson, sha256Hex } from '../common/index.ts';
-import { type PolicyVersionRow, type Store, type TenantRow, type Tx, isUniqueViolation, withTransaction } from '../db/index.ts';
+import { type Clock, Conflict, Hooks, InvalidInput, NotFound, type PageRequest, type Sequenced, canonicalJson, sha256Hex } from '../common/index.ts';
+import { type PolicyVersionRow, type Store, type TenantRow, type Tx, afterKey, isUniqueViolation, withTransaction } from '../db/index.ts';
 import { bundledPolicies } from './bundled.ts';
 import { type PolicyDiff, changelogKey, diffPolicies } from './diff.ts';
 import { type PolicyDocument, validatePolicyDocument } from './document.ts';
@@ -68,6 +68,14 @@ export class PolicyRegistry {
       .execute();
     const currentSeq = rows.at(-1)?.seq;
     return rows.map((row) => summarize(row, row.seq === currentSeq));
+  }
+
+  /** Oldest first, a page at a time (cursor: seq); `current` marks the version in force. */
+  async page(tenantId: string, page: PageRequest): Promise<Sequenced<PolicyVersionSummary>[]> {
+    let query = this.store.db.selectFrom('policy_versions').selectAll().where('tenant_id', '=', tenantId);
+    if (page.after) query = query.where(afterKey(['seq'], page.after));
+    const [rows, current] = await Promise.all([query.orderBy('seq').limit(page.limit).execute(), this.currentRow(tenantId)]);
+    return rows.map((row) => ({ seq: Number(row.seq), view: summarize(row, row.seq === current?.seq) }));
   }
 
   async get(tenantId: string, version: string): Promise<StoredPolicy> {

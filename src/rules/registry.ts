@@ -1,6 +1,6 @@
 import type { AuditLog } from '../audit/index.ts';
-import { type Clock, Conflict, InvalidInput, NotFound, TenantCache, canonicalJson, sha256Hex } from '../common/index.ts';
-import { type RuleVersionRow, type Store, isUniqueViolation, withTransaction } from '../db/index.ts';
+import { type Clock, Conflict, InvalidInput, NotFound, type PageRequest, type Sequenced, TenantCache, canonicalJson, sha256Hex } from '../common/index.ts';
+import { type RuleVersionRow, type Store, afterKey, isUniqueViolation, withTransaction } from '../db/index.ts';
 import { CompiledRules, type Evaluation, type RuleMatch, type RuleSubject, effectsOf } from './compile.ts';
 import { type RuleDocument, validateRuleDocument } from './document.ts';
 import { WindowRegistry } from './windows.ts';
@@ -70,12 +70,12 @@ export class RuleRegistry {
     private readonly clock: Clock,
   ) {}
 
-  async list(tenantId: string): Promise<RuleVersionSummary[]> {
-    const [rows, deployment] = await Promise.all([
-      this.store.db.selectFrom('rule_versions').selectAll().where('tenant_id', '=', tenantId).orderBy('seq').execute(),
-      this.deployment(tenantId),
-    ]);
-    return rows.map((row) => summarize(row, deployment));
+  /** Oldest first, a page at a time (cursor: seq). */
+  async list(tenantId: string, page: PageRequest): Promise<Sequenced<RuleVersionSummary>[]> {
+    let query = this.store.db.selectFrom('rule_versions').selectAll().where('tenant_id', '=', tenantId);
+    if (page.after) query = query.where(afterKey(['seq'], page.after));
+    const [rows, deployment] = await Promise.all([query.orderBy('seq').limit(page.limit).execute(), this.deployment(tenantId)]);
+    return rows.map((row) => ({ seq: Number(row.seq), view: summarize(row, deployment) }));
   }
 
   async get(tenantId: string, version: string): Promise<StoredRules> {

@@ -34,7 +34,6 @@ export interface AppOptions {
   logger?: LoggerOptions | boolean;
   /** Largest request body accepted, in bytes. */
   bodyLimit?: number;
-  rateLimitPerSecond?: number;
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -72,6 +71,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     ...frameworkErrorOptions,
   });
   app.setValidatorCompiler(zodValidatorCompiler);
+  // Response schemas describe the answers in the OpenAPI document; answers are serialised as built, never filtered.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   endConnectionsOnClose(app);
   recordRoutes(app);
   app.addHook('onRequest', (request, reply, done) => {
@@ -82,7 +83,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   registerInputGuards(app);
   const metrics = registerMetrics(app);
   registerAuth(app, { tenancy: services.tenancy });
-  await registerRateLimits(app, options.rateLimitPerSecond ?? 1000);
+  await registerRateLimits(app, services.rateLimits);
   registerIdempotency(app, services.idempotencyKeys);
 
   await registerOpenApi(app); // before the routes, so that it sees each one

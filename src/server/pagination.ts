@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type CursorShape, type Page, type PageRequest, type CursorKey, decodeCursor, toPage } from '../common/index.ts';
+import { type CursorShape, type Sequenced, type Page, type PageRequest, type CursorKey, decodeCursor, toPage } from '../common/index.ts';
 
 export const DEFAULT_PAGE_LIMIT = 100;
 export const MAX_PAGE_LIMIT = 500;
@@ -18,14 +18,22 @@ export const CREATED_KEY: CursorShape = ['string', 'string'];
 
 /**
  * Serves one page of a list: decodes the cursor, asks `load` for one row more than the page holds (so that
- * `has_more` is exact), and encodes the next cursor from the last row's sort key.
+ * `has_more` is exact), encodes the next cursor from the last row's sort key (`keyOf`) and answers each row as
+ * `viewOf` shows it, so that an internal sort key (a sequence number) is used for the cursor and never answered.
  */
-export async function listPage<T>(
+export async function listPage<Row, View = Row>(
   query: { limit: number; after?: string },
   shape: CursorShape,
-  load: (page: PageRequest) => Promise<T[]>,
-  keyOf: (row: T) => CursorKey,
-): Promise<Page<T>> {
+  load: (page: PageRequest) => Promise<Row[]>,
+  keyOf: (row: Row) => CursorKey,
+  viewOf: (row: Row) => View = (row) => row as unknown as View,
+): Promise<Page<View>> {
   const after = query.after === undefined ? undefined : decodeCursor(query.after, shape);
-  return toPage(await load({ limit: query.limit + 1, after }), query.limit, keyOf);
+  const page = toPage(await load({ limit: query.limit + 1, after }), query.limit, keyOf);
+  return { ...page, data: page.data.map(viewOf) };
+}
+
+/** {@link listPage} for a list sorted by an internal sequence: its cursor is the sequence, its rows only the view. */
+export function listBySeq<View>(query: { limit: number; after?: string }, load: (page: PageRequest) => Promise<Sequenced<View>[]>): Promise<Page<View>> {
+  return listPage(query, SEQ_KEY, load, (row) => [row.seq], (row) => row.view);
 }

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AuditLog } from '../audit/index.ts';
-import { BackgroundLoop, type Clock, Hooks, NotFound, type PageRequest, newId } from '../common/index.ts';
+import { BackgroundLoop, type Clock, Hooks, NotFound, type PageRequest, type Sequenced, newId } from '../common/index.ts';
 import { type Store, type StoreReviewJobRow, type Tx, afterKey } from '../db/index.ts';
 import type { BankChange } from '../images/index.ts';
 import type { PolicyDocument, PolicyPublishedHook, PolicyRegistry } from '../policy/index.ts';
@@ -170,11 +170,11 @@ export class ReReviewJobs {
   }
 
   /** Newest first, a page at a time (cursor: seq). */
-  async list(tenantId: string, page: PageRequest): Promise<(ReReviewJobView & { seq: number })[]> {
+  async list(tenantId: string, page: PageRequest): Promise<Sequenced<ReReviewJobView>[]> {
     let query = this.store.db.selectFrom('store_review_jobs').selectAll().where('tenant_id', '=', tenantId);
     if (page.after) query = query.where(afterKey(['seq'], page.after, 'desc'));
     const rows = await query.orderBy('seq', 'desc').limit(page.limit).execute();
-    return rows.map((row) => ({ ...jobView(row), seq: Number(row.seq) }));
+    return rows.map((row) => ({ seq: Number(row.seq), view: jobView(row) }));
   }
 
   async get(tenantId: string, id: string): Promise<ReReviewJobView> {

@@ -23,15 +23,17 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(backend: BackendName, options: AppOptions = {}, serviceOptions: ServiceOptions = {}): Promise<TestServer> {
+/** `rateLimitPerSecond`: the server's default limit per key (`--rate-limit`). */
+export async function startTestServer(backend: BackendName, options: AppOptions & { rateLimitPerSecond?: number } = {}, serviceOptions: ServiceOptions = {}): Promise<TestServer> {
+  const { rateLimitPerSecond, ...appOptions } = options;
   const database = await createTestDatabase(backend);
   const store = await openStore(database.url);
   const clock = new ManualClock();
-  const services = createServices(store, clock, serviceOptions);
+  const services = createServices(store, clock, { rateLimitPerSecond, ...serviceOptions });
   const boot = await services.tenancy.bootstrap();
   if (!boot.created || !boot.generatedKey) throw new Error('bootstrap did not create a key');
   const adminKey = boot.generatedKey;
-  const app = await buildApp(services, { logger: false, ...options });
+  const app = await buildApp(services, { logger: false, ...appOptions });
   const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
 
   return {

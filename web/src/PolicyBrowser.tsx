@@ -1,11 +1,6 @@
 import { useEffect, useState } from 'react';
-import { api } from './api.ts';
+import { type VersionSummary, api } from './api.ts';
 
-interface VersionSummary {
-  version: string;
-  title: string;
-  current: boolean;
-}
 interface ClauseDoc {
   id: string;
   title: string;

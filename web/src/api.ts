@@ -1,4 +1,10 @@
 /** The Warden API as the console calls it: same origin, the reviewer's key as a bearer token. */
+import type { paths } from './api/schema';
+
+/** `GET /v1/policies`' answer, from the types generated from the OpenAPI document (`npm run api:types`). */
+type PolicyList = paths['/v1/policies']['get']['responses'][200]['content']['application/json'];
+export type VersionSummary = PolicyList['data'][number];
+
 const KEY_STORAGE = 'warden.reviewerKey';
 
 export function storedKey(): string | null {

@@ -10,6 +10,7 @@ import { hashBanks } from './0008_hash_banks.ts';
 import { auditHead } from './0009_audit_head.ts';
 import { rulesTrends } from './0010_rules_trends.ts';
 import { hotPath } from './0011_hot_path.ts';
+import { tenantRateLimits } from './0012_tenant_rate_limits.ts';
 import { learning } from './0016_learning.ts';
 import { judges } from './0014_judges.ts';
 
@@ -26,6 +27,7 @@ export function allMigrations(dialect: Dialect): Record<string, Migration> {
     '0009_audit_head': auditHead(),
     '0010_rules_trends': rulesTrends(dialect),
     '0011_hot_path': hotPath(),
+    '0012_tenant_rate_limits': tenantRateLimits(),
     '0016_learning': learning(dialect),
     '0014_judges': judges(),
   };

@@ -5,7 +5,7 @@ import { InvalidInput } from '../../common/index.ts';
 import { appealDecisionInput, appealInput, enforcementPolicySchema, eventInput, exemptionInput } from '../../enforce/index.ts';
 import { actorOf, principalOf } from '../auth.ts';
 import type { Services } from '../../app/index.ts';
-import { CREATED_KEY, listPage, pageQuery } from '../pagination.ts';
+import { CREATED_KEY, listBySeq, listPage, pageQuery } from '../pagination.ts';
 import type { ZodTypeProvider } from '../zod.ts';
 
 const MAX_BATCH = 1000;
@@ -85,10 +85,10 @@ export async function enforcementRoutes(root: FastifyInstance, { services }: { s
     ...(await enforcement.policies.current(principalOf(request).tenantId)),
   }));
 
-  app.get('/v1/enforcement/policies', { config: readers }, async (request) => ({
-    object: 'list',
-    data: (await enforcement.policies.list(principalOf(request).tenantId)).map((p) => ({ object: 'enforcement_policy', ...p })),
-  }));
+  app.get('/v1/enforcement/policies', { schema: { querystring: pageQuery }, config: readers }, async (request) => {
+    const page = await listBySeq(request.query, (p) => enforcement.policies.list(principalOf(request).tenantId, p));
+    return { ...page, data: page.data.map((p) => ({ object: 'enforcement_policy' as const, ...p })) };
+  });
 
   app.post('/v1/enforcement/policies', { schema: { body: enforcementPolicySchema }, config: adminOnly }, async (request, reply) =>
     reply.status(201).send({ object: 'enforcement_policy', ...(await enforcement.policies.publish(principalOf(request).tenantId, request.body, actorOf(request))) }),

@@ -1,9 +1,10 @@
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../app/index.ts';
+import { health } from '../responses.ts';
 
 export async function healthRoutes(app: FastifyInstance, { services }: { services: Services }) {
-  app.get('/healthz', { config: { public: true } }, async (_request, reply) => {
+  app.get('/healthz', { config: { public: true }, schema: { response: { 200: health, 503: health } } }, async (_request, reply) => {
     try {
       await sql`select 1`.execute(services.store.db);
       return { status: 'ok', database: services.store.dialect };

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { HASH_KINDS, MAX_BANK_THRESHOLD } from '../../images/index.ts';
 import { actorOf, principalOf } from '../auth.ts';
 import type { Services } from '../../app/index.ts';
+import { CREATED_KEY, listPage, pageQuery } from '../pagination.ts';
 import type { ZodTypeProvider } from '../zod.ts';
 
 /** A million PDQ lines (`hash,quality`) are about 67 MB. */
@@ -69,7 +70,9 @@ export async function imageRoutes(root: FastifyInstance, { services }: { service
     reply.status(201).send(await banks.create(principalOf(request).tenantId, request.body, actorOf(request))),
   );
 
-  app.get('/v1/hash-banks', { config: readers }, async (request) => ({ object: 'list', data: await banks.list(principalOf(request).tenantId) }));
+  app.get('/v1/hash-banks', { schema: { querystring: pageQuery }, config: readers }, async (request) =>
+    listPage(request.query, CREATED_KEY, (page) => banks.list(principalOf(request).tenantId, page), (bank) => [bank.created_at, bank.id]),
+  );
 
   app.get('/v1/hash-banks/:id', { schema: { params: idParams }, config: readers }, async (request) => banks.get(principalOf(request).tenantId, request.params.id));
 

@@ -6,6 +6,7 @@ import { effectiveThresholds, thresholdOverridesSchema } from '../../policy/inde
 import { actorOf, principalOf } from '../auth.ts';
 import { idempotencyKeyOf } from '../idempotency.ts';
 import type { Services } from '../../app/index.ts';
+import { moderationResponse, thresholdsResponse } from '../responses.ts';
 import type { ZodTypeProvider } from '../zod.ts';
 
 const thresholdsBody = z.object({ thresholds: thresholdOverridesSchema }).strict();
@@ -15,13 +16,13 @@ export async function moderationRoutes(root: FastifyInstance, { services }: { se
   const app = root.withTypeProvider<ZodTypeProvider>();
   const { moderations, thresholds } = services;
 
-  app.post('/v1/moderations', { schema: { body: moderationRequestSchema }, bodyLimit: IMAGE_BODY_LIMIT }, async (request) =>
+  app.post('/v1/moderations', { schema: { body: moderationRequestSchema, response: { 200: moderationResponse } }, bodyLimit: IMAGE_BODY_LIMIT }, async (request) =>
     moderations.moderate({ principal: principalOf(request), request: request.body, idempotencyKey: idempotencyKeyOf(request) }),
   );
 
-  app.get('/v1/moderation/thresholds', async (request) => thresholdsView(services, principalOf(request).tenantId));
+  app.get('/v1/moderation/thresholds', { schema: { response: { 200: thresholdsResponse } } }, async (request) => thresholdsView(services, principalOf(request).tenantId));
 
-  app.put('/v1/moderation/thresholds', { schema: { body: thresholdsBody }, config: { roles: ['admin'] } }, async (request) => {
+  app.put('/v1/moderation/thresholds', { schema: { body: thresholdsBody, response: { 200: thresholdsResponse } }, config: { roles: ['admin'] } }, async (request) => {
     const { tenantId } = principalOf(request);
     await thresholds.replace(tenantId, request.body.thresholds, actorOf(request));
     return thresholdsView(services, tenantId);
@@ -31,5 +32,5 @@ export async function moderationRoutes(root: FastifyInstance, { services }: { se
 async function thresholdsView(services: Services, tenantId: string) {
   const defaults = services.moderation.defaultThresholds;
   const overrides = await services.thresholds.get(tenantId);
-  return { object: 'moderation.thresholds', defaults, overrides, effective: effectiveThresholds(defaults, overrides) };
+  return { object: 'moderation.thresholds' as const, defaults, overrides, effective: effectiveThresholds(defaults, overrides) };
 }

@@ -4,6 +4,7 @@ import { InvalidInput } from '../../common/index.ts';
 import { type RuleDocument, backtest, backtestRangeSchema, ruleDocumentSchema, validateRuleDocument } from '../../rules/index.ts';
 import { actorOf, principalOf } from '../auth.ts';
 import type { Services } from '../../app/index.ts';
+import { listBySeq, pageQuery } from '../pagination.ts';
 import { acceptYamlBodies } from '../yaml-body.ts';
 import type { ZodTypeProvider } from '../zod.ts';
 
@@ -32,10 +33,9 @@ export async function ruleRoutes(root: FastifyInstance, { services }: { services
   const { rules, ruleHits, store } = services;
   acceptYamlBodies(app);
 
-  app.get('/v1/rules/versions', { config: { roles: READERS } }, async (request) => ({
-    object: 'list',
-    data: await rules.list(principalOf(request).tenantId),
-  }));
+  app.get('/v1/rules/versions', { schema: { querystring: pageQuery }, config: { roles: READERS } }, async (request) =>
+    listBySeq(request.query, (page) => rules.list(principalOf(request).tenantId, page)),
+  );
 
   app.get('/v1/rules/versions/:version', { schema: { params: versionParams }, config: { roles: READERS } }, async (request) => {
     const stored = await rules.get(principalOf(request).tenantId, request.params.version);

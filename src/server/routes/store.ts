@@ -5,7 +5,7 @@ import { IMAGE_BODY_LIMIT } from '../../images/index.ts';
 import { AUDIENCES, MAX_SCREENSHOTS, STORE_SURFACES } from '../../store/index.ts';
 import { actorOf, principalOf } from '../auth.ts';
 import type { Services } from '../../app/index.ts';
-import { SEQ_KEY, listPage, pageQuery } from '../pagination.ts';
+import { listBySeq, pageQuery } from '../pagination.ts';
 import type { ZodTypeProvider } from '../zod.ts';
 
 const idParams = z.object({ id: z.string().min(1).max(200) }).strict();
@@ -48,7 +48,7 @@ export async function storeRoutes(root: FastifyInstance, { services, metrics }: 
   app.get('/v1/store/submissions/:id', { schema: { params: idParams } }, async (request) => storeSubmissions.get(principalOf(request).tenantId, request.params.id));
 
   app.get('/v1/store/review-jobs', { schema: { querystring: pageQuery } }, async (request) =>
-    listPage(request.query, SEQ_KEY, (page) => reReviews.list(principalOf(request).tenantId, page), (row) => [row.seq]),
+    listBySeq(request.query, (page) => reReviews.list(principalOf(request).tenantId, page)),
   );
 
   app.get('/v1/store/review-jobs/:id', { schema: { params: idParams } }, async (request) => reReviews.get(principalOf(request).tenantId, request.params.id));

@@ -5,7 +5,7 @@ import { InvalidInput } from '../../common/index.ts';
 import { OUTBOX_EVENT_TYPES } from '../../notify/index.ts';
 import { actorOf, principalOf } from '../auth.ts';
 import type { Services } from '../../app/index.ts';
-import { CREATED_KEY, SEQ_KEY, listPage, pageQuery } from '../pagination.ts';
+import { CREATED_KEY, listBySeq, listPage, pageQuery } from '../pagination.ts';
 import type { ZodTypeProvider } from '../zod.ts';
 
 const idParams = z.object({ id: z.string().min(1).max(300) }).strict();
@@ -60,7 +60,7 @@ export async function subscriptionRoutes(root: FastifyInstance, { services, metr
   app.get('/v1/deliveries', { schema: { querystring: deliveriesQuery }, config: admin }, async (request) => {
     const { status, subscription, event } = request.query;
     const filter = { status, subscriptionId: subscription, eventId: event };
-    return listPage(request.query, SEQ_KEY, (page) => deliveries.list(principalOf(request).tenantId, { ...filter, ...page }), (row) => [row.seq]);
+    return listBySeq(request.query, (page) => deliveries.list(principalOf(request).tenantId, { ...filter, ...page }));
   });
 
   app.get('/v1/deliveries/:id', { schema: { params: idParams }, config: admin }, async (request) => deliveries.get(principalOf(request).tenantId, request.params.id));

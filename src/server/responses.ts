@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { ALL_CATEGORIES, MODERATION_CATEGORIES, WARDEN_CATEGORIES } from '../common/index.ts';
+import { policyDocumentSchema } from '../policy/index.ts';
+import { ROLES } from '../tenancy/index.ts';
+
+/**
+ * The 2xx bodies of the routes, as zod schemas registered with each route (`schema.response`) so that the OpenAPI
+ * document describes them. They describe and never filter: answers are serialised as the handlers build them.
+ */
+
+/** `{object: 'list', data, has_more, next_cursor}` of the one pagination convention. */
+export function pageOf<T extends z.ZodTypeAny>(item: T) {
+  return z.object({ object: z.literal('list'), data: z.array(item), has_more: z.boolean(), next_cursor: z.string().nullable() });
+}
+
+const scores = <T extends readonly [string, ...string[]]>(categories: T, value: z.ZodTypeAny) => z.record(z.enum(categories), value);
+
+const evidence = z.object({
+  detector: z.string(),
+  category: z.string(),
+  kind: z.string(),
+  score: z.number().optional(),
+  span: z.tuple([z.number(), z.number()]).optional(),
+  part: z.number().int().optional(),
+  input: z.string().optional(),
+  match: z.object({ bank_id: z.string(), bank_name: z.string(), hash: z.string(), distance: z.number(), threshold: z.number(), child_safety: z.boolean() }).optional(),
+});
+
+const moderationResult = z.object({
+  flagged: z.boolean().describe('Any of the OpenAI categories of the model named is flagged.'),
+  categories: scores(MODERATION_CATEGORIES, z.boolean()).describe('13 categories for omni-moderation-*, 11 (no illicit, illicit/violent) for text-moderation-*.'),
+  category_scores: scores(MODERATION_CATEGORIES, z.number()),
+  category_applied_input_types: scores(MODERATION_CATEGORIES, z.array(z.enum(['text', 'image']))),
+  warden: z.object({
+    flagged: z.boolean(),
+    policy_version: z.string(),
+    surface: z.string(),
+    violations: z.array(z.object({ clause_id: z.string(), category: z.enum(ALL_CATEGORIES), severity: z.string(), score: z.number(), threshold: z.number(), evidence: z.array(evidence) })),
+    categories: scores(WARDEN_CATEGORIES, z.boolean()),
+    category_scores: scores(WARDEN_CATEGORIES, z.number()),
+    evidence: z.array(evidence),
+    language: z.object({ code: z.string(), confidence: z.number(), supported: z.boolean() }).optional(),
+    warnings: z.array(z.object({ code: z.string(), message: z.string() })),
+    images: z
+      .array(
+        z.object({
+          input: z.string(),
+          format: z.string(),
+          width: z.number().int(),
+          height: z.number().int(),
+          frames: z.number().int(),
+          hashes: z.object({ pdq: z.string(), quality: z.number(), md5: z.string(), sha256: z.string() }),
+          bank_matches: z.number().int(),
+        }),
+      )
+      .optional(),
+  }),
+});
+
+export const moderationResponse = z.object({ id: z.string(), model: z.string(), results: z.array(moderationResult) });
+
+const thresholdScores = scores(ALL_CATEGORIES, z.number());
+export const thresholdsResponse = z.object({ object: z.literal('moderation.thresholds'), defaults: thresholdScores, overrides: thresholdScores, effective: thresholdScores });
+
+export const policySummary = z.object({
+  version: z.string(),
+  name: z.string(),
+  title: z.string(),
+  effective_date: z.string(),
+  clauses: z.number().int(),
+  published_at: z.string(),
+  published_by: z.string(),
+  digest: z.string(),
+  current: z.boolean(),
+});
+
+export const policyVersion = policySummary.extend({ object: z.literal('policy_version'), document: policyDocumentSchema });
+
+const fieldChange = z.object({ field: z.string(), from: z.unknown(), to: z.unknown() });
+export const policyDiff = z.object({
+  object: z.literal('policy_diff'),
+  from: z.string(),
+  to: z.string(),
+  added: z.array(z.record(z.string(), z.unknown())),
+  removed: z.array(z.record(z.string(), z.unknown())),
+  changed: z.array(z.object({ id: z.string(), changes: z.array(fieldChange) })),
+  unchanged: z.number().int(),
+  document_changes: z.array(fieldChange),
+  new_changelog_entries: z.array(z.object({ date: z.string(), summary: z.string() })),
+});
+
+export const keySummary = z.object({ id: z.string(), role: z.enum(ROLES), label: z.string().nullable(), created_at: z.string(), revoked_at: z.string().nullable() });
+export const createdKey = z.object({ object: z.literal('api_key'), id: z.string(), key: z.string().describe('The secret: shown only in this answer.'), tenant: z.string(), role: z.enum(ROLES) });
+export const revokedKey = keySummary.extend({ object: z.literal('api_key') });
+
+export const rateLimit = z.object({
+  object: z.literal('rate_limit'),
+  requests_per_second: z.number().int(),
+  source: z.enum(['tenant', 'default']),
+  default: z.number().int(),
+});
+
+export const health = z.object({ status: z.enum(['ok', 'unavailable']), database: z.string() });
