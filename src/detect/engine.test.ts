@@ -61,11 +61,13 @@ describe('Detection', () => {
       identify: (text) => (identified.push(text), text.startsWith('Das') ? { language: 'de', confidence: 0.9 } : { language: 'und', confidence: 0 }),
       trained: ['en'],
     });
-    detection.detect('Das ist gut');
-    expect(detection.language('Das ist gut')).toEqual({ code: 'de', confidence: 0.9, supported: false });
+    detection.detect('Das ist gut, sagt meine Mutter');
+    expect(detection.language('Das ist gut, sagt meine Mutter')).toEqual({ code: 'de', confidence: 0.9, supported: false });
     detection.detect('12345');
+    // A few words are too few to trust the language with the scores ("Lyrics Finder" reads as Danish).
+    detection.detect('Das Finder');
     // An inconclusive identification is no language: the model scores without a language offset.
-    expect(languages).toEqual(['de', undefined]);
-    expect(identified).toEqual(['Das ist gut', '12345']);
+    expect(languages).toEqual(['de', undefined, undefined]);
+    expect(identified).toEqual(['Das ist gut, sagt meine Mutter', '12345', 'Das Finder']);
   });
 });

@@ -52,7 +52,7 @@ export function textModelProvider(model: ScoringModel): DetectionProvider {
     categories: model.categories,
     thresholds: model.thresholds,
     detect(input) {
-      const language = input.language && input.language.confidence > 0 ? input.language.language : undefined;
+      const language = input.language && trustsLanguage(input.language.confidence, input.normalized.text) ? input.language.language : undefined;
       const scores = model.scoreNormalized(input.normalized.text, language);
       const flagged = model.categories.filter((category) => scores[category]! >= model.thresholds[category]!);
       if (!flagged.length) return { scores, evidence: [] };
@@ -66,6 +66,22 @@ export function textModelProvider(model: ScoringModel): DetectionProvider {
       return { scores, evidence };
     },
   };
+}
+
+/**
+ * The per-language calibration raises a language's scores, so it needs a verdict on the language it can
+ * trust: a few words are not enough ("War History Tutor" reads as German, "Lyrics Finder" as Danish).
+ */
+const MIN_WORDS_FOR_LANGUAGE = 5;
+const MIN_LANGUAGE_CONFIDENCE = 0.8;
+
+function trustsLanguage(confidence: number, normalized: string): boolean {
+  if (confidence < MIN_LANGUAGE_CONFIDENCE) return false;
+  let words = 0;
+  for (let i = 0; i < normalized.length && words < MIN_WORDS_FOR_LANGUAGE; i++) {
+    if (normalized.charCodeAt(i) !== 0x20 && (i === 0 || normalized.charCodeAt(i - 1) === 0x20)) words += 1;
+  }
+  return words >= MIN_WORDS_FOR_LANGUAGE;
 }
 
 /**
