@@ -43,3 +43,18 @@ export const ALL_CATEGORIES = [...MODERATION_CATEGORIES, ...WARDEN_CATEGORIES] a
 export type ModerationCategory = (typeof MODERATION_CATEGORIES)[number];
 export type WardenCategory = (typeof WARDEN_CATEGORIES)[number];
 export type Category = (typeof ALL_CATEGORIES)[number];
+
+/**
+ * The highest score of `scores` and its category, or `top` when none is higher (the first of equals wins).
+ *
+ * @example
+ * highestScore({ hate: 0.2, violence: 0.7 }) // ['violence', 0.7]
+ */
+export function highestScore(scores: Record<string, number | undefined>, top: readonly [string | null, number] = [null, 0]): readonly [string | null, number] {
+  let best = top;
+  for (const category in scores) {
+    const score = scores[category]!;
+    if (best[0] === null || score > best[1]) best = [category, score];
+  }
+  return best;
+}

@@ -1,4 +1,4 @@
-import { BackgroundLoop, type Category, type Clock, Hooks } from '../common/index.ts';
+import { BackgroundLoop, type Category, type Clock, Hooks, highestScore } from '../common/index.ts';
 import { type Store, type Tx, withTransaction } from '../db/index.ts';
 import type { CategoryScores } from '../detect/index.ts';
 import type { FollowUp, ModerationResult } from '../moderation/index.ts';
@@ -156,7 +156,7 @@ export class JudgeWorker {
             text: delivered.text,
             violations: result.warden.violations,
             categoryScores: scores,
-            topScore: topOf(scores),
+            topScore: highestScore(scores),
             judge: delivered.note,
             rules: null,
           },
@@ -171,11 +171,4 @@ function withoutPending(result: ModerationResult): ModerationResult {
   if (result.warden.judge?.status !== 'pending') return result;
   const { judge: _judge, ...warden } = result.warden;
   return { ...result, warden };
-}
-
-/** The highest score and its category (the first of equals), or [null, 0] when there is none. */
-function topOf(scores: Record<string, number>): readonly [string | null, number] {
-  let top: readonly [string | null, number] = [null, 0];
-  for (const category in scores) if (top[0] === null || scores[category]! > top[1]) top = [category, scores[category]!];
-  return top;
 }

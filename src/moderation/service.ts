@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { setImmediate } from 'node:timers/promises';
-import { type Clock, Hooks, sha256Hex } from '../common/index.ts';
+import { type Clock, Hooks, highestScore, sha256Hex } from '../common/index.ts';
 import type { Store } from '../db/index.ts';
 import type { Principal } from '../tenancy/index.ts';
 import { FollowUpCommitter, requestFingerprint } from './committer.ts';
@@ -190,16 +190,7 @@ class ResultFollowUp implements FollowUpResult {
 
   get topScore(): readonly [string | null, number] {
     // Review asks this of every result: scanned without building the merged scores.
-    return highest(this.result.warden.category_scores, highest(this.result.category_scores, [null, 0]));
+    return highestScore(this.result.warden.category_scores, highestScore(this.result.category_scores));
   }
 }
 
-/** The highest score of `scores` and its category, or `top` when none is higher (the first of equals wins). */
-function highest(scores: Record<string, number | undefined>, top: readonly [string | null, number]): readonly [string | null, number] {
-  let best = top;
-  for (const category in scores) {
-    const score = scores[category]!;
-    if (best[0] === null || score > best[1]) best = [category, score];
-  }
-  return best;
-}

@@ -1,4 +1,4 @@
-import { canonicalJson, sha256Hex } from '../common/index.ts';
+import { canonicalJson, highestScore, sha256Hex } from '../common/index.ts';
 import { type PolicyDocument, effectiveSeverity } from '../policy/index.ts';
 import { type Allegation, CHILD_SAFETY_CATEGORY, assessAllegation, findClause } from './allegations.ts';
 import type { FollowUp } from '../moderation/index.ts';
@@ -72,16 +72,6 @@ function ruleAllegation(policy: PolicyDocument, result: Candidate): Allegation {
     severity: maxSeverity(parts.map((p) => p.severity)),
     childSafety: categories.includes(CHILD_SAFETY_CATEGORY),
   };
-}
-
-/** The highest score and its category (the first of equals), or [null, 0] when there is none. */
-function highestScore(scores: Record<string, number>): readonly [string | null, number] {
-  let top: readonly [string | null, number] = [null, 0];
-  for (const category in scores) {
-    const score = scores[category]!;
-    if (top[0] === null || score > top[1]) top = [category, score];
-  }
-  return top;
 }
 
 /** A moderation result as review weighs it: its scores, or only the highest of them. */
