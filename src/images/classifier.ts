@@ -1,9 +1,10 @@
+import { Worker } from 'node:worker_threads';
 import sharp from 'sharp';
 import type { DecodedImage } from './decode.ts';
+import { CLASSIFIER_INPUT_SIZE, type ClassifierJob, type ClassifierReply, type ClassifierWorkerData, NSFW_CLASSES, type NsfwClass, bundledModelDir } from './model.ts';
 
-/** nsfwjs's five classes, in its output order. */
-export const NSFW_CLASSES = ['drawing', 'hentai', 'neutral', 'porn', 'sexy'] as const;
-export type NsfwClass = (typeof NSFW_CLASSES)[number];
+export { CLASSIFIER_INPUT_SIZE, NSFW_CLASSES, type NsfwClass };
+
 
 /** The moderation categories the image model scores; every other category has no image model. */
 export const IMAGE_MODEL_CATEGORIES = ['sexual'] as const;
@@ -16,8 +17,6 @@ export type ImageModelCategory = (typeof IMAGE_MODEL_CATEGORIES)[number];
  */
 export const SEXY_WEIGHT = 0.5;
 
-/** The model's input side (MobileNetV2 as nsfwjs ships it). */
-export const CLASSIFIER_INPUT_SIZE = 224;
 
 /** Identifies the weights in results and the model card. */
 export const IMAGE_MODEL_ID = 'nsfwjs-4.4.0/mobilenet_v2';
@@ -36,71 +35,133 @@ export function imageScores(classes: Record<NsfwClass, number>): Record<ImageMod
   return { sexual: Math.min(1, classes.porn + classes.hentai + SEXY_WEIGHT * classes.sexy) };
 }
 
-/** What a running classifier reports about itself (load time and the process's memory after loading). */
+/** What a running classifier reports about itself. */
 export interface ClassifierStatus {
   model: string;
   loaded: boolean;
   load_ms: number | null;
   backend: string | null;
+  /** Why the last load failed (the model is retried after RETRY_LOAD_AFTER_MS), or null. */
+  load_error: string | null;
 }
 
-interface LoadedModel {
-  tf: typeof import('@tensorflow/tfjs');
-  model: import('nsfwjs/core').NSFWJS;
+/** After a failed load, images are matched against banks only for this long before the model is tried again. */
+const RETRY_LOAD_AFTER_MS = 60_000;
+
+/** The model could not be loaded or run: the caller judges the image without it (hash banks only). */
+export class ImageModelUnavailable extends Error {
+  override name = 'ImageModelUnavailable';
+}
+
+interface Running {
+  worker: Worker;
+  jobs: Map<number, { resolve(reply: ClassifierReply): void }>;
 }
 
 /**
- * nsfwjs's MobileNetV2 on TensorFlow.js's WebAssembly backend (both from npm; the weights ship inside the nsfwjs
- * package, so nothing is downloaded). The model is loaded lazily, once per process, on the first image: a server
- * that only sees text never loads TensorFlow.js at all.
+ * nsfwjs's MobileNetV2 (model.ts) on a worker thread of its own, so that the ~80 ms of an image's classification
+ * (and the seconds of the first load) never hold the event loop that answers other requests. The thread is
+ * started lazily, on the first image, and loads the model once: a server that only sees text never starts it nor
+ * loads TensorFlow.js. Jobs are answered in order, one at a time.
  *
- * Inference runs on the calling thread (about 80 ms per image on one core): callers classify one image at a time.
+ * A model that fails to load (missing files, a broken backend) or a thread that dies makes `classify` reject with
+ * ImageModelUnavailable; callers then judge images against hash banks only and say so. The load is tried again
+ * after RETRY_LOAD_AFTER_MS, not on every image.
  */
 export class ImageClassifier {
-  private loading: Promise<LoadedModel> | undefined;
+  private running: Running | null = null;
+  private loading: Promise<void> | undefined;
+  private nextId = 0;
   private loadMs: number | null = null;
   private backend: string | null = null;
+  private loadError: string | null = null;
+  private failedAt = -Infinity;
+
+  /** `modelDir`: nsfwjs's model files (model.ts); the ones in the nsfwjs package by default. */
+  constructor(private readonly modelDir: string = bundledModelDir()) {}
 
   status(): ClassifierStatus {
-    return { model: IMAGE_MODEL_ID, loaded: this.loadMs !== null, load_ms: this.loadMs, backend: this.backend };
+    return { model: IMAGE_MODEL_ID, loaded: this.loadMs !== null, load_ms: this.loadMs, backend: this.backend, load_error: this.loadError };
   }
 
-  /** Loads the model now (the first classification does it anyway); a failed load is retried by the next call. */
-  load(): Promise<LoadedModel> {
-    this.loading ??= this.loadOnce().catch((error: unknown) => {
-      this.loading = undefined;
-      throw error;
-    });
+  /** Loads the model now (the first classification does it anyway). @throws ImageModelUnavailable */
+  load(): Promise<void> {
+    if (this.loadMs !== null && this.running) return Promise.resolve();
+    if (this.loadError && performance.now() - this.failedAt < RETRY_LOAD_AFTER_MS) {
+      return Promise.reject(new ImageModelUnavailable(this.loadError));
+    }
+    this.loading ??= this.send({ id: this.nextId++ })
+      .then((reply) => {
+        if ('error' in reply) throw new ImageModelUnavailable(reply.error);
+        if ('load_ms' in reply) [this.loadMs, this.backend, this.loadError] = [reply.load_ms, reply.backend, null];
+      })
+      .catch((error: unknown) => {
+        this.loadError = error instanceof Error ? error.message : String(error);
+        this.failedAt = performance.now();
+        void this.close();
+        throw error instanceof ImageModelUnavailable ? error : new ImageModelUnavailable(this.loadError);
+      })
+      .finally(() => {
+        this.loading = undefined;
+      });
     return this.loading;
   }
 
-  /** Scores one decoded image (its upright first frame), squeezed to the model's 224 × 224 input as nsfwjs does. */
+  /**
+   * Scores one decoded image (its upright first frame), squeezed to the model's 224 × 224 input as nsfwjs does.
+   * @throws ImageModelUnavailable when the model cannot be loaded or its thread died
+   */
   async classify(image: DecodedImage): Promise<ImageClassification> {
-    const [{ tf, model }, pixels] = await Promise.all([this.load(), modelInput(image)]);
-    const input = tf.tensor3d(pixels, [CLASSIFIER_INPUT_SIZE, CLASSIFIER_INPUT_SIZE, 3], 'int32');
-    try {
-      const predictions = await model.classify(input, NSFW_CLASSES.length);
-      const classes = Object.fromEntries(NSFW_CLASSES.map((c) => [c, 0])) as Record<NsfwClass, number>;
-      for (const { className, probability } of predictions) classes[className.toLowerCase() as NsfwClass] = round(probability);
-      return { model: IMAGE_MODEL_ID, classes, scores: imageScores(classes) };
-    } finally {
-      input.dispose();
-    }
+    const [pixels] = await Promise.all([modelInput(image), this.load()]);
+    const reply = await this.send({ id: this.nextId++, pixels });
+    if ('error' in reply) throw new ImageModelUnavailable(reply.error);
+    if (!('probabilities' in reply)) throw new ImageModelUnavailable('the image model answered without probabilities');
+    return { model: IMAGE_MODEL_ID, classes: reply.probabilities, scores: imageScores(reply.probabilities) };
   }
 
-  private async loadOnce(): Promise<LoadedModel> {
-    const started = performance.now();
-    // Imported here, not at the top: TensorFlow.js costs ~100 MB of memory that text-only servers never pay.
-    const tf = await import('@tensorflow/tfjs');
-    await import('@tensorflow/tfjs-backend-wasm');
-    const { load } = await import('nsfwjs/core');
-    const { MobileNetV2Model } = await import('nsfwjs/models/mobilenet_v2');
-    await tf.setBackend('wasm');
-    await tf.ready();
-    const model = await quietly(() => load('MobileNetV2', { size: CLASSIFIER_INPUT_SIZE, modelDefinitions: [MobileNetV2Model] }));
-    this.loadMs = Math.round(performance.now() - started);
-    this.backend = tf.getBackend();
-    return { tf, model };
+  /** Stops the thread (the model with it); a later image starts and loads a new one. */
+  async close(): Promise<void> {
+    const running = this.running;
+    if (!running) return;
+    this.running = null;
+    this.loadMs = null;
+    await running.worker.terminate();
+  }
+
+  private send(job: ClassifierJob): Promise<ClassifierReply> {
+    const running = this.thread();
+    return new Promise((resolve) => {
+      running.jobs.set(job.id, { resolve });
+      // Referenced while it has work, so that a caller awaiting it is not left behind by an exiting process.
+      if (running.jobs.size === 1) running.worker.ref();
+      running.worker.postMessage(job, job.pixels ? [job.pixels.buffer as ArrayBuffer] : []);
+    });
+  }
+
+  private thread(): Running {
+    if (this.running) return this.running;
+    const fromSources = import.meta.url.endsWith('.ts');
+    const worker = new Worker(new URL(fromSources ? './classifier-worker-tsx.mjs' : './classifier-worker.js', import.meta.url), {
+      name: 'warden-image-model',
+      workerData: { modelDir: this.modelDir } satisfies ClassifierWorkerData,
+    });
+    const running: Running = { worker, jobs: new Map() };
+    worker.unref();
+    worker.on('message', (reply: ClassifierReply) => {
+      const job = running.jobs.get(reply.id);
+      running.jobs.delete(reply.id);
+      if (running.jobs.size === 0) worker.unref();
+      job?.resolve(reply);
+    });
+    // Without an 'error' listener, a worker's uncaught exception would be rethrown here and end the process.
+    worker.on('error', () => undefined);
+    worker.on('exit', (code) => {
+      if (this.running === running) [this.running, this.loadMs] = [null, null];
+      for (const [id, job] of running.jobs) job.resolve({ id, error: `the image model's thread exited (code ${code})` });
+      running.jobs.clear();
+    });
+    this.running = running;
+    return running;
   }
 }
 
@@ -113,32 +174,20 @@ async function modelInput(image: DecodedImage): Promise<Int32Array> {
   return Int32Array.from(rgb);
 }
 
-/** nsfwjs announces its model on console.info; the server logs through pino only. */
-async function quietly<T>(work: () => Promise<T>): Promise<T> {
-  const info = console.info;
-  console.info = () => undefined;
-  try {
-    return await work();
-  } finally {
-    console.info = info;
-  }
-}
-
-function round(probability: number): number {
-  return Math.round(probability * 1e6) / 1e6;
-}
-
-let shared: ImageClassifier | undefined;
+const shared = new Map<string, ImageClassifier>();
 
 /**
- * The process's image classifier, or undefined when WARDEN_IMAGE_MODEL is `off`. One instance per process: the
- * model is loaded once however many servers a process runs (TensorFlow.js's backend is process-global anyway).
+ * The process's image classifier, or undefined when WARDEN_IMAGE_MODEL is `off`. One instance per process and
+ * model directory: the model is loaded once however many servers a process runs. WARDEN_IMAGE_MODEL_DIR replaces
+ * the weights in the nsfwjs package with a directory of the same files (model.ts).
  * @throws Error for a WARDEN_IMAGE_MODEL other than `nsfwjs` (the default) or `off`
  */
 export function imageClassifierFromEnv(env: NodeJS.ProcessEnv = process.env): ImageClassifier | undefined {
   const setting = env.WARDEN_IMAGE_MODEL ?? 'nsfwjs';
   if (setting === 'off') return undefined;
   if (setting !== 'nsfwjs') throw new Error(`WARDEN_IMAGE_MODEL must be "nsfwjs" or "off", not "${setting}".`);
-  shared ??= new ImageClassifier();
-  return shared;
+  const dir = env.WARDEN_IMAGE_MODEL_DIR || bundledModelDir();
+  let classifier = shared.get(dir);
+  if (!classifier) shared.set(dir, (classifier = new ImageClassifier(dir)));
+  return classifier;
 }

@@ -1,9 +1,9 @@
 import { type Category, InvalidInput } from '../common/index.ts';
 import { type PolicyDocument, type Severity, type Violation, effectiveSeverity } from '../policy/index.ts';
 import type { BankMatch, HashBanks } from './banks.ts';
-import type { ImageClassification, ImageClassifier } from './classifier.ts';
+import { type ImageClassification, type ImageClassifier, ImageModelUnavailable } from './classifier.ts';
 import { DEFAULT_IMAGE_LIMITS, type ImageFormat, type ImageLimits } from './decode.ts';
-import { type ImageHashes, hashImage } from './hashing.ts';
+import { type HashedImage, type ImageHashes, hashImage } from './hashing.ts';
 import type { ImageSettings } from './settings.ts';
 import { type ImageFetchOptions, imageBytes } from './sources.ts';
 
@@ -27,8 +27,10 @@ export interface ImageFinding {
   frames: number;
   hashes: Pick<ImageHashes, 'md5' | 'sha256' | 'pdq' | 'quality'>;
   matches: BankMatch[];
-  /** The image model's scores; absent when this server runs without one. */
+  /** The image model's scores; absent when this server runs without one, or when it could not be run. */
   classification?: ImageClassification;
+  /** Why the image model did not score this image although the server has one (it failed to load, its thread died). */
+  model_unavailable?: string;
 }
 
 /**
@@ -79,7 +81,7 @@ export class ImageJudge {
     for (const { part, image, hashes } of hashed) {
       const { md5, sha256, pdq, quality } = hashes;
       const matches = await this.banks.match(tenantId, hashes);
-      const classification = options.classify !== false && this.classifier ? await this.classifier.classify(image) : undefined;
+      const { classification, unavailable } = options.classify !== false && this.classifier ? await classifyOrSay(this.classifier, image) : {};
       findings.push({
         param: part.param,
         format: image.format,
@@ -89,9 +91,20 @@ export class ImageJudge {
         hashes: { md5, sha256, pdq, quality },
         matches,
         ...(classification && { classification }),
+        ...(unavailable && { model_unavailable: unavailable }),
       });
     }
     return findings;
+  }
+}
+
+/** The image's classification, or why the model could not give one: without it the image is judged on banks alone. */
+async function classifyOrSay(classifier: ImageClassifier, image: HashedImage['image']): Promise<{ classification?: ImageClassification; unavailable?: string }> {
+  try {
+    return { classification: await classifier.classify(image) };
+  } catch (error) {
+    if (error instanceof ImageModelUnavailable) return { unavailable: error.message };
+    throw error;
   }
 }
 

@@ -67,6 +67,8 @@ export function withImageFindings(result: ModerationResult, findings: ImageFindi
   next.warden.flagged = next.warden.violations.length > 0;
   next.warden.decided_by = decidedBy(next.warden.violations);
   next.warden.images = findings.map(summary);
+  const unavailable = findings.find((f) => f.model_unavailable)?.model_unavailable;
+  if (unavailable) next.warden.warnings.push(modelUnavailable(unavailable));
   next.warden.warnings.push(unscoredImages(classified));
   return next;
 }
@@ -140,9 +142,18 @@ function summary(finding: ImageFinding): ImageSummary {
   };
 }
 
+/** The server has an image model, but it could not score these images: they were judged on hash banks alone. */
+function modelUnavailable(reason: string): ModerationWarning {
+  return {
+    code: 'image_model_unavailable',
+    message: `The image model could not be run (${reason}); images were matched against this tenant's hash banks only, and no image category was scored from them. The model is tried again within a minute.`,
+    categories: [...IMAGE_MODEL_CATEGORIES],
+  };
+}
+
 function unscoredImages(classified: boolean): ModerationWarning {
   const unscored = MODERATION_CATEGORIES.filter((c) => !classified || !imageModelCategories.has(c));
-  const scored = classified ? `The image model scores ${IMAGE_MODEL_CATEGORIES.join(', ')} only; ` : 'This server runs without an image model; ';
+  const scored = classified ? `The image model scores ${IMAGE_MODEL_CATEGORIES.join(', ')} only; ` : 'No image model scored these images; ';
   return {
     code: 'image_categories_unscored',
     message: `${scored}images were matched against this tenant's hash banks, but no image model scores ${unscored.join(', ')}: their scores come from the text parts alone (a 0 is not a verdict on the image). category_applied_input_types lists "image" only for categories an image was judged on.`,

@@ -80,9 +80,9 @@ export interface JudgeSummary {
 }
 
 export interface ModerationWarning {
-  code: 'language_unsupported' | 'image_categories_unscored' | 'judge_unavailable';
+  code: 'language_unsupported' | 'image_categories_unscored' | 'judge_unavailable' | 'image_model_unavailable';
   message: string;
-  /** For `image_categories_unscored`: the categories no image model judged. */
+  /** For `image_categories_unscored`: the categories no image model judged; for `image_model_unavailable`: those it would have scored. */
   categories?: string[];
 }
 
