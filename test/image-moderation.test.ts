@@ -197,6 +197,21 @@ describeEachBackend('image parts on POST /v1/moderations (official openai SDK)',
     const approved = (await clean.json()) as { status: string; fields: { images: { field: string; pdq: string; sha256: string }[] } };
     expect(approved.status).toBe('approved');
     expect(approved.fields.images.map((i) => i.field)).toEqual(['icon', 'screenshots[0]']);
+    // Classified by the image model as a moderation's images are, and kept with the hashes (benign: no reason).
+    for (const image of approved.fields.images as unknown as { classification: { model: string; scores: { sexual: number }; classes: Record<string, number> } }[]) {
+      expect(image.classification.model).toBe('nsfwjs-4.4.0/mobilenet_v2');
+      expect(image.classification.scores.sexual).toBeLessThan(0.5);
+      expect(Object.values(image.classification.classes).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3);
+    }
+
+    // A listing a person must look at: the review case shows the image model's scores beside the texts.
+    const lyrics = await server.request('/v1/store/submissions', { method: 'POST', json: { ...listing, name: 'Lyrics Finder', description: 'Gives you the full lyrics of any song.', icon: dataUrl(await syntheticImage({ width: 128, height: 128, seed: 32 })) } });
+    const pending = (await lyrics.json()) as { status: string; app_id: string };
+    expect(pending.status).toBe('needs_review');
+    const queue = (await (await server.request('/v1/review/queue')).json()) as { data: { id: string }[] };
+    const details = await Promise.all(queue.data.map(async (c) => JSON.stringify(await (await server.request(`/v1/review/cases/${c.id}`)).json())));
+    const detail = details.find((d) => d.includes(pending.app_id))!;
+    expect(detail).toMatch(/Image model nsfwjs-4\.4\.0\/mobilenet_v2: sexual 0\.\d{3} \(drawing 0\.\d{3}, hentai/);
 
     const copy = await sharp(photo).resize(400).jpeg({ quality: 70 }).toBuffer();
     const res = await server.request('/v1/store/submissions', { method: 'POST', json: { ...listing, name: 'Recipe Helper 2', icon: dataUrl(await syntheticImage({ width: 128, height: 128, seed: 30 })), screenshots: [dataUrl(await syntheticImage({ seed: 31 })), dataUrl(copy)] } });

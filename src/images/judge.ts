@@ -63,9 +63,9 @@ export class ImageJudge {
   /**
    * Every image is loaded and decoded before any is matched, so a bad one refuses the request (400/413) whole.
    * Images are judged one at a time: decoding runs on libuv's thread pool, and a burst of large images should
-   * queue rather than hold many decoded frames at once. `classify: false` skips the image model (hash banks only).
+   * queue rather than hold many decoded frames at once.
    */
-  async judge(tenantId: string, parts: ImagePart[], options: { classify?: boolean } = {}): Promise<ImageFinding[]> {
+  async judge(tenantId: string, parts: ImagePart[]): Promise<ImageFinding[]> {
     if (parts.length === 0) return [];
     if (parts.length > MAX_IMAGES_PER_REQUEST) {
       throw new InvalidInput(`Too many images: ${parts.length}; send at most ${MAX_IMAGES_PER_REQUEST} per request.`, 'input', 'too_many_images');
@@ -81,7 +81,7 @@ export class ImageJudge {
     for (const { part, image, hashes } of hashed) {
       const { md5, sha256, pdq, quality } = hashes;
       const matches = await this.banks.match(tenantId, hashes);
-      const { classification, unavailable } = options.classify !== false && this.classifier ? await classifyOrSay(this.classifier, image) : {};
+      const { classification, unavailable } = this.classifier ? await classifyOrSay(this.classifier, image) : {};
       findings.push({
         param: part.param,
         format: image.format,

@@ -1,10 +1,19 @@
-import { type BankMatch, type ImageFinding, type ImagePart, MAX_IMAGES_PER_REQUEST } from '../images/index.ts';
-import type { Decision, Reason } from './evaluate.ts';
+import type { Category } from '../common/index.ts';
+import { type BankMatch, type ImageClassification, type ImageFinding, type ImagePart, IMAGE_MODEL_CATEGORIES, MAX_IMAGES_PER_REQUEST } from '../images/index.ts';
+import type { PolicyDocument } from '../policy/index.ts';
+import { checkFor } from './checks.ts';
+import { type Decision, type Reason, appliesToStoreApp } from './evaluate.ts';
 
-/** What store review needs of the images domain: a listing's images loaded, hashed and matched against banks (not classified). */
+/**
+ * What store review needs of the images domain: a listing's images loaded, hashed, matched against banks and
+ * classified by the image model, exactly as a moderation's images are.
+ */
 export interface StoreImageJudge {
-  judge(tenantId: string, parts: ImagePart[], options: { classify: false }): Promise<ImageFinding[]>;
+  judge(tenantId: string, parts: ImagePart[]): Promise<ImageFinding[]>;
 }
+
+/** What judging a listing's images found, as the decision takes it: bank matches, and the model's scores if any. */
+export type ListingImageFinding = Pick<ImageFinding, 'param' | 'matches' | 'classification'>;
 
 /**
  * What re-review needs of the images domain: a kept image's hashes matched against the tenant's banks as they are
@@ -15,9 +24,13 @@ export interface StoredImageMatcher {
 }
 
 /** A listing's kept images matched against the banks as they are now, as findings {@link withImageReasons} takes. */
-export async function storedImageFindings(matcher: StoredImageMatcher, tenantId: string, images: SubmissionImage[]): Promise<Pick<ImageFinding, 'param' | 'matches'>[]> {
-  const findings: Pick<ImageFinding, 'param' | 'matches'>[] = [];
-  for (const image of images) findings.push({ param: image.field, matches: await matcher.match(tenantId, image) });
+export async function storedImageFindings(matcher: StoredImageMatcher | undefined, tenantId: string, images: SubmissionImage[]): Promise<ListingImageFinding[]> {
+  const findings: ListingImageFinding[] = [];
+  for (const image of images) {
+    // The kept scores are judged again against the policy as it is now; the bytes are gone, so no new scores.
+    const matches = matcher ? await matcher.match(tenantId, image) : [];
+    findings.push({ param: image.field, matches, ...(image.classification && { classification: image.classification }) });
+  }
   return findings;
 }
 
@@ -31,6 +44,10 @@ export interface SubmissionImage {
   quality: number;
   md5: string;
   sha256: string;
+  /** The image model's scores when it judged the image (kept: re-review judges them again, the reviewer sees them). */
+  classification?: ImageClassification;
+  /** Why the image model did not score it although the server has one. */
+  model_unavailable?: string;
 }
 
 /** A listing's icon and screenshots, as image URLs (data URLs, or http(s) where the tenant allows fetching). */
@@ -49,15 +66,35 @@ export function listingImageParts(input: ListingImages): ImagePart[] {
 }
 
 export function submissionImages(findings: ImageFinding[]): SubmissionImage[] {
-  return findings.map(({ param, format, width, height, hashes }) => ({ field: param, format, width, height, ...hashes }));
+  return findings.map(({ param, format, width, height, hashes, classification, model_unavailable }) => ({
+    field: param,
+    format,
+    width,
+    height,
+    ...hashes,
+    ...(classification && { classification }),
+    ...(model_unavailable && { model_unavailable }),
+  }));
+}
+
+/** The image model's findings as texts a reviewer reads beside the listing's fields (the case's evidence). */
+export function imageEvidenceTexts(images: SubmissionImage[] = []): { field: string; text: string }[] {
+  return images.flatMap((image) => {
+    if (image.model_unavailable) return [{ field: image.field, text: `Image not scored by the image model (${image.model_unavailable}); hash banks only. PDQ ${image.pdq}.` }];
+    const c = image.classification;
+    if (!c) return [];
+    const classes = Object.entries(c.classes).map(([name, p]) => `${name} ${p.toFixed(3)}`).join(', ');
+    const scores = Object.entries(c.scores).map(([category, score]) => `${category} ${score.toFixed(3)}`).join(', ');
+    return [{ field: image.field, text: `Image model ${c.model}: ${scores} (${classes}). PDQ ${image.pdq}.` }];
+  });
 }
 
 /**
  * A bank match in a listing's image rejects it, citing the bank's clause; the reason names the image field and
  * the bank, and carries no excerpt (there is no text to quote).
  */
-export function withImageReasons(decision: Decision, findings: Pick<ImageFinding, 'param' | 'matches'>[]): Decision {
-  const reasons: Reason[] = findings.flatMap((finding) =>
+export function withImageReasons(decision: Decision, findings: ListingImageFinding[], document: PolicyDocument, thresholds: Readonly<Partial<Record<Category, number>>>, surface: 'gpts' | 'api'): Decision {
+  const matched: Reason[] = findings.flatMap((finding) =>
     finding.matches.map((match) => ({
       clause_id: match.clause_id,
       outcome: 'rejected' as const,
@@ -70,6 +107,41 @@ export function withImageReasons(decision: Decision, findings: Pick<ImageFinding
       category: match.category,
     })),
   );
-  if (reasons.length === 0) return decision;
-  return { ...decision, status: 'rejected', reasons: [...decision.reasons, ...reasons] };
+  const reasons = [...decision.reasons, ...matched, ...modelReasons(findings, document, thresholds, surface)];
+  if (reasons.length === decision.reasons.length) return decision;
+  const status = reasons.some((r) => r.outcome === 'rejected') ? 'rejected' : 'needs_review';
+  return { ...decision, status, reasons };
+}
+
+/**
+ * The image model's scores judged as the text detector's are: a category scored at or over its threshold cites
+ * every detector-checked clause of the listing that covers the category, with that clause's outcome (most reject,
+ * some send the app to a person).
+ */
+function modelReasons(findings: ListingImageFinding[], document: PolicyDocument, thresholds: Readonly<Partial<Record<Category, number>>>, surface: 'gpts' | 'api'): Reason[] {
+  const reasons: Reason[] = [];
+  for (const { param, classification } of findings) {
+    if (!classification) continue;
+    for (const category of IMAGE_MODEL_CATEGORIES) {
+      const score = classification.scores[category];
+      const threshold = thresholds[category];
+      if (threshold === undefined || score < threshold) continue;
+      for (const clause of document.clauses) {
+        const check = checkFor(clause);
+        if (!appliesToStoreApp(clause, surface) || check.check !== 'detector' || !clause.categories.includes(category)) continue;
+        reasons.push({
+          clause_id: clause.id,
+          outcome: check.outcome,
+          check: 'detector',
+          reason: `${check.reason} The image model scores the image ${score.toFixed(3)} for ${category} (threshold ${threshold}).`,
+          field: param,
+          span: null,
+          excerpt: null,
+          source: `detector:image-model(${classification.model})`,
+          category,
+        });
+      }
+    }
+  }
+  return reasons;
 }

@@ -226,8 +226,8 @@ export class ReReviewJobs {
   private async reReview(job: StoreReviewJobRow, submission: NonNullable<Awaited<ReturnType<ReReviewJobs['nextSubmission']>>>, document: PolicyDocument): Promise<void> {
     const fields = JSON.parse(submission.fields) as SubmissionFields & { images?: SubmissionImage[] };
     const textDecision = evaluateSubmission(fields, document, this.detector);
-    const images = this.images && fields.images?.length ? await storedImageFindings(this.images, submission.tenant_id, fields.images) : [];
-    const decision = withImageReasons(textDecision, images);
+    const images = fields.images?.length ? await storedImageFindings(this.images, submission.tenant_id, fields.images) : [];
+    const decision = withImageReasons(textDecision, images, document, this.detector.thresholds, fields.surface);
     const changed = decision.status !== submission.status;
     const at = this.clock.now();
     await this.store.db.transaction().execute(async (tx) => {

@@ -4,7 +4,7 @@ import { type StoreSubmissionRow, type Store, type Tx, isUniqueViolation } from 
 import { enqueueEvent } from '../notify/index.ts';
 import type { PolicyDocument, PolicyRegistry } from '../policy/index.ts';
 import { type NeedsReviewHooks, type ReviewFinding, SOURCE_PREFIX, type SubmissionNeedingReview, routeToReview } from './human-review.ts';
-import { type ListingImages, type StoreImageJudge, listingImageParts, submissionImages, withImageReasons } from './images.ts';
+import { type ListingImages, type StoreImageJudge, imageEvidenceTexts, listingImageParts, submissionImages, withImageReasons } from './images.ts';
 import { type Decision, type DecisionStatus, type Reason, type SubmissionFields, type TextDetector, evaluateSubmission, fieldTexts } from './evaluate.ts';
 
 /** Longest accepted text per field, in characters: beyond it a submission is refused with 413. */
@@ -63,12 +63,11 @@ export class StoreSubmissions {
     assertSizes(input);
     const parts = listingImageParts(input);
     if (parts.length && !this.images) throw new InvalidInput('This server does not check listing images.', parts[0]!.param);
-    // Images are loaded and hashed before anything is written; a bad one refuses the submission whole.
-    // Listings are checked against hash banks only: the image model's scores are not part of store review yet.
-    const findings = parts.length ? await this.images!.judge(tenantId, parts, { classify: false }) : [];
+    // Images are loaded, hashed and classified before anything is written; a bad one refuses the submission whole.
+    const findings = parts.length ? await this.images!.judge(tenantId, parts) : [];
     const fields = { ...pickFields(input), ...(findings.length && { images: submissionImages(findings) }) };
     const policy = await this.policies.current(tenantId);
-    const decision = withImageReasons(evaluateSubmission(fields, policy.document, this.detector), findings);
+    const decision = withImageReasons(evaluateSubmission(fields, policy.document, this.detector), findings, policy.document, this.detector.thresholds, fields.surface);
     const now = this.clock.now().toISOString();
     const id = newId('sbm');
     try {
@@ -211,7 +210,7 @@ export async function recordDecision(
       actor: input.actor,
       policy: input.review.policy,
       reasons: decision.reasons,
-      fields: fieldTexts(JSON.parse(submission.fields) as SubmissionFields).map(({ path, text }) => ({ field: path, text })),
+      fields: reviewTexts(JSON.parse(submission.fields) as SubmissionFields),
     });
   }
   await tx
@@ -310,4 +309,9 @@ function reviewedReasons(flagged: Reason[], input: ReviewFinding): Reason[] {
       },
     ];
   });
+}
+
+/** What a reviewer reads: each text field by its path, then what the image model said about each image. */
+function reviewTexts(fields: SubmissionFields): { field: string; text: string }[] {
+  return [...fieldTexts(fields).map(({ path, text }) => ({ field: path, text })), ...imageEvidenceTexts(fields.images)];
 }
