@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ALL_CATEGORIES, MODERATION_CATEGORIES, WARDEN_CATEGORIES } from '../common/index.ts';
+import { HASH_KINDS } from '../images/index.ts';
 import { policyDocumentSchema } from '../policy/index.ts';
 import { ROLES } from '../tenancy/index.ts';
 
@@ -51,6 +52,10 @@ const moderationResult = z.object({
           frames: z.number().int(),
           hashes: z.object({ pdq: z.string(), quality: z.number(), md5: z.string(), sha256: z.string() }),
           bank_matches: z.number().int(),
+          classification: z
+            .object({ model: z.string(), classes: z.record(z.string(), z.number()), scores: z.record(z.string(), z.number()) })
+            .optional()
+            .describe("The image model's class probabilities and category scores; absent without a model, or when it could not be run (see the image_model_unavailable warning)."),
         }),
       )
       .optional(),
@@ -101,3 +106,47 @@ export const rateLimit = z.object({
 });
 
 export const health = z.object({ status: z.enum(['ok', 'unavailable']), database: z.string() });
+
+export const imageSettings = z.object({
+  object: z.literal('image_settings'),
+  fetch_urls: z.boolean().describe('Whether /v1/moderations fetches http(s) image URLs; data URLs are always accepted.'),
+  updated_at: z.string().nullable(),
+});
+
+export const hashBank = z.object({
+  object: z.literal('hash_bank'),
+  id: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  clause_id: z.string().describe('The policy clause a match violates.'),
+  category: z.string(),
+  child_safety: z.boolean().describe('A sexual/minors bank: a match takes the child-safety path (suspension, mandatory report).'),
+  threshold: z.number().int().describe('Largest PDQ Hamming distance that matches.'),
+  enabled: z.boolean(),
+  hash_count: z.number().int(),
+  created_by: z.string(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+
+export const deletedHashBank = z.object({ object: z.literal('hash_bank'), id: z.string(), deleted: z.literal(true) });
+
+export const hashBankEntries = z.object({
+  object: z.literal('list'),
+  data: z.array(
+    z.object({
+      object: z.literal('hash_bank.hash'),
+      kind: z.enum(HASH_KINDS),
+      hash: z.string(),
+      quality: z.number().int().nullable(),
+      note: z.string().nullable(),
+      added_by: z.string(),
+      added_at: z.string(),
+    }),
+  ),
+  next_after: z.number().int().nullable().describe('Pass as `after` for the next page; null on the last.'),
+});
+
+export const hashesAdded = z.object({ added: z.number().int(), already_present: z.number().int().describe('Hashes the bank had already (adding is idempotent).') });
+export const hashesRemoved = z.object({ removed: z.number().int(), not_present: z.number().int() });
+export const hashBankExport = z.string().describe("ThreatExchange's PDQ text format: `hash,quality` (or a hash) per line.");

@@ -4,6 +4,7 @@ import { HASH_KINDS, MAX_BANK_THRESHOLD } from '../../images/index.ts';
 import { actorOf, principalOf } from '../auth.ts';
 import type { Services } from '../../app/index.ts';
 import { CREATED_KEY, listPage, pageQuery } from '../pagination.ts';
+import { deletedHashBank, hashBank, hashBankEntries, hashBankExport, hashesAdded, hashesRemoved, imageSettings, pageOf } from '../responses.ts';
 import type { ZodTypeProvider } from '../zod.ts';
 
 /** A million PDQ lines (`hash,quality`) are about 67 MB. */
@@ -60,54 +61,54 @@ export async function imageRoutes(root: FastifyInstance, { services }: { service
   const readers = { roles: ['admin', 'reviewer', 'child_safety'] as const };
   const hashReaders = { roles: ['admin', 'child_safety'] as const };
 
-  app.get('/v1/image-settings', { config: admin }, async (request) => services.imageSettings.get(principalOf(request).tenantId));
+  app.get('/v1/image-settings', { schema: { response: { 200: imageSettings } }, config: admin }, async (request) => services.imageSettings.get(principalOf(request).tenantId));
 
-  app.put('/v1/image-settings', { schema: { body: settingsBody }, config: admin }, async (request) =>
+  app.put('/v1/image-settings', { schema: { body: settingsBody, response: { 200: imageSettings } }, config: admin }, async (request) =>
     services.imageSettings.set(principalOf(request).tenantId, request.body, actorOf(request)),
   );
 
-  app.post('/v1/hash-banks', { schema: { body: bankBody }, config: admin }, async (request, reply) =>
+  app.post('/v1/hash-banks', { schema: { body: bankBody, response: { 201: hashBank } }, config: admin }, async (request, reply) =>
     reply.status(201).send(await banks.create(principalOf(request).tenantId, request.body, actorOf(request))),
   );
 
-  app.get('/v1/hash-banks', { schema: { querystring: pageQuery }, config: readers }, async (request) =>
+  app.get('/v1/hash-banks', { schema: { querystring: pageQuery, response: { 200: pageOf(hashBank) } }, config: readers }, async (request) =>
     listPage(request.query, CREATED_KEY, (page) => banks.list(principalOf(request).tenantId, page), (bank) => [bank.created_at, bank.id]),
   );
 
-  app.get('/v1/hash-banks/:id', { schema: { params: idParams }, config: readers }, async (request) => banks.get(principalOf(request).tenantId, request.params.id));
+  app.get('/v1/hash-banks/:id', { schema: { params: idParams, response: { 200: hashBank } }, config: readers }, async (request) => banks.get(principalOf(request).tenantId, request.params.id));
 
-  app.patch('/v1/hash-banks/:id', { schema: { params: idParams, body: patchBody }, config: admin }, async (request) =>
+  app.patch('/v1/hash-banks/:id', { schema: { params: idParams, body: patchBody, response: { 200: hashBank } }, config: admin }, async (request) =>
     banks.update(principalOf(request).tenantId, request.params.id, request.body, actorOf(request)),
   );
 
-  app.delete('/v1/hash-banks/:id', { schema: { params: idParams }, config: admin }, async (request) => {
+  app.delete('/v1/hash-banks/:id', { schema: { params: idParams, response: { 200: deletedHashBank } }, config: admin }, async (request) => {
     await banks.delete(principalOf(request).tenantId, request.params.id, actorOf(request));
-    return { object: 'hash_bank', id: request.params.id, deleted: true };
+    return { object: 'hash_bank' as const, id: request.params.id, deleted: true as const };
   });
 
-  app.get('/v1/hash-banks/:id/hashes', { schema: { params: idParams, querystring: hashesQuery }, config: hashReaders }, async (request) => ({
-    object: 'list',
+  app.get('/v1/hash-banks/:id/hashes', { schema: { params: idParams, querystring: hashesQuery, response: { 200: hashBankEntries } }, config: hashReaders }, async (request) => ({
+    object: 'list' as const,
     ...(await banks.listHashes(principalOf(request).tenantId, request.params.id, request.query)),
   }));
 
-  app.post('/v1/hash-banks/:id/hashes', { schema: { params: idParams, body: addBody }, config: admin }, async (request) =>
+  app.post('/v1/hash-banks/:id/hashes', { schema: { params: idParams, body: addBody, response: { 200: hashesAdded } }, config: admin }, async (request) =>
     banks.addHashes(principalOf(request).tenantId, request.params.id, request.body.hashes, actorOf(request)),
   );
 
-  app.post('/v1/hash-banks/:id/hashes/remove', { schema: { params: idParams, body: removeBody }, config: admin }, async (request) =>
+  app.post('/v1/hash-banks/:id/hashes/remove', { schema: { params: idParams, body: removeBody, response: { 200: hashesRemoved } }, config: admin }, async (request) =>
     banks.removeHashes(principalOf(request).tenantId, request.params.id, request.body.hashes, actorOf(request)),
   );
 
-  app.delete('/v1/hash-banks/:id/hashes/:hash', { schema: { params: hashParams, querystring: kindQuery }, config: admin }, async (request) =>
+  app.delete('/v1/hash-banks/:id/hashes/:hash', { schema: { params: hashParams, querystring: kindQuery, response: { 200: hashesRemoved } }, config: admin }, async (request) =>
     banks.removeHashes(principalOf(request).tenantId, request.params.id, [{ kind: request.query.kind, hash: request.params.hash }], actorOf(request)),
   );
 
   // ThreatExchange's PDQ text format, as text/plain: `hash,quality` (or a hash) per line.
-  app.post('/v1/hash-banks/:id/import', { schema: { params: idParams, body: z.string() }, config: admin, bodyLimit: IMPORT_BODY_LIMIT }, async (request) =>
+  app.post('/v1/hash-banks/:id/import', { schema: { params: idParams, body: z.string(), response: { 200: hashesAdded } }, config: admin, bodyLimit: IMPORT_BODY_LIMIT }, async (request) =>
     banks.importText(principalOf(request).tenantId, request.params.id, request.body, actorOf(request)),
   );
 
-  app.get('/v1/hash-banks/:id/export', { schema: { params: idParams }, config: hashReaders }, async (request, reply) =>
+  app.get('/v1/hash-banks/:id/export', { schema: { params: idParams, response: { 200: hashBankExport } }, config: hashReaders }, async (request, reply) =>
     reply.type('text/plain; charset=utf-8').send(await banks.exportText(principalOf(request).tenantId, request.params.id)),
   );
 }

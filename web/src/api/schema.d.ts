@@ -992,6 +992,16 @@ export interface paths {
                                             sha256: string;
                                         };
                                         bank_matches: number;
+                                        /** @description The image model's class probabilities and category scores; absent without a model, or when it could not be run (see the image_model_unavailable warning). */
+                                        classification?: {
+                                            model: string;
+                                            classes: {
+                                                [key: string]: number;
+                                            };
+                                            scores: {
+                                                [key: string]: number;
+                                            };
+                                        };
                                     }[];
                                 };
                             }[];
@@ -3043,6 +3053,21 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "image_settings";
+                            /** @description Whether /v1/moderations fetches http(s) image URLs; data URLs are always accepted. */
+                            fetch_urls: boolean;
+                            updated_at: string | null;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -3077,6 +3102,21 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "image_settings";
+                            /** @description Whether /v1/moderations fetches http(s) image URLs; data URLs are always accepted. */
+                            fetch_urls: boolean;
+                            updated_at: string | null;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -3122,6 +3162,39 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "list";
+                            data: {
+                                /** @enum {string} */
+                                object: "hash_bank";
+                                id: string;
+                                name: string;
+                                description: string | null;
+                                /** @description The policy clause a match violates. */
+                                clause_id: string;
+                                category: string;
+                                /** @description A sexual/minors bank: a match takes the child-safety path (suspension, mandatory report). */
+                                child_safety: boolean;
+                                /** @description Largest PDQ Hamming distance that matches. */
+                                threshold: number;
+                                enabled: boolean;
+                                hash_count: number;
+                                created_by: string;
+                                created_at: string;
+                                updated_at: string;
+                            }[];
+                            has_more: boolean;
+                            next_cursor: string | null;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -3162,6 +3235,33 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "hash_bank";
+                            id: string;
+                            name: string;
+                            description: string | null;
+                            /** @description The policy clause a match violates. */
+                            clause_id: string;
+                            category: string;
+                            /** @description A sexual/minors bank: a match takes the child-safety path (suspension, mandatory report). */
+                            child_safety: boolean;
+                            /** @description Largest PDQ Hamming distance that matches. */
+                            threshold: number;
+                            enabled: boolean;
+                            hash_count: number;
+                            created_by: string;
+                            created_at: string;
+                            updated_at: string;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -3205,6 +3305,33 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "hash_bank";
+                            id: string;
+                            name: string;
+                            description: string | null;
+                            /** @description The policy clause a match violates. */
+                            clause_id: string;
+                            category: string;
+                            /** @description A sexual/minors bank: a match takes the child-safety path (suspension, mandatory report). */
+                            child_safety: boolean;
+                            /** @description Largest PDQ Hamming distance that matches. */
+                            threshold: number;
+                            enabled: boolean;
+                            hash_count: number;
+                            created_by: string;
+                            created_at: string;
+                            updated_at: string;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -3237,6 +3364,21 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "hash_bank";
+                            id: string;
+                            /** @enum {boolean} */
+                            deleted: true;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -3278,6 +3420,33 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "hash_bank";
+                            id: string;
+                            name: string;
+                            description: string | null;
+                            /** @description The policy clause a match violates. */
+                            clause_id: string;
+                            category: string;
+                            /** @description A sexual/minors bank: a match takes the child-safety path (suspension, mandatory report). */
+                            child_safety: boolean;
+                            /** @description Largest PDQ Hamming distance that matches. */
+                            threshold: number;
+                            enabled: boolean;
+                            hash_count: number;
+                            created_by: string;
+                            created_at: string;
+                            updated_at: string;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -3320,6 +3489,31 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "list";
+                            data: {
+                                /** @enum {string} */
+                                object: "hash_bank.hash";
+                                /** @enum {string} */
+                                kind: "pdq" | "md5" | "sha256";
+                                hash: string;
+                                quality: number | null;
+                                note: string | null;
+                                added_by: string;
+                                added_at: string;
+                            }[];
+                            /** @description Pass as `after` for the next page; null on the last. */
+                            next_after: number | null;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -3363,6 +3557,19 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            added: number;
+                            /** @description Hashes the bank had already (adding is idempotent). */
+                            already_present: number;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -3418,6 +3625,18 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            removed: number;
+                            not_present: number;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -3467,6 +3686,18 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            removed: number;
+                            not_present: number;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -3515,6 +3746,19 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            added: number;
+                            /** @description Hashes the bank had already (adding is idempotent). */
+                            already_present: number;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -3558,6 +3802,15 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description ThreatExchange's PDQ text format: `hash,quality` (or a hash) per line. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
