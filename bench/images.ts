@@ -172,9 +172,10 @@ async function classifier() {
   const image = await decodeImage(await syntheticImage({ width: 1000, height: 1000, seed: 42, format: 'jpeg' }));
   const run = await timed(Number(values.classify), () => model.classify(image));
   const rss = rssMb();
+  const status = model.status();
   await model.close();
   return {
-    model: model.status(),
+    model: status,
     load_ms: Math.round(loadMs),
     classifications: Number(values.classify),
     ...run,
