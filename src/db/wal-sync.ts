@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import type SqliteDatabase from 'better-sqlite3';
 import { type CompiledQuery, type DatabaseConnection, type QueryResult, SqliteDialect, type SqliteDialectConfig, SqliteDriver } from 'kysely';
 
@@ -17,6 +17,7 @@ import { type CompiledQuery, type DatabaseConnection, type QueryResult, SqliteDi
 export class WalSync {
   private inFlight: Promise<void> | null = null;
   private next: Promise<void> | null = null;
+  private handle: FileHandle | null = null;
 
   constructor(private readonly walPath: string) {}
 
@@ -38,20 +39,31 @@ export class WalSync {
 
   private async fsync(): Promise<void> {
     try {
-      const handle = await open(this.walPath, 'r+').catch((error: NodeJS.ErrnoException) => {
-        // No WAL file: nothing was written since the last checkpoint truncated it away.
-        if (error.code === 'ENOENT') return null;
-        throw error;
-      });
-      if (!handle) return;
-      try {
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
+      const handle = await this.file();
+      if (handle) await handle.sync();
     } finally {
       this.inFlight = null;
     }
+  }
+
+  /** The WAL file, opened once it exists (SQLite keeps it while the database is open, and truncates rather than deletes it). */
+  private async file(): Promise<FileHandle | null> {
+    if (this.handle) return this.handle;
+    try {
+      this.handle = await open(this.walPath, 'r+');
+    } catch (error) {
+      // No WAL file yet: nothing has been written to it.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+    return this.handle;
+  }
+
+  async close(): Promise<void> {
+    await this.inFlight?.catch(() => undefined);
+    const handle = this.handle;
+    this.handle = null;
+    await handle?.close();
   }
 }
 
@@ -76,6 +88,11 @@ export function durableSqliteDialect(config: SqliteDialectConfig, database: Sqli
         streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
       };
       return this.wrapped;
+    }
+
+    override async destroy(): Promise<void> {
+      await wal.close();
+      await super.destroy();
     }
   }
   return new (class extends SqliteDialect {
