@@ -33,7 +33,6 @@ const NOT_YET_DESCRIBED = new Set<string>([
   'DELETE /v1/judges/{name}',
   'GET /v1/judges/{name}/prompt',
   'GET /v1/judges/{name}/stats',
-  'GET /v1/moderations/{id}',
   'DELETE /v1/exemptions/{id}',
   'DELETE /v1/subscriptions/{id}',
   'GET /v1/accounts/{id}/standing',

@@ -157,9 +157,6 @@ export function createServices(store: Store, clock: Clock = systemClock, options
   // A judgement delivered later that the judge is unsure of goes to the review queue, with its rationale.
   judgeWorker.unsure.subscribe(review.fileJudged);
   const moderations = new ModerationService(moderation, moderationContexts, images, store, clock, judgeCascade);
-  // A moderation that names an account gives it strikes, and its results are offered to the review queue: both in one transaction.
-  moderations.followUps.subscribe(enforcement.planModeration);
-  moderations.followUps.subscribe(review.planModeration);
   const rules = new RuleRegistry(store, audit, clock);
   store.changes.changed.subscribe((tenantId) => rules.invalidate(tenantId));
   const ruleHits = new RuleHits(store, clock);

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { InvalidInput } from '../common/index.ts';
 import { ChangeFeed } from './changes.ts';
 import { allMigrations } from './migrations/index.ts';
+import { WalSync, durableSqliteDialect } from './wal-sync.ts';
 import type { Tables } from './schema.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -53,11 +54,14 @@ export async function openStore(url: string): Promise<Store> {
 function openSqlite(path: string): Store {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   const database = new SqliteDatabase(path);
-  database.pragma('journal_mode = WAL');
+  const wal = database.pragma('journal_mode = WAL', { simple: true }) === 'wal';
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  database.pragma('synchronous = FULL');
-  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  const config = { database: withStatementCache(database) };
+  // In WAL mode, durable all the same: each commit waits for an fsync of the WAL off the event loop (WalSync).
+  database.pragma(wal ? 'synchronous = NORMAL' : 'synchronous = FULL');
+  const dialect = wal ? durableSqliteDialect(config, database, new WalSync(`${resolve(path)}-wal`)) : new SqliteDialect(config);
+  const db = new Kysely<Tables>({ dialect });
   return withChanges(db, 'sqlite', `sqlite:${path}`);
 }
 

@@ -1,6 +1,6 @@
 import { NotFound } from '../common/index.ts';
 import type { Db } from '../db/index.ts';
-import type { ModerationResult } from '../moderation/index.ts';
+import type { DecidedBy, JudgeSummary, ModerationResult } from '../moderation/index.ts';
 
 /** A moderation the judge saw, as GET /v1/moderations/{id} shows it. */
 export interface JudgedModerationView {
@@ -9,7 +9,7 @@ export interface JudgedModerationView {
   /** `pending` while any item waits for a background judgement. */
   status: 'pending' | 'complete';
   /** The items the judge was asked about (others were decided by the local model alone and are not kept). */
-  results: { index: number; status: string; mode: string; decided_by: string; judged_at: string | null; result: ModerationResult }[];
+  results: { index: number; status: JudgeSummary['status']; mode: JudgeSummary['mode']; decided_by: DecidedBy; judged_at: string | null; result: ModerationResult }[];
 }
 
 /**
@@ -23,6 +23,14 @@ export async function judgedModeration(db: Db, tenantId: string, id: string): Pr
     object: 'moderation.judgement',
     id,
     status: rows.some((r) => r.status === 'pending') ? 'pending' : 'complete',
-    results: rows.map((r) => ({ index: r.item_index, status: r.status, mode: r.mode, decided_by: r.decided_by, judged_at: r.judged_at, result: JSON.parse(r.result) as ModerationResult })),
+        // The columns hold only what the judge wrote from these unions (see JudgeVerdictsTable).
+    results: rows.map((r) => ({
+      index: r.item_index,
+      status: r.status as JudgeSummary['status'],
+      mode: r.mode as JudgeSummary['mode'],
+      decided_by: r.decided_by as DecidedBy,
+      judged_at: r.judged_at,
+      result: JSON.parse(r.result) as ModerationResult,
+    })),
   };
 }

@@ -27,6 +27,24 @@ const evidence = z.object({
   match: z.object({ bank_id: z.string(), bank_name: z.string(), hash: z.string(), distance: z.number(), threshold: z.number(), child_safety: z.boolean() }).optional(),
 });
 
+const judgeSummary = z
+  .object({
+    name: z.string(),
+    status: z.enum(['applied', 'shadow', 'pending', 'failed']),
+    mode: z.enum(['band', 'always', 'shadow']),
+    categories: z.array(z.string()),
+    policy_version: z.string(),
+    template_version: z.string(),
+    violated_clause_ids: z.array(z.string()),
+    confidence: z.record(z.string(), z.number()),
+    rationale: z.string().nullable(),
+    latency_ms: z.number().nullable(),
+    cached: z.boolean(),
+    unsure: z.boolean(),
+    error: z.object({ kind: z.string(), message: z.string() }).nullable(),
+  })
+  .describe("What the tenant's LLM judge did with this result, when it was asked.");
+
 const moderationResult = z.object({
   flagged: z.boolean().describe('Any of the OpenAI categories of the model named is flagged.'),
   categories: scores(MODERATION_CATEGORIES, z.boolean()).describe('13 categories for omni-moderation-*, 11 (no illicit, illicit/violent) for text-moderation-*.'),
@@ -59,10 +77,41 @@ const moderationResult = z.object({
         }),
       )
       .optional(),
+    tenant_model: z.string().optional().describe("The tenant's own model that corrected the scores, when one is served."),
+    rules: z
+      .object({
+        version: z.string(),
+        matched: z.array(z.string()),
+        labels: z.array(z.string()),
+        block: z.boolean(),
+        review_priority: z.number().int().nullable(),
+        notify: z.array(z.object({ rule: z.string(), message: z.string().nullable() })),
+      })
+      .optional()
+      .describe("What the tenant's live rules did to this result, when any matched."),
+    decided_by: z.enum(['model', 'judge', 'rule']),
+    judge: judgeSummary.optional(),
   }),
 });
 
 export const moderationResponse = z.object({ id: z.string(), model: z.string(), results: z.array(moderationResult) });
+
+/** GET /v1/moderations/{id}: a moderation the judge saw, each judged item's result as served (or as delivered later). */
+export const judgedModerationResponse = z.object({
+  object: z.literal('moderation.judgement'),
+  id: z.string(),
+  status: z.enum(['pending', 'complete']).describe('`pending` while any item waits for a background judgement.'),
+  results: z.array(
+    z.object({
+      index: z.number().int(),
+      status: z.enum(['applied', 'shadow', 'pending', 'failed']),
+      mode: z.enum(['band', 'always', 'shadow']),
+      decided_by: z.enum(['model', 'judge', 'rule']),
+      judged_at: z.string().nullable(),
+      result: moderationResult,
+    }),
+  ),
+});
 
 const thresholdScores = scores(ALL_CATEGORIES, z.number());
 export const thresholdsResponse = z.object({ object: z.literal('moderation.thresholds'), defaults: thresholdScores, overrides: thresholdScores, effective: thresholdScores });

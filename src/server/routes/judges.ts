@@ -5,6 +5,7 @@ import { InvalidInput } from '../../common/index.ts';
 import { TEMPLATE_VERSION, buildPrompt, judgeInputSchema, judgeName, judgeReplaceSchema, judgeStats, judgedModeration } from '../../judge/index.ts';
 import { actorOf, principalOf } from '../auth.ts';
 import type { Services } from '../../app/index.ts';
+import { judgedModerationResponse } from '../responses.ts';
 import type { ZodTypeProvider } from '../zod.ts';
 
 const nameParams = z.object({ name: judgeName }).strict();
@@ -53,7 +54,7 @@ export async function judgeRoutes(root: FastifyInstance, { services, metrics }: 
   });
 
   // A moderation the judge saw: its judged results, the judge's verdict once a background judgement is in.
-  app.get('/v1/moderations/:id', { schema: { params: idParams }, config: { roles: ['admin', 'reviewer', 'client'] as const } }, async (request) =>
+  app.get('/v1/moderations/:id', { schema: { params: idParams, response: { 200: judgedModerationResponse } }, config: { roles: ['admin', 'reviewer', 'client'] as const } }, async (request) =>
     judgedModeration(store.db, principalOf(request).tenantId, request.params.id),
   );
 }

@@ -1003,6 +1003,45 @@ export interface paths {
                                             };
                                         };
                                     }[];
+                                    /** @description The tenant's own model that corrected the scores, when one is served. */
+                                    tenant_model?: string;
+                                    /** @description What the tenant's live rules did to this result, when any matched. */
+                                    rules?: {
+                                        version: string;
+                                        matched: string[];
+                                        labels: string[];
+                                        block: boolean;
+                                        review_priority: number | null;
+                                        notify: {
+                                            rule: string;
+                                            message: string | null;
+                                        }[];
+                                    };
+                                    /** @enum {string} */
+                                    decided_by: "model" | "judge" | "rule";
+                                    /** @description What the tenant's LLM judge did with this result, when it was asked. */
+                                    judge?: {
+                                        name: string;
+                                        /** @enum {string} */
+                                        status: "applied" | "shadow" | "pending" | "failed";
+                                        /** @enum {string} */
+                                        mode: "band" | "always" | "shadow";
+                                        categories: string[];
+                                        policy_version: string;
+                                        template_version: string;
+                                        violated_clause_ids: string[];
+                                        confidence: {
+                                            [key: string]: number;
+                                        };
+                                        rationale: string | null;
+                                        latency_ms: number | null;
+                                        cached: boolean;
+                                        unsure: boolean;
+                                        error: {
+                                            kind: string;
+                                            message: string;
+                                        } | null;
+                                    };
                                 };
                             }[];
                         };
@@ -5472,6 +5511,169 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "moderation.judgement";
+                            id: string;
+                            /**
+                             * @description `pending` while any item waits for a background judgement.
+                             * @enum {string}
+                             */
+                            status: "pending" | "complete";
+                            results: {
+                                index: number;
+                                /** @enum {string} */
+                                status: "applied" | "shadow" | "pending" | "failed";
+                                /** @enum {string} */
+                                mode: "band" | "always" | "shadow";
+                                /** @enum {string} */
+                                decided_by: "model" | "judge" | "rule";
+                                judged_at: string | null;
+                                result: {
+                                    /** @description Any of the OpenAI categories of the model named is flagged. */
+                                    flagged: boolean;
+                                    /** @description 13 categories for omni-moderation-*, 11 (no illicit, illicit/violent) for text-moderation-*. */
+                                    categories: {
+                                        [key: string]: boolean;
+                                    };
+                                    category_scores: {
+                                        [key: string]: number;
+                                    };
+                                    category_applied_input_types: {
+                                        [key: string]: ("text" | "image")[];
+                                    };
+                                    warden: {
+                                        flagged: boolean;
+                                        policy_version: string;
+                                        surface: string;
+                                        violations: {
+                                            clause_id: string;
+                                            /** @enum {string} */
+                                            category: "harassment" | "harassment/threatening" | "hate" | "hate/threatening" | "illicit" | "illicit/violent" | "self-harm" | "self-harm/intent" | "self-harm/instructions" | "sexual" | "sexual/minors" | "violence" | "violence/graphic" | "privacy/sensitive-identifiers" | "privacy/surveillance" | "weapons" | "safeguard-circumvention" | "regulated-advice/legal" | "regulated-advice/medical" | "regulated-advice/financial" | "high-stakes-decisions" | "gambling-lending" | "political-campaigning" | "election-integrity" | "deception/disinformation" | "deception/fake-engagement" | "impersonation" | "academic-dishonesty" | "ai-disclosure" | "minors/targeting" | "profanity" | "romantic-companionship";
+                                            severity: string;
+                                            score: number;
+                                            threshold: number;
+                                            evidence: {
+                                                detector: string;
+                                                category: string;
+                                                kind: string;
+                                                score?: number;
+                                                span?: [
+                                                    number,
+                                                    number
+                                                ];
+                                                part?: number;
+                                                input?: string;
+                                                match?: {
+                                                    bank_id: string;
+                                                    bank_name: string;
+                                                    hash: string;
+                                                    distance: number;
+                                                    threshold: number;
+                                                    child_safety: boolean;
+                                                };
+                                            }[];
+                                        }[];
+                                        categories: {
+                                            [key: string]: boolean;
+                                        };
+                                        category_scores: {
+                                            [key: string]: number;
+                                        };
+                                        evidence: {
+                                            detector: string;
+                                            category: string;
+                                            kind: string;
+                                            score?: number;
+                                            span?: [
+                                                number,
+                                                number
+                                            ];
+                                            part?: number;
+                                            input?: string;
+                                            match?: {
+                                                bank_id: string;
+                                                bank_name: string;
+                                                hash: string;
+                                                distance: number;
+                                                threshold: number;
+                                                child_safety: boolean;
+                                            };
+                                        }[];
+                                        language?: {
+                                            code: string;
+                                            confidence: number;
+                                            supported: boolean;
+                                        };
+                                        warnings: {
+                                            code: string;
+                                            message: string;
+                                        }[];
+                                        images?: {
+                                            input: string;
+                                            format: string;
+                                            width: number;
+                                            height: number;
+                                            frames: number;
+                                            hashes: {
+                                                pdq: string;
+                                                quality: number;
+                                                md5: string;
+                                                sha256: string;
+                                            };
+                                            bank_matches: number;
+                                        }[];
+                                        /** @description The tenant's own model that corrected the scores, when one is served. */
+                                        tenant_model?: string;
+                                        /** @description What the tenant's live rules did to this result, when any matched. */
+                                        rules?: {
+                                            version: string;
+                                            matched: string[];
+                                            labels: string[];
+                                            block: boolean;
+                                            review_priority: number | null;
+                                            notify: {
+                                                rule: string;
+                                                message: string | null;
+                                            }[];
+                                        };
+                                        /** @enum {string} */
+                                        decided_by: "model" | "judge" | "rule";
+                                        /** @description What the tenant's LLM judge did with this result, when it was asked. */
+                                        judge?: {
+                                            name: string;
+                                            /** @enum {string} */
+                                            status: "applied" | "shadow" | "pending" | "failed";
+                                            /** @enum {string} */
+                                            mode: "band" | "always" | "shadow";
+                                            categories: string[];
+                                            policy_version: string;
+                                            template_version: string;
+                                            violated_clause_ids: string[];
+                                            confidence: {
+                                                [key: string]: number;
+                                            };
+                                            rationale: string | null;
+                                            latency_ms: number | null;
+                                            cached: boolean;
+                                            unsure: boolean;
+                                            error: {
+                                                kind: string;
+                                                message: string;
+                                            } | null;
+                                        };
+                                    };
+                                };
+                            }[];
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
