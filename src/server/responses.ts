@@ -13,6 +13,9 @@ export function pageOf<T extends z.ZodTypeAny>(item: T) {
   return z.object({ object: z.literal('list'), data: z.array(item), has_more: z.boolean(), next_cursor: z.string().nullable() });
 }
 
+/** A 204's empty body. */
+export const deleted = z.null().describe('Deleted: no body.');
+
 const scores = <T extends readonly [string, ...string[]]>(categories: T, value: z.ZodTypeAny) => z.record(z.enum(categories), value);
 
 const evidence = z.object({
