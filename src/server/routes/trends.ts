@@ -38,7 +38,7 @@ const trendItemsResponse = z.object({
       id: z.string(),
       kind: z.string(),
       status: z.string(),
-      priority: z.number().int(),
+      priority: z.number(),
       clause_ids: z.array(z.string()),
       categories: z.array(z.string()),
       account: z.string().nullable(),
