@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ALL_CATEGORIES, MODERATION_CATEGORIES, WARDEN_CATEGORIES } from '../common/index.ts';
-import { policyDocumentSchema } from '../policy/index.ts';
+import { clauseSchema, policyDocumentSchema } from '../policy/index.ts';
 import { ROLES } from '../tenancy/index.ts';
 
 /**
@@ -84,8 +84,8 @@ export const policyDiff = z.object({
   object: z.literal('policy_diff'),
   from: z.string(),
   to: z.string(),
-  added: z.array(z.record(z.string(), z.unknown())),
-  removed: z.array(z.record(z.string(), z.unknown())),
+  added: z.array(clauseSchema),
+  removed: z.array(clauseSchema),
   changed: z.array(z.object({ id: z.string(), changes: z.array(fieldChange) })),
   unchanged: z.number().int(),
   document_changes: z.array(fieldChange),
