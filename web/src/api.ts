@@ -48,11 +48,7 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   return body as T;
 }
 
-export interface Whoami {
-  actor: string;
-  role: string;
-  tenant: string;
-}
+export type Whoami = Answer<'/v1/review/whoami'>;
 
 export interface CaseSummary {
   id: string;

@@ -460,10 +460,94 @@ export interface paths {
                             from: string;
                             to: string;
                             added: {
-                                [key: string]: unknown;
+                                id: string;
+                                section: string;
+                                title: string;
+                                /** @default null */
+                                group: string | null;
+                                text: string;
+                                applies_to: ("all" | "api" | "gpts" | "store")[];
+                                categories: ("harassment" | "harassment/threatening" | "hate" | "hate/threatening" | "illicit" | "illicit/violent" | "self-harm" | "self-harm/intent" | "self-harm/instructions" | "sexual" | "sexual/minors" | "violence" | "violence/graphic" | "privacy/sensitive-identifiers" | "privacy/surveillance" | "weapons" | "safeguard-circumvention" | "regulated-advice/legal" | "regulated-advice/medical" | "regulated-advice/financial" | "high-stakes-decisions" | "gambling-lending" | "political-campaigning" | "election-integrity" | "deception/disinformation" | "deception/fake-engagement" | "impersonation" | "academic-dishonesty" | "ai-disclosure" | "minors/targeting" | "profanity" | "romantic-companionship")[];
+                                /** @enum {string} */
+                                severity: "low" | "medium" | "high" | "critical";
+                                severity_overrides?: {
+                                    [key: string]: "low" | "medium" | "high" | "critical";
+                                };
+                                /** @default [] */
+                                exemptions: {
+                                    /** @enum {string} */
+                                    kind: "red_teaming" | "research";
+                                    text: string;
+                                }[];
+                                store_check?: {
+                                    /** @enum {string} */
+                                    check: "detector" | "rule" | "human_review";
+                                    /**
+                                     * @default [
+                                     *       "name",
+                                     *       "description",
+                                     *       "instructions",
+                                     *       "conversation_starters",
+                                     *       "category"
+                                     *     ]
+                                     */
+                                    fields: ("name" | "description" | "instructions" | "conversation_starters" | "category")[];
+                                    signals?: string[];
+                                    patterns?: string[];
+                                    /** @enum {string} */
+                                    special?: "declared_audience" | "purpose_mismatch" | "advice_safeguards";
+                                    /**
+                                     * @default rejected
+                                     * @enum {string}
+                                     */
+                                    outcome: "rejected" | "needs_review";
+                                    reason: string;
+                                };
                             }[];
                             removed: {
-                                [key: string]: unknown;
+                                id: string;
+                                section: string;
+                                title: string;
+                                /** @default null */
+                                group: string | null;
+                                text: string;
+                                applies_to: ("all" | "api" | "gpts" | "store")[];
+                                categories: ("harassment" | "harassment/threatening" | "hate" | "hate/threatening" | "illicit" | "illicit/violent" | "self-harm" | "self-harm/intent" | "self-harm/instructions" | "sexual" | "sexual/minors" | "violence" | "violence/graphic" | "privacy/sensitive-identifiers" | "privacy/surveillance" | "weapons" | "safeguard-circumvention" | "regulated-advice/legal" | "regulated-advice/medical" | "regulated-advice/financial" | "high-stakes-decisions" | "gambling-lending" | "political-campaigning" | "election-integrity" | "deception/disinformation" | "deception/fake-engagement" | "impersonation" | "academic-dishonesty" | "ai-disclosure" | "minors/targeting" | "profanity" | "romantic-companionship")[];
+                                /** @enum {string} */
+                                severity: "low" | "medium" | "high" | "critical";
+                                severity_overrides?: {
+                                    [key: string]: "low" | "medium" | "high" | "critical";
+                                };
+                                /** @default [] */
+                                exemptions: {
+                                    /** @enum {string} */
+                                    kind: "red_teaming" | "research";
+                                    text: string;
+                                }[];
+                                store_check?: {
+                                    /** @enum {string} */
+                                    check: "detector" | "rule" | "human_review";
+                                    /**
+                                     * @default [
+                                     *       "name",
+                                     *       "description",
+                                     *       "instructions",
+                                     *       "conversation_starters",
+                                     *       "category"
+                                     *     ]
+                                     */
+                                    fields: ("name" | "description" | "instructions" | "conversation_starters" | "category")[];
+                                    signals?: string[];
+                                    patterns?: string[];
+                                    /** @enum {string} */
+                                    special?: "declared_audience" | "purpose_mismatch" | "advice_safeguards";
+                                    /**
+                                     * @default rejected
+                                     * @enum {string}
+                                     */
+                                    outcome: "rejected" | "needs_review";
+                                    reason: string;
+                                };
                             }[];
                             changed: {
                                 id: string;
@@ -2092,6 +2176,21 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "reviewer";
+                            actor: string;
+                            role: string;
+                            tenant: string;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -2428,6 +2527,43 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "review_metrics";
+                            window_hours: number;
+                            as_of: string;
+                            decisions: number;
+                            decisions_per_hour: number;
+                            reviewers: {
+                                reviewer: string;
+                                decisions: number;
+                                decisions_per_hour: number;
+                            }[];
+                            classifier_agreement: {
+                                n: number;
+                                agreed: number;
+                                rate: number | null;
+                                flag_score: number;
+                            };
+                            reviewer_agreement: {
+                                n: number;
+                                agreed: number;
+                                rate: number | null;
+                            };
+                            judge_agreement: {
+                                n: number;
+                                agreed: number;
+                                rate: number | null;
+                            };
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
