@@ -1,3 +1,5 @@
+import type { Clock } from './clock.ts';
+
 /**
  * Runs a pass of background work beside the request path, again and again: at once while a
  * pass reports work done, otherwise after `idleMs`. A failed pass is reported and retried later.
@@ -38,5 +40,48 @@ export class BackgroundLoop {
       );
     }, delayMs);
     this.timer.unref();
+  }
+}
+
+/**
+ * Statistics counted in memory on the request path and written by a background pass every `flushMs`
+ * (`flush`, then `upkeep` at most every `upkeepEveryMs`); stopping writes what is left.
+ */
+export abstract class BufferedWriter {
+  private readonly loop: BackgroundLoop;
+  private upkeptAt = 0;
+
+  protected constructor(
+    name: string,
+    flushMs: number,
+    protected readonly clock: Clock,
+    private readonly upkeepEveryMs = Number.POSITIVE_INFINITY,
+  ) {
+    this.loop = new BackgroundLoop(name, () => this.pass(), flushMs);
+  }
+
+  start(): void {
+    this.loop.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.loop.stop();
+    await this.flush();
+  }
+
+  /** Writes what is pending; returns how much it wrote (0: nothing, the loop waits `flushMs`). */
+  abstract flush(): Promise<number>;
+
+  /** Periodic work after a flush (pruning old rows). */
+  protected async upkeep(_now: Date): Promise<void> {}
+
+  private async pass(): Promise<number> {
+    const written = await this.flush();
+    const now = this.clock.now();
+    if (now.getTime() - this.upkeptAt >= this.upkeepEveryMs) {
+      this.upkeptAt = now.getTime();
+      await this.upkeep(now);
+    }
+    return written;
   }
 }

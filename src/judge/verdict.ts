@@ -103,43 +103,39 @@ export function applyAnswer(result: ModerationResult, applied: Applied, scope: J
 
 /** The local result, served because the judge gave no usable answer: it says so, and why. */
 export function degraded(result: ModerationResult, judge: string, mode: 'band' | 'always', categories: Category[], failure: { kind: FailureKind; message: string; latencyMs: number | null }, versions: { policyVersion: string; templateVersion: string }): ModerationResult {
-  const next = structuredClone(result);
-  next.warden.judge = {
-    name: judge,
-    status: 'failed',
-    mode,
-    categories,
-    policy_version: versions.policyVersion,
-    template_version: versions.templateVersion,
-    violated_clause_ids: [],
-    confidence: {},
-    rationale: null,
-    latency_ms: failure.latencyMs,
-    cached: false,
-    unsure: false,
-    error: { kind: failure.kind, message: failure.message },
-  };
+  const next = withoutVerdict(result, { judge, mode, categories, ...versions }, 'failed', failure.latencyMs, { kind: failure.kind, message: failure.message });
   next.warden.warnings.push(unavailable(judge, failure.kind));
   return next;
 }
 
 /** The local result, served now; the judge's verdict follows (webhook `moderation.judged`, GET /v1/moderations/{id}). */
 export function pending(result: ModerationResult, judge: string, mode: 'band' | 'always', categories: Category[], versions: { policyVersion: string; templateVersion: string }): ModerationResult {
+  return withoutVerdict(result, { judge, mode, categories, ...versions }, 'pending', null, null);
+}
+
+/** A copy of the local result whose judge summary holds no verdict (not yet, or none at all). */
+function withoutVerdict(
+  result: ModerationResult,
+  asked: { judge: string; mode: 'band' | 'always'; categories: Category[]; policyVersion: string; templateVersion: string },
+  status: 'failed' | 'pending',
+  latencyMs: number | null,
+  error: JudgeSummary['error'],
+): ModerationResult {
   const next = structuredClone(result);
   next.warden.judge = {
-    name: judge,
-    status: 'pending',
-    mode,
-    categories,
-    policy_version: versions.policyVersion,
-    template_version: versions.templateVersion,
+    name: asked.judge,
+    status,
+    mode: asked.mode,
+    categories: asked.categories,
+    policy_version: asked.policyVersion,
+    template_version: asked.templateVersion,
     violated_clause_ids: [],
     confidence: {},
     rationale: null,
-    latency_ms: null,
+    latency_ms: latencyMs,
     cached: false,
     unsure: false,
-    error: null,
+    error,
   };
   return next;
 }

@@ -207,7 +207,7 @@ export class TenantModels {
     const deployment = await this.deploymentRow(this.store.db, tenantId);
     const served = deployment.active_model_id ? await this.readyAdapter(tenantId, deployment.active_model_id) : null;
     const examples = await this.examples.usable(tenantId);
-    return { object: 'model.threshold_suggestions', model: deployment.active_model_id, examples: examples.length, categories: suggestThresholds(examples, this.scorer(served), await this.thresholdsOf(tenantId)) };
+    return { object: 'model.threshold_suggestions' as const, model: deployment.active_model_id, examples: examples.length, categories: suggestThresholds(examples, this.scorer(served), await this.thresholdsOf(tenantId)) };
   }
 
   /** What moderation serves the tenant (read when its moderation cache is filled; changes drop that cache). */

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { BackgroundLoop, type Clock, sha256Hex } from '../common/index.ts';
+import { BufferedWriter, type Clock, sha256Hex } from '../common/index.ts';
 import type { Store } from '../db/index.ts';
 
 /** How often the shadow tallies are added to the database. */
@@ -38,24 +38,14 @@ interface Pending {
  * request path and added to `model_shadow_tallies` every SHADOW_FLUSH_MS (upserts that add, so
  * replicas add up). Statistics: a crash loses at most one interval of them, never a served verdict.
  */
-export class ShadowTallies {
+export class ShadowTallies extends BufferedWriter {
   private pending = new Map<string, Pending>();
-  private readonly loop: BackgroundLoop;
 
   constructor(
     private readonly store: Store,
-    private readonly clock: Clock,
+    clock: Clock,
   ) {
-    this.loop = new BackgroundLoop('shadow tallies', () => this.flush(), SHADOW_FLUSH_MS);
-  }
-
-  start(): void {
-    this.loop.start();
-  }
-
-  async stop(): Promise<void> {
-    await this.loop.stop();
-    await this.flush();
+    super('shadow tallies', SHADOW_FLUSH_MS, clock);
   }
 
   /** One served verdict and what the candidate model said of the same text. */

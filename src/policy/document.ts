@@ -57,7 +57,7 @@ const storeCheckSchema = z
     if (check.check === 'detector' && triggers > 0) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['check'], message: 'a detector check uses the clause\'s categories; signals, patterns and special checks belong to rule or human_review checks' });
   });
 
-const clauseSchema = z
+export const clauseSchema = z
   .object({
     id: clauseId,
     section: z.string().min(1),

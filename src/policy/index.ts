@@ -4,6 +4,7 @@ export {
   parsePolicyYaml,
   effectiveSeverity,
   policyDocumentSchema,
+  clauseSchema,
   versionName,
   clauseId,
   SEVERITIES,

@@ -1,4 +1,4 @@
-import { BackgroundLoop, type Clock } from '../common/index.ts';
+import { BufferedWriter, type Clock } from '../common/index.ts';
 import type { Store } from '../db/index.ts';
 import { type RuleMatch, type RuleSubject, actionKind } from './compile.ts';
 import type { ActionKind, RuleMode } from './document.ts';
@@ -30,27 +30,16 @@ export interface HitCounts {
  * background pass writes them in batches, so judging an item costs no database write. A process
  * that dies loses at most its last second of hits (they are statistics, not decisions).
  */
-export class RuleHits {
+export class RuleHits extends BufferedWriter {
   private buffer: { tenant_id: string; version: string; rule_id: string; mode: string; source: string; subject_ref: string | null; account: string | null; actions: string; at: string }[] = [];
-  private readonly loop: BackgroundLoop;
-  private prunedAt = 0;
   /** Hits dropped because the buffer was full. */
   dropped = 0;
 
   constructor(
     private readonly store: Store,
-    private readonly clock: Clock,
+    clock: Clock,
   ) {
-    this.loop = new BackgroundLoop('rule hits', () => this.pass(), HIT_FLUSH_MS);
-  }
-
-  start(): void {
-    this.loop.start();
-  }
-
-  async stop(): Promise<void> {
-    await this.loop.stop();
-    await this.flush();
+    super('rule hits', HIT_FLUSH_MS, clock, PRUNE_EVERY_MS);
   }
 
   record(subject: RuleSubject, subjectRef: string | null, matches: RuleMatch[]): void {
@@ -133,14 +122,8 @@ export class RuleHits {
     return this.buffer.length;
   }
 
-  /** One background pass: write what is buffered, and prune once an hour. */
-  private async pass(): Promise<number> {
-    const written = await this.flush();
-    const now = this.clock.now().getTime();
-    if (now - this.prunedAt >= PRUNE_EVERY_MS) {
-      this.prunedAt = now;
-      await this.prune(new Date(now - HIT_RETENTION_DAYS * 86_400_000));
-    }
-    return written;
+  /** Once an hour, after a flush: hits older than the retention go. */
+  protected override async upkeep(now: Date): Promise<void> {
+    await this.prune(new Date(now.getTime() - HIT_RETENTION_DAYS * 86_400_000));
   }
 }

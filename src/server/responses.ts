@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ALL_CATEGORIES, MODERATION_CATEGORIES, WARDEN_CATEGORIES } from '../common/index.ts';
 import { HASH_KINDS } from '../images/index.ts';
-import { policyDocumentSchema } from '../policy/index.ts';
+import { clauseSchema, policyDocumentSchema } from '../policy/index.ts';
 import { ROLES } from '../tenancy/index.ts';
 
 /**
@@ -13,6 +13,9 @@ import { ROLES } from '../tenancy/index.ts';
 export function pageOf<T extends z.ZodTypeAny>(item: T) {
   return z.object({ object: z.literal('list'), data: z.array(item), has_more: z.boolean(), next_cursor: z.string().nullable() });
 }
+
+/** A 204's empty body. */
+export const deleted = z.null().describe('Deleted: no body.');
 
 const scores = <T extends readonly [string, ...string[]]>(categories: T, value: z.ZodTypeAny) => z.record(z.enum(categories), value);
 
@@ -135,8 +138,8 @@ export const policyDiff = z.object({
   object: z.literal('policy_diff'),
   from: z.string(),
   to: z.string(),
-  added: z.array(z.record(z.string(), z.unknown())),
-  removed: z.array(z.record(z.string(), z.unknown())),
+  added: z.array(clauseSchema),
+  removed: z.array(clauseSchema),
   changed: z.array(z.object({ id: z.string(), changes: z.array(fieldChange) })),
   unchanged: z.number().int(),
   document_changes: z.array(fieldChange),

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { BackgroundLoop, type Clock } from '../common/index.ts';
+import { BufferedWriter, type Clock } from '../common/index.ts';
 import type { Queryable, Store, TrendCountRow } from '../db/index.ts';
 
 export const GRANULARITIES = ['minute', 'hour', 'day'] as const;
@@ -43,25 +43,14 @@ const SEP = '\u0000';
  * path a map update and the roll-ups are exact by construction. A failed flush keeps its counts
  * for the next one; a crash loses at most the last flush interval (they are statistics).
  */
-export class TrendCounter {
+export class TrendCounter extends BufferedWriter {
   private pending = new Map<string, number>();
-  private readonly loop: BackgroundLoop;
-  private prunedAt = 0;
 
   constructor(
     private readonly store: Store,
-    private readonly clock: Clock,
+    clock: Clock,
   ) {
-    this.loop = new BackgroundLoop('trend counts', () => this.pass(), TREND_FLUSH_MS);
-  }
-
-  start(): void {
-    this.loop.start();
-  }
-
-  async stop(): Promise<void> {
-    await this.loop.stop();
-    await this.flush();
+    super('trend counts', TREND_FLUSH_MS, clock, 3_600_000);
   }
 
   record(point: TrendPoint): void {
@@ -96,14 +85,8 @@ export class TrendCounter {
     return deleted;
   }
 
-  private async pass(): Promise<number> {
-    const written = await this.flush();
-    const now = this.clock.now().getTime();
-    if (now - this.prunedAt >= 3_600_000) {
-      this.prunedAt = now;
-      await this.prune();
-    }
-    return written;
+  protected override async upkeep(now: Date): Promise<void> {
+    await this.prune(now);
   }
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { InvalidInput } from '../common/index.ts';
 import type { Queryable } from '../db/index.ts';
-import { GRANULARITIES, GRANULARITY_MS, TREND_SOURCES, bucketStart } from './counts.ts';
+import { GRANULARITIES, GRANULARITY_MS, type Granularity, TREND_SOURCES, bucketStart } from './counts.ts';
 
 export const MAX_POINTS = 2_000;
 const DIMENSIONS = { category: 'category', clause: 'clause_id', surface: 'surface', source: 'source' } as const;
@@ -29,7 +29,7 @@ export interface TrendSeries {
 }
 
 /** Counts per bucket in [from, to), one zero-filled series per group, largest total first. */
-export async function querySeries(db: Queryable, tenantId: string, query: TrendQuery): Promise<{ granularity: string; from: string; to: string; series: TrendSeries[] }> {
+export async function querySeries(db: Queryable, tenantId: string, query: TrendQuery): Promise<{ granularity: Granularity; from: string; to: string; series: TrendSeries[] }> {
   const size = GRANULARITY_MS[query.granularity];
   const from = Date.parse(bucketStart(new Date(query.from), query.granularity));
   const to = Date.parse(query.to);

@@ -1,15 +1,7 @@
 import { useEffect, useState } from 'react';
-import { api } from './api.ts';
+import { type Answer, api } from './api.ts';
 
-interface Metrics {
-  window_hours: number;
-  decisions: number;
-  decisions_per_hour: number;
-  reviewers: { reviewer: string; decisions: number; decisions_per_hour: number }[];
-  classifier_agreement: { n: number; agreed: number; rate: number | null };
-  reviewer_agreement: { n: number; agreed: number; rate: number | null };
-  judge_agreement: { n: number; agreed: number; rate: number | null };
-}
+type Metrics = Answer<'/v1/review/metrics'>;
 
 const percent = (rate: number | null) => (rate === null ? 'n/a' : `${Math.round(rate * 100)}%`);
 

@@ -1,23 +1,9 @@
 import { useEffect, useState } from 'react';
-import { type VersionSummary, api } from './api.ts';
+import { type Answer, type VersionSummary, api } from './api.ts';
 
-interface ClauseDoc {
-  id: string;
-  title: string;
-  text: string;
-  severity: string;
-  categories: string[];
-}
-interface PolicyDoc {
-  version: string;
-  document: { clauses: ClauseDoc[] };
-}
-interface PolicyDiff {
-  added: { id: string }[] | string[];
-  removed: { id: string }[] | string[];
-  changed: { id: string; changes: { field: string }[] }[];
-  unchanged: number;
-}
+type PolicyDoc = Answer<'/v1/policies/{version}'>;
+type ClauseDoc = PolicyDoc['document']['clauses'][number];
+type PolicyDiff = Answer<'/v1/policies/{a}/diff/{b}'>;
 
 function VersionSelect(props: { label: string; versions: VersionSummary[]; value: string; onChange: (version: string) => void }) {
   return (
@@ -35,8 +21,8 @@ function VersionSelect(props: { label: string; versions: VersionSummary[]; value
   );
 }
 
-function ids(list: { id: string }[] | string[]): string[] {
-  return list.map((x) => (typeof x === 'string' ? x : x.id));
+function ids(list: { id: string }[]): string[] {
+  return list.map((x) => x.id);
 }
 
 /** Every version of the tenant's policy, and two of them side by side with what changed between them. */
@@ -48,7 +34,7 @@ export function PolicyBrowser() {
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    api<{ data: VersionSummary[] }>('/v1/policies')
+    api<Answer<'/v1/policies'>>('/v1/policies')
       .then(({ data }) => {
         setVersions(data);
         setA(data[0]?.version ?? '');

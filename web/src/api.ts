@@ -1,9 +1,21 @@
 /** The Warden API as the console calls it: same origin, the reviewer's key as a bearer token. */
 import type { paths } from './api/schema';
 
-/** `GET /v1/policies`' answer, from the types generated from the OpenAPI document (`npm run api:types`). */
-type PolicyList = paths['/v1/policies']['get']['responses'][200]['content']['application/json'];
-export type VersionSummary = PolicyList['data'][number];
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/**
+ * The JSON answer of a route, from the types generated from the server's OpenAPI document (`npm run api:types`),
+ * never copied by hand: `Answer<'/v1/models/{id}'>`, `Answer<'/v1/models/train', 'post', 202>`.
+ */
+export type Answer<P extends keyof paths, M extends Method = 'get', S extends number = 200> = paths[P][M] extends { responses: infer R }
+  ? S extends keyof R
+    ? R[S] extends { content: { 'application/json': infer Body } }
+      ? Body
+      : never
+    : never
+  : never;
+
+export type VersionSummary = Answer<'/v1/policies'>['data'][number];
 
 const KEY_STORAGE = 'warden.reviewerKey';
 
@@ -36,11 +48,7 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   return body as T;
 }
 
-export interface Whoami {
-  actor: string;
-  role: string;
-  tenant: string;
-}
+export type Whoami = Answer<'/v1/review/whoami'>;
 
 export interface CaseSummary {
   id: string;

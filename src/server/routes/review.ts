@@ -9,6 +9,20 @@ const caseParams = z.object({ id: z.string().min(1).max(100) }).strict();
 const appealBody = z.object({ appeal_id: z.string().min(1).max(100) }).strict();
 const metricsQuery = z.object({ window_hours: z.coerce.number().positive().max(24 * 90).default(24) }).strict();
 
+const whoami = z.object({ object: z.literal('reviewer'), actor: z.string(), role: z.string(), tenant: z.string() });
+const agreement = z.object({ n: z.number().int(), agreed: z.number().int(), rate: z.number().nullable() });
+const reviewMetrics = z.object({
+  object: z.literal('review_metrics'),
+  window_hours: z.number(),
+  as_of: z.string(),
+  decisions: z.number().int(),
+  decisions_per_hour: z.number(),
+  reviewers: z.array(z.object({ reviewer: z.string(), decisions: z.number().int(), decisions_per_hour: z.number() })),
+  classifier_agreement: agreement.extend({ flag_score: z.number() }),
+  reviewer_agreement: agreement,
+  judge_agreement: agreement,
+});
+
 const reporters = { roles: ['admin', 'client'] as const };
 const reviewers = { roles: ['admin', 'reviewer', 'child_safety'] as const };
 const adminOnly = { roles: ['admin'] as const };
@@ -29,9 +43,9 @@ export async function reviewRoutes(root: FastifyInstance, { services }: { servic
     return reply.status(filed.replayed ? 200 : 201).send({ object: 'report', id: filed.reportId, case_id: filed.caseId, merged: filed.merged, replayed: filed.replayed });
   });
 
-  app.get('/v1/review/whoami', { config: reviewers }, async (request) => {
+  app.get('/v1/review/whoami', { schema: { response: { 200: whoami } }, config: reviewers }, async (request) => {
     const principal = principalOf(request);
-    return { object: 'reviewer', actor: actorOf(request), role: principal.role, tenant: principal.tenantName };
+    return { object: 'reviewer' as const, actor: actorOf(request), role: principal.role, tenant: principal.tenantName };
   });
 
   app.get('/v1/review/queue', { schema: { querystring: queueFilters }, config: reviewers }, async (request) => review.queue(reviewerOf(request), request.query));
@@ -51,7 +65,7 @@ export async function reviewRoutes(root: FastifyInstance, { services }: { servic
     return reply.status(routed.created ? 201 : 200).send({ object: 'routed_appeal', appeal_id: request.body.appeal_id, case_id: routed.caseId, created: routed.created });
   });
 
-  app.get('/v1/review/metrics', { schema: { querystring: metricsQuery }, config: reviewers }, async (request) =>
+  app.get('/v1/review/metrics', { schema: { querystring: metricsQuery, response: { 200: reviewMetrics } }, config: reviewers }, async (request) =>
     review.metrics(principalOf(request).tenantId, request.query.window_hours),
   );
 

@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { InvalidInput } from '../../common/index.ts';
-import { type RuleDocument, backtest, backtestRangeSchema, ruleDocumentSchema, validateRuleDocument } from '../../rules/index.ts';
+import { ACTION_KINDS, RULE_MODES, type RuleDocument, backtest, backtestRangeSchema, ruleDocumentSchema, validateRuleDocument } from '../../rules/index.ts';
 import { actorOf, principalOf } from '../auth.ts';
 import type { Services } from '../../app/index.ts';
 import { listBySeq, pageQuery } from '../pagination.ts';
+import { pageOf } from '../responses.ts';
 import { acceptYamlBodies } from '../yaml-body.ts';
 import type { ZodTypeProvider } from '../zod.ts';
 
@@ -27,50 +28,104 @@ const hitsQuery = z
 
 const READERS = ['admin', 'reviewer'] as const;
 
+const ruleVersionSummary = z.object({
+  version: z.string(),
+  summary: z.string(),
+  rules: z.number().int(),
+  digest: z.string(),
+  created_at: z.string(),
+  created_by: z.string(),
+  live: z.boolean(),
+  shadow: z.boolean(),
+});
+const ruleVersion = ruleVersionSummary.extend({ object: z.literal('rules.version'), document: ruleDocumentSchema });
+const ruleDeployment = z.object({ object: z.literal('rules.deployment'), live: z.string().nullable(), shadow: z.string().nullable() });
+const perAction = z.record(z.enum(ACTION_KINDS), z.number().int());
+const ruleHitCounts = z.object({
+  version: z.string(),
+  rule: z.string(),
+  mode: z.enum(RULE_MODES),
+  matches: z.number().int(),
+  accounts: z.number().int(),
+  actions: perAction.describe('Per action kind, how many matches asked for it (taken when live, only recorded in shadow).'),
+  examples: z.array(z.object({ subject_ref: z.string().nullable(), account: z.string().nullable(), source: z.string(), at: z.string() })),
+});
+const versionEffect = z.object({
+  version: z.string(),
+  matched_items: z.number().int(),
+  actions: perAction,
+  shadow_actions: perAction,
+  accounts_affected: z.number().int(),
+  rules: z.array(z.object({ id: z.string(), mode: z.string(), matches: z.number().int(), accounts: z.number().int() })),
+});
+const backtestReport = z.object({
+  object: z.literal('rules.backtest'),
+  from: z.string(),
+  to: z.string(),
+  items: z.record(z.string(), z.number().int()).describe('Items replayed, per source.'),
+  truncated: z.boolean(),
+  candidate: versionEffect,
+  live: versionEffect.nullable(),
+  changed_items: z.number().int(),
+  action_delta: perAction,
+  accounts: z.array(z.string()),
+  examples: z.array(
+    z.object({
+      ref: z.string(),
+      at: z.string(),
+      source: z.string(),
+      account: z.string().nullable(),
+      rules: z.array(z.string()),
+      actions: z.array(z.enum(ACTION_KINDS)),
+      live_actions: z.array(z.enum(ACTION_KINDS)),
+    }),
+  ),
+});
+
 /** Rule versions, what runs live and in shadow, the matches recorded, and backtests over history. */
 export async function ruleRoutes(root: FastifyInstance, { services }: { services: Services }) {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const { rules, ruleHits, store } = services;
   acceptYamlBodies(app);
 
-  app.get('/v1/rules/versions', { schema: { querystring: pageQuery }, config: { roles: READERS } }, async (request) =>
+  app.get('/v1/rules/versions', { schema: { querystring: pageQuery, response: { 200: pageOf(ruleVersionSummary) } }, config: { roles: READERS } }, async (request) =>
     listBySeq(request.query, (page) => rules.list(principalOf(request).tenantId, page)),
   );
 
-  app.get('/v1/rules/versions/:version', { schema: { params: versionParams }, config: { roles: READERS } }, async (request) => {
+  app.get('/v1/rules/versions/:version', { schema: { params: versionParams, response: { 200: ruleVersion } }, config: { roles: READERS } }, async (request) => {
     const stored = await rules.get(principalOf(request).tenantId, request.params.version);
-    return { object: 'rules.version', ...stored.summary, document: stored.document };
+    return { object: 'rules.version' as const, ...stored.summary, document: stored.document };
   });
 
-  app.post('/v1/rules/versions', { schema: { body: ruleDocumentSchema }, config: { roles: ['admin'] } }, async (request, reply) => {
+  app.post('/v1/rules/versions', { schema: { body: ruleDocumentSchema, response: { 201: ruleVersion } }, config: { roles: ['admin'] } }, async (request, reply) => {
     const tenantId = principalOf(request).tenantId;
     await assertClausesExist(services, tenantId, request.body);
     const stored = await rules.create(tenantId, request.body, actorOf(request));
     return reply.status(201).send({ object: 'rules.version', ...stored.summary, document: stored.document });
   });
 
-  app.post('/v1/rules/versions/:version/publish', { schema: { params: versionParams }, config: { roles: ['admin'] } }, async (request) => ({
-    object: 'rules.deployment',
+  app.post('/v1/rules/versions/:version/publish', { schema: { params: versionParams, response: { 200: ruleDeployment } }, config: { roles: ['admin'] } }, async (request) => ({
+    object: 'rules.deployment' as const,
     ...(await rules.publish(principalOf(request).tenantId, request.params.version, actorOf(request))),
   }));
 
-  app.get('/v1/rules/deployment', { config: { roles: READERS } }, async (request) => ({
-    object: 'rules.deployment',
+  app.get('/v1/rules/deployment', { schema: { response: { 200: ruleDeployment } }, config: { roles: READERS } }, async (request) => ({
+    object: 'rules.deployment' as const,
     ...(await rules.deployment(principalOf(request).tenantId)),
   }));
 
-  app.put('/v1/rules/shadow', { schema: { body: shadowBody }, config: { roles: ['admin'] } }, async (request) => ({
-    object: 'rules.deployment',
+  app.put('/v1/rules/shadow', { schema: { body: shadowBody, response: { 200: ruleDeployment } }, config: { roles: ['admin'] } }, async (request) => ({
+    object: 'rules.deployment' as const,
     ...(await rules.setShadow(principalOf(request).tenantId, request.body.version, actorOf(request))),
   }));
 
-  app.get('/v1/rules/hits', { schema: { querystring: hitsQuery }, config: { roles: READERS } }, async (request) => {
+  app.get('/v1/rules/hits', { schema: { querystring: hitsQuery, response: { 200: z.object({ object: z.literal('list'), data: z.array(ruleHitCounts) }) } }, config: { roles: READERS } }, async (request) => {
     await ruleHits.flush();
     const { from, to, version } = request.query;
-    return { object: 'list', data: await ruleHits.counts(principalOf(request).tenantId, { from: new Date(from), to: new Date(to), version }) };
+    return { object: 'list' as const, data: await ruleHits.counts(principalOf(request).tenantId, { from: new Date(from), to: new Date(to), version }) };
   });
 
-  app.post('/v1/rules/backtest', { schema: { body: backtestBody }, config: { roles: ['admin'] } }, async (request) => {
+  app.post('/v1/rules/backtest', { schema: { body: backtestBody, response: { 200: backtestReport } }, config: { roles: ['admin'] } }, async (request) => {
     const tenantId = principalOf(request).tenantId;
     const { document, version, ...range } = request.body;
     if ((document === undefined) === (version === undefined)) throw new InvalidInput('Give either "document" (a rule version to try) or "version" (a stored one).', 'document');

@@ -460,10 +460,94 @@ export interface paths {
                             from: string;
                             to: string;
                             added: {
-                                [key: string]: unknown;
+                                id: string;
+                                section: string;
+                                title: string;
+                                /** @default null */
+                                group: string | null;
+                                text: string;
+                                applies_to: ("all" | "api" | "gpts" | "store")[];
+                                categories: ("harassment" | "harassment/threatening" | "hate" | "hate/threatening" | "illicit" | "illicit/violent" | "self-harm" | "self-harm/intent" | "self-harm/instructions" | "sexual" | "sexual/minors" | "violence" | "violence/graphic" | "privacy/sensitive-identifiers" | "privacy/surveillance" | "weapons" | "safeguard-circumvention" | "regulated-advice/legal" | "regulated-advice/medical" | "regulated-advice/financial" | "high-stakes-decisions" | "gambling-lending" | "political-campaigning" | "election-integrity" | "deception/disinformation" | "deception/fake-engagement" | "impersonation" | "academic-dishonesty" | "ai-disclosure" | "minors/targeting" | "profanity" | "romantic-companionship")[];
+                                /** @enum {string} */
+                                severity: "low" | "medium" | "high" | "critical";
+                                severity_overrides?: {
+                                    [key: string]: "low" | "medium" | "high" | "critical";
+                                };
+                                /** @default [] */
+                                exemptions: {
+                                    /** @enum {string} */
+                                    kind: "red_teaming" | "research";
+                                    text: string;
+                                }[];
+                                store_check?: {
+                                    /** @enum {string} */
+                                    check: "detector" | "rule" | "human_review";
+                                    /**
+                                     * @default [
+                                     *       "name",
+                                     *       "description",
+                                     *       "instructions",
+                                     *       "conversation_starters",
+                                     *       "category"
+                                     *     ]
+                                     */
+                                    fields: ("name" | "description" | "instructions" | "conversation_starters" | "category")[];
+                                    signals?: string[];
+                                    patterns?: string[];
+                                    /** @enum {string} */
+                                    special?: "declared_audience" | "purpose_mismatch" | "advice_safeguards";
+                                    /**
+                                     * @default rejected
+                                     * @enum {string}
+                                     */
+                                    outcome: "rejected" | "needs_review";
+                                    reason: string;
+                                };
                             }[];
                             removed: {
-                                [key: string]: unknown;
+                                id: string;
+                                section: string;
+                                title: string;
+                                /** @default null */
+                                group: string | null;
+                                text: string;
+                                applies_to: ("all" | "api" | "gpts" | "store")[];
+                                categories: ("harassment" | "harassment/threatening" | "hate" | "hate/threatening" | "illicit" | "illicit/violent" | "self-harm" | "self-harm/intent" | "self-harm/instructions" | "sexual" | "sexual/minors" | "violence" | "violence/graphic" | "privacy/sensitive-identifiers" | "privacy/surveillance" | "weapons" | "safeguard-circumvention" | "regulated-advice/legal" | "regulated-advice/medical" | "regulated-advice/financial" | "high-stakes-decisions" | "gambling-lending" | "political-campaigning" | "election-integrity" | "deception/disinformation" | "deception/fake-engagement" | "impersonation" | "academic-dishonesty" | "ai-disclosure" | "minors/targeting" | "profanity" | "romantic-companionship")[];
+                                /** @enum {string} */
+                                severity: "low" | "medium" | "high" | "critical";
+                                severity_overrides?: {
+                                    [key: string]: "low" | "medium" | "high" | "critical";
+                                };
+                                /** @default [] */
+                                exemptions: {
+                                    /** @enum {string} */
+                                    kind: "red_teaming" | "research";
+                                    text: string;
+                                }[];
+                                store_check?: {
+                                    /** @enum {string} */
+                                    check: "detector" | "rule" | "human_review";
+                                    /**
+                                     * @default [
+                                     *       "name",
+                                     *       "description",
+                                     *       "instructions",
+                                     *       "conversation_starters",
+                                     *       "category"
+                                     *     ]
+                                     */
+                                    fields: ("name" | "description" | "instructions" | "conversation_starters" | "category")[];
+                                    signals?: string[];
+                                    patterns?: string[];
+                                    /** @enum {string} */
+                                    special?: "declared_audience" | "purpose_mismatch" | "advice_safeguards";
+                                    /**
+                                     * @default rejected
+                                     * @enum {string}
+                                     */
+                                    outcome: "rejected" | "needs_review";
+                                    reason: string;
+                                };
                             }[];
                             changed: {
                                 id: string;
@@ -2141,6 +2225,21 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "reviewer";
+                            actor: string;
+                            role: string;
+                            tenant: string;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -2477,6 +2576,43 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "review_metrics";
+                            window_hours: number;
+                            as_of: string;
+                            decisions: number;
+                            decisions_per_hour: number;
+                            reviewers: {
+                                reviewer: string;
+                                decisions: number;
+                                decisions_per_hour: number;
+                            }[];
+                            classifier_agreement: {
+                                n: number;
+                                agreed: number;
+                                rate: number | null;
+                                flag_score: number;
+                            };
+                            reviewer_agreement: {
+                                n: number;
+                                agreed: number;
+                                rate: number | null;
+                            };
+                            judge_agreement: {
+                                n: number;
+                                agreed: number;
+                                rate: number | null;
+                            };
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -3896,6 +4032,30 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "list";
+                            data: {
+                                version: string;
+                                summary: string;
+                                rules: number;
+                                digest: string;
+                                created_at: string;
+                                created_by: string;
+                                live: boolean;
+                                shadow: boolean;
+                            }[];
+                            has_more: boolean;
+                            next_cursor: string | null;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -4001,6 +4161,99 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            version: string;
+                            summary: string;
+                            rules: number;
+                            digest: string;
+                            created_at: string;
+                            created_by: string;
+                            live: boolean;
+                            shadow: boolean;
+                            /** @enum {string} */
+                            object: "rules.version";
+                            document: {
+                                version: string;
+                                summary: string;
+                                /**
+                                 * @default live
+                                 * @enum {string}
+                                 */
+                                mode: "live" | "shadow";
+                                rules: {
+                                    id: string;
+                                    description?: string;
+                                    /** @enum {string} */
+                                    mode?: "live" | "shadow";
+                                    when: {
+                                        all?: unknown[];
+                                        any?: unknown[];
+                                        not?: unknown;
+                                        category?: ("harassment" | "harassment/threatening" | "hate" | "hate/threatening" | "illicit" | "illicit/violent" | "self-harm" | "self-harm/intent" | "self-harm/instructions" | "sexual" | "sexual/minors" | "violence" | "violence/graphic" | "privacy/sensitive-identifiers" | "privacy/surveillance" | "weapons" | "safeguard-circumvention" | "regulated-advice/legal" | "regulated-advice/medical" | "regulated-advice/financial" | "high-stakes-decisions" | "gambling-lending" | "political-campaigning" | "election-integrity" | "deception/disinformation" | "deception/fake-engagement" | "impersonation" | "academic-dishonesty" | "ai-disclosure" | "minors/targeting" | "profanity" | "romantic-companionship") | {
+                                            /** @enum {string} */
+                                            name: "harassment" | "harassment/threatening" | "hate" | "hate/threatening" | "illicit" | "illicit/violent" | "self-harm" | "self-harm/intent" | "self-harm/instructions" | "sexual" | "sexual/minors" | "violence" | "violence/graphic" | "privacy/sensitive-identifiers" | "privacy/surveillance" | "weapons" | "safeguard-circumvention" | "regulated-advice/legal" | "regulated-advice/medical" | "regulated-advice/financial" | "high-stakes-decisions" | "gambling-lending" | "political-campaigning" | "election-integrity" | "deception/disinformation" | "deception/fake-engagement" | "impersonation" | "academic-dishonesty" | "ai-disclosure" | "minors/targeting" | "profanity" | "romantic-companionship";
+                                            min_score?: number;
+                                        };
+                                        detector?: string;
+                                        clause?: string;
+                                        hash_bank?: true | string[];
+                                        text?: {
+                                            pattern: string;
+                                            /** @enum {string} */
+                                            field?: "text" | "name" | "description" | "instructions" | "conversation_starters" | "category";
+                                            /** @default false */
+                                            case_sensitive: boolean;
+                                        };
+                                        account_age?: {
+                                            under?: string;
+                                            over?: string;
+                                        };
+                                        account_standing?: ("none" | "warning" | "sharing_restricted" | "store_ineligible" | "monetization_ineligible" | "suspended" | "terminated")[];
+                                        count?: {
+                                            of: unknown;
+                                            /** @enum {string} */
+                                            per: "account" | "app" | "tenant";
+                                            window: string;
+                                            at_least: number;
+                                        };
+                                        input_type?: ("text" | "image")[];
+                                        language?: string[];
+                                        surface?: ("api" | "chatgpt" | "gpts" | "store")[];
+                                        source?: ("moderation" | "report" | "submission")[];
+                                    };
+                                    then: {
+                                        flag_clause?: string;
+                                        set_score?: {
+                                            /** @enum {string} */
+                                            category: "harassment" | "harassment/threatening" | "hate" | "hate/threatening" | "illicit" | "illicit/violent" | "self-harm" | "self-harm/intent" | "self-harm/instructions" | "sexual" | "sexual/minors" | "violence" | "violence/graphic" | "privacy/sensitive-identifiers" | "privacy/surveillance" | "weapons" | "safeguard-circumvention" | "regulated-advice/legal" | "regulated-advice/medical" | "regulated-advice/financial" | "high-stakes-decisions" | "gambling-lending" | "political-campaigning" | "election-integrity" | "deception/disinformation" | "deception/fake-engagement" | "impersonation" | "academic-dishonesty" | "ai-disclosure" | "minors/targeting" | "profanity" | "romantic-companionship";
+                                            value: number;
+                                        };
+                                        raise_score?: {
+                                            /** @enum {string} */
+                                            category: "harassment" | "harassment/threatening" | "hate" | "hate/threatening" | "illicit" | "illicit/violent" | "self-harm" | "self-harm/intent" | "self-harm/instructions" | "sexual" | "sexual/minors" | "violence" | "violence/graphic" | "privacy/sensitive-identifiers" | "privacy/surveillance" | "weapons" | "safeguard-circumvention" | "regulated-advice/legal" | "regulated-advice/medical" | "regulated-advice/financial" | "high-stakes-decisions" | "gambling-lending" | "political-campaigning" | "election-integrity" | "deception/disinformation" | "deception/fake-engagement" | "impersonation" | "academic-dishonesty" | "ai-disclosure" | "minors/targeting" | "profanity" | "romantic-companionship";
+                                            by: number;
+                                        };
+                                        review?: {
+                                            priority: number | ("low" | "normal" | "high" | "urgent");
+                                        };
+                                        label?: string;
+                                        /** @enum {boolean} */
+                                        block?: true;
+                                        notify?: {
+                                            message?: string;
+                                        };
+                                    }[];
+                                }[];
+                            };
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -4044,6 +4297,99 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            version: string;
+                            summary: string;
+                            rules: number;
+                            digest: string;
+                            created_at: string;
+                            created_by: string;
+                            live: boolean;
+                            shadow: boolean;
+                            /** @enum {string} */
+                            object: "rules.version";
+                            document: {
+                                version: string;
+                                summary: string;
+                                /**
+                                 * @default live
+                                 * @enum {string}
+                                 */
+                                mode: "live" | "shadow";
+                                rules: {
+                                    id: string;
+                                    description?: string;
+                                    /** @enum {string} */
+                                    mode?: "live" | "shadow";
+                                    when: {
+                                        all?: unknown[];
+                                        any?: unknown[];
+                                        not?: unknown;
+                                        category?: ("harassment" | "harassment/threatening" | "hate" | "hate/threatening" | "illicit" | "illicit/violent" | "self-harm" | "self-harm/intent" | "self-harm/instructions" | "sexual" | "sexual/minors" | "violence" | "violence/graphic" | "privacy/sensitive-identifiers" | "privacy/surveillance" | "weapons" | "safeguard-circumvention" | "regulated-advice/legal" | "regulated-advice/medical" | "regulated-advice/financial" | "high-stakes-decisions" | "gambling-lending" | "political-campaigning" | "election-integrity" | "deception/disinformation" | "deception/fake-engagement" | "impersonation" | "academic-dishonesty" | "ai-disclosure" | "minors/targeting" | "profanity" | "romantic-companionship") | {
+                                            /** @enum {string} */
+                                            name: "harassment" | "harassment/threatening" | "hate" | "hate/threatening" | "illicit" | "illicit/violent" | "self-harm" | "self-harm/intent" | "self-harm/instructions" | "sexual" | "sexual/minors" | "violence" | "violence/graphic" | "privacy/sensitive-identifiers" | "privacy/surveillance" | "weapons" | "safeguard-circumvention" | "regulated-advice/legal" | "regulated-advice/medical" | "regulated-advice/financial" | "high-stakes-decisions" | "gambling-lending" | "political-campaigning" | "election-integrity" | "deception/disinformation" | "deception/fake-engagement" | "impersonation" | "academic-dishonesty" | "ai-disclosure" | "minors/targeting" | "profanity" | "romantic-companionship";
+                                            min_score?: number;
+                                        };
+                                        detector?: string;
+                                        clause?: string;
+                                        hash_bank?: true | string[];
+                                        text?: {
+                                            pattern: string;
+                                            /** @enum {string} */
+                                            field?: "text" | "name" | "description" | "instructions" | "conversation_starters" | "category";
+                                            /** @default false */
+                                            case_sensitive: boolean;
+                                        };
+                                        account_age?: {
+                                            under?: string;
+                                            over?: string;
+                                        };
+                                        account_standing?: ("none" | "warning" | "sharing_restricted" | "store_ineligible" | "monetization_ineligible" | "suspended" | "terminated")[];
+                                        count?: {
+                                            of: unknown;
+                                            /** @enum {string} */
+                                            per: "account" | "app" | "tenant";
+                                            window: string;
+                                            at_least: number;
+                                        };
+                                        input_type?: ("text" | "image")[];
+                                        language?: string[];
+                                        surface?: ("api" | "chatgpt" | "gpts" | "store")[];
+                                        source?: ("moderation" | "report" | "submission")[];
+                                    };
+                                    then: {
+                                        flag_clause?: string;
+                                        set_score?: {
+                                            /** @enum {string} */
+                                            category: "harassment" | "harassment/threatening" | "hate" | "hate/threatening" | "illicit" | "illicit/violent" | "self-harm" | "self-harm/intent" | "self-harm/instructions" | "sexual" | "sexual/minors" | "violence" | "violence/graphic" | "privacy/sensitive-identifiers" | "privacy/surveillance" | "weapons" | "safeguard-circumvention" | "regulated-advice/legal" | "regulated-advice/medical" | "regulated-advice/financial" | "high-stakes-decisions" | "gambling-lending" | "political-campaigning" | "election-integrity" | "deception/disinformation" | "deception/fake-engagement" | "impersonation" | "academic-dishonesty" | "ai-disclosure" | "minors/targeting" | "profanity" | "romantic-companionship";
+                                            value: number;
+                                        };
+                                        raise_score?: {
+                                            /** @enum {string} */
+                                            category: "harassment" | "harassment/threatening" | "hate" | "hate/threatening" | "illicit" | "illicit/violent" | "self-harm" | "self-harm/intent" | "self-harm/instructions" | "sexual" | "sexual/minors" | "violence" | "violence/graphic" | "privacy/sensitive-identifiers" | "privacy/surveillance" | "weapons" | "safeguard-circumvention" | "regulated-advice/legal" | "regulated-advice/medical" | "regulated-advice/financial" | "high-stakes-decisions" | "gambling-lending" | "political-campaigning" | "election-integrity" | "deception/disinformation" | "deception/fake-engagement" | "impersonation" | "academic-dishonesty" | "ai-disclosure" | "minors/targeting" | "profanity" | "romantic-companionship";
+                                            by: number;
+                                        };
+                                        review?: {
+                                            priority: number | ("low" | "normal" | "high" | "urgent");
+                                        };
+                                        label?: string;
+                                        /** @enum {boolean} */
+                                        block?: true;
+                                        notify?: {
+                                            message?: string;
+                                        };
+                                    }[];
+                                }[];
+                            };
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -4091,6 +4437,20 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "rules.deployment";
+                            live: string | null;
+                            shadow: string | null;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -4132,6 +4492,20 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "rules.deployment";
+                            live: string | null;
+                            shadow: string | null;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -4182,6 +4556,20 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "rules.deployment";
+                            live: string | null;
+                            shadow: string | null;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -4228,6 +4616,36 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "list";
+                            data: {
+                                version: string;
+                                rule: string;
+                                /** @enum {string} */
+                                mode: "live" | "shadow";
+                                matches: number;
+                                accounts: number;
+                                /** @description Per action kind, how many matches asked for it (taken when live, only recorded in shadow). */
+                                actions: {
+                                    [key: string]: number;
+                                };
+                                examples: {
+                                    subject_ref: string | null;
+                                    account: string | null;
+                                    source: string;
+                                    at: string;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -4294,6 +4712,73 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "rules.backtest";
+                            from: string;
+                            to: string;
+                            /** @description Items replayed, per source. */
+                            items: {
+                                [key: string]: number;
+                            };
+                            truncated: boolean;
+                            candidate: {
+                                version: string;
+                                matched_items: number;
+                                actions: {
+                                    [key: string]: number;
+                                };
+                                shadow_actions: {
+                                    [key: string]: number;
+                                };
+                                accounts_affected: number;
+                                rules: {
+                                    id: string;
+                                    mode: string;
+                                    matches: number;
+                                    accounts: number;
+                                }[];
+                            };
+                            live: {
+                                version: string;
+                                matched_items: number;
+                                actions: {
+                                    [key: string]: number;
+                                };
+                                shadow_actions: {
+                                    [key: string]: number;
+                                };
+                                accounts_affected: number;
+                                rules: {
+                                    id: string;
+                                    mode: string;
+                                    matches: number;
+                                    accounts: number;
+                                }[];
+                            } | null;
+                            changed_items: number;
+                            action_delta: {
+                                [key: string]: number;
+                            };
+                            accounts: string[];
+                            examples: {
+                                ref: string;
+                                at: string;
+                                source: string;
+                                account: string | null;
+                                rules: string[];
+                                actions: ("flag_clause" | "set_score" | "raise_score" | "review" | "label" | "block" | "notify")[];
+                                live_actions: ("flag_clause" | "set_score" | "raise_score" | "review" | "label" | "block" | "notify")[];
+                            }[];
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -4344,6 +4829,31 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "trends";
+                            /** @enum {string} */
+                            granularity: "minute" | "hour" | "day";
+                            from: string;
+                            to: string;
+                            series: {
+                                /** @description The group's value ("" where the dimension was absent), or null for group_by=none. */
+                                key: string | null;
+                                total: number;
+                                points: {
+                                    bucket: string;
+                                    count: number;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -4394,6 +4904,47 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "trends.items";
+                            events: {
+                                id: string;
+                                account: string;
+                                source: string;
+                                occurred_at: string;
+                                violations: {
+                                    clause_id: string;
+                                    category: string | null;
+                                }[];
+                                content_digest: string | null;
+                            }[];
+                            cases: {
+                                id: string;
+                                kind: string;
+                                status: string;
+                                priority: number;
+                                clause_ids: string[];
+                                categories: string[];
+                                account: string | null;
+                                created_at: string;
+                            }[];
+                            rule_hits: {
+                                rule: string;
+                                version: string;
+                                mode: string;
+                                subject_ref: string | null;
+                                account: string | null;
+                                at: string;
+                            }[];
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -4440,6 +4991,28 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "list";
+                            data: {
+                                id: string;
+                                /** @description `category:<name>` or `clause:<id>`. */
+                                series: string;
+                                started_at: string;
+                                last_bucket: string;
+                                observed: number;
+                                baseline: number;
+                                score: number;
+                            }[];
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -4486,6 +5059,52 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "list";
+                            data: {
+                                id: string;
+                                /** @enum {string} */
+                                object: "training.example";
+                                content_digest: string;
+                                text: string | null;
+                                /** @description Per category: violating (true) or not (false). */
+                                labels: {
+                                    [key: string]: boolean;
+                                };
+                                clause_ids: string[];
+                                source: string;
+                                source_ref: string | null;
+                                decided_by: string;
+                                decided_at: string;
+                                /** @description In the held-out slice candidates are compared on (never trained on). */
+                                held_out: boolean;
+                                created_at: string;
+                            }[];
+                            has_more: boolean;
+                            next_cursor: string | null;
+                            counts: {
+                                total: number;
+                                without_text: number;
+                                by_source: {
+                                    [key: string]: number;
+                                };
+                                by_category: {
+                                    [key: string]: {
+                                        positive: number;
+                                        negative: number;
+                                    };
+                                };
+                            };
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -4527,6 +5146,19 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "training.upload";
+                            recorded: number;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -4573,6 +5205,21 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "training.example";
+                            id: string;
+                            /** @enum {boolean} */
+                            deleted: true;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -4613,6 +5260,33 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            object: "training.example";
+                            content_digest: string;
+                            text: string | null;
+                            /** @description Per category: violating (true) or not (false). */
+                            labels: {
+                                [key: string]: boolean;
+                            };
+                            clause_ids: string[];
+                            source: string;
+                            source_ref: string | null;
+                            decided_by: string;
+                            decided_at: string;
+                            /** @description In the held-out slice candidates are compared on (never trained on). */
+                            held_out: boolean;
+                            created_at: string;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -4652,6 +5326,72 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            object: "model";
+                            /** @description training, ready or failed. */
+                            status: string;
+                            base_model: string;
+                            /** @description Share of training done, 0..1. */
+                            progress: number;
+                            examples: number;
+                            card: {
+                                base_model: string;
+                                examples: {
+                                    trained_on: number;
+                                    held_out: number;
+                                    by_category: {
+                                        [key: string]: {
+                                            positive: number;
+                                            negative: number;
+                                        };
+                                    };
+                                };
+                                options: {
+                                    epochs: number;
+                                    learningRate: number;
+                                    l2: number;
+                                    seed: number;
+                                };
+                                /** @description The base model against this one on the held-out slice. */
+                                held_out: {
+                                    category: string;
+                                    n: number;
+                                    positives: number;
+                                    current: {
+                                        precision: number;
+                                        recall: number;
+                                        f1: number;
+                                        false_positive_rate: number;
+                                        auprc: number;
+                                    };
+                                    candidate: {
+                                        precision: number;
+                                        recall: number;
+                                        f1: number;
+                                        false_positive_rate: number;
+                                        auprc: number;
+                                    };
+                                    f1_change: number;
+                                }[];
+                                weights_digest: string;
+                                features: number;
+                                training_ms: number;
+                            } | null;
+                            error: string | null;
+                            created_by: string;
+                            created_at: string;
+                            finished_at: string | null;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -4696,6 +5436,78 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "list";
+                            data: {
+                                id: string;
+                                /** @enum {string} */
+                                object: "model";
+                                /** @description training, ready or failed. */
+                                status: string;
+                                base_model: string;
+                                /** @description Share of training done, 0..1. */
+                                progress: number;
+                                examples: number;
+                                card: {
+                                    base_model: string;
+                                    examples: {
+                                        trained_on: number;
+                                        held_out: number;
+                                        by_category: {
+                                            [key: string]: {
+                                                positive: number;
+                                                negative: number;
+                                            };
+                                        };
+                                    };
+                                    options: {
+                                        epochs: number;
+                                        learningRate: number;
+                                        l2: number;
+                                        seed: number;
+                                    };
+                                    /** @description The base model against this one on the held-out slice. */
+                                    held_out: {
+                                        category: string;
+                                        n: number;
+                                        positives: number;
+                                        current: {
+                                            precision: number;
+                                            recall: number;
+                                            f1: number;
+                                            false_positive_rate: number;
+                                            auprc: number;
+                                        };
+                                        candidate: {
+                                            precision: number;
+                                            recall: number;
+                                            f1: number;
+                                            false_positive_rate: number;
+                                            auprc: number;
+                                        };
+                                        f1_change: number;
+                                    }[];
+                                    weights_digest: string;
+                                    features: number;
+                                    training_ms: number;
+                                } | null;
+                                error: string | null;
+                                created_by: string;
+                                created_at: string;
+                                finished_at: string | null;
+                            }[];
+                            has_more: boolean;
+                            next_cursor: string | null;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -4739,6 +5551,24 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "model.deployment";
+                            /** @description The model served; null: the base model alone. */
+                            active: string | null;
+                            shadow: string | null;
+                            /** @description The models served before, oldest first (null: the base model). */
+                            previous: (string | null)[];
+                            tolerance: number;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -4789,6 +5619,24 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "model.deployment";
+                            /** @description The model served; null: the base model alone. */
+                            active: string | null;
+                            shadow: string | null;
+                            /** @description The models served before, oldest first (null: the base model). */
+                            previous: (string | null)[];
+                            tolerance: number;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -4838,6 +5686,24 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "model.deployment";
+                            /** @description The model served; null: the base model alone. */
+                            active: string | null;
+                            shadow: string | null;
+                            /** @description The models served before, oldest first (null: the base model). */
+                            previous: (string | null)[];
+                            tolerance: number;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -4882,6 +5748,24 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "model.deployment";
+                            /** @description The model served; null: the base model alone. */
+                            active: string | null;
+                            shadow: string | null;
+                            /** @description The models served before, oldest first (null: the base model). */
+                            previous: (string | null)[];
+                            tolerance: number;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -4923,6 +5807,44 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "model.threshold_suggestions";
+                            model: string | null;
+                            examples: number;
+                            categories: {
+                                category: string;
+                                n: number;
+                                positives: number;
+                                current: {
+                                    threshold: number;
+                                    precision: number;
+                                    recall: number;
+                                    false_positive_rate: number;
+                                };
+                                suggested: {
+                                    threshold: number;
+                                    precision: number;
+                                    recall: number;
+                                    false_positive_rate: number;
+                                    f1: number;
+                                } | null;
+                                curve: {
+                                    threshold: number;
+                                    precision: number;
+                                    recall: number;
+                                    false_positive_rate: number;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -4968,6 +5890,72 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            object: "model";
+                            /** @description training, ready or failed. */
+                            status: string;
+                            base_model: string;
+                            /** @description Share of training done, 0..1. */
+                            progress: number;
+                            examples: number;
+                            card: {
+                                base_model: string;
+                                examples: {
+                                    trained_on: number;
+                                    held_out: number;
+                                    by_category: {
+                                        [key: string]: {
+                                            positive: number;
+                                            negative: number;
+                                        };
+                                    };
+                                };
+                                options: {
+                                    epochs: number;
+                                    learningRate: number;
+                                    l2: number;
+                                    seed: number;
+                                };
+                                /** @description The base model against this one on the held-out slice. */
+                                held_out: {
+                                    category: string;
+                                    n: number;
+                                    positives: number;
+                                    current: {
+                                        precision: number;
+                                        recall: number;
+                                        f1: number;
+                                        false_positive_rate: number;
+                                        auprc: number;
+                                    };
+                                    candidate: {
+                                        precision: number;
+                                        recall: number;
+                                        f1: number;
+                                        false_positive_rate: number;
+                                        auprc: number;
+                                    };
+                                    f1_change: number;
+                                }[];
+                                weights_digest: string;
+                                features: number;
+                                training_ms: number;
+                            } | null;
+                            error: string | null;
+                            created_by: string;
+                            created_at: string;
+                            finished_at: string | null;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -5013,6 +6001,62 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "model.comparison";
+                            model: string;
+                            current: string | null;
+                            held_out_examples: number;
+                            tolerance: number;
+                            categories: {
+                                category: string;
+                                n: number;
+                                positives: number;
+                                current: {
+                                    precision: number;
+                                    recall: number;
+                                    f1: number;
+                                    false_positive_rate: number;
+                                    auprc: number;
+                                };
+                                candidate: {
+                                    precision: number;
+                                    recall: number;
+                                    f1: number;
+                                    false_positive_rate: number;
+                                    auprc: number;
+                                };
+                                f1_change: number;
+                            }[];
+                            /** @description Categories where the candidate loses more F1 than the tolerance: promotion needs an override. */
+                            worse: string[];
+                            shadow: {
+                                compared: number;
+                                disagreed: number;
+                                disagreement_rate: number;
+                                by_category: {
+                                    [key: string]: {
+                                        compared: number;
+                                        disagreed: number;
+                                    };
+                                };
+                                examples: {
+                                    content_digest: string;
+                                    excerpt: string;
+                                    served: string[];
+                                    candidate: string[];
+                                    at: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -5067,6 +6111,24 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "model.deployment";
+                            /** @description The model served; null: the base model alone. */
+                            active: string | null;
+                            shadow: string | null;
+                            /** @description The models served before, oldest first (null: the base model). */
+                            previous: (string | null)[];
+                            tolerance: number;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -5108,6 +6170,93 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "list";
+                            data: {
+                                base_url: string;
+                                model: string;
+                                /** @default false */
+                                allow_private_network: boolean;
+                                /** @default true */
+                                enabled: boolean;
+                                /** @default 10000 */
+                                timeout_ms: number;
+                                /** @default 4 */
+                                concurrency: number;
+                                /** @default 60 */
+                                calls_per_minute: number;
+                                /** @default 400 */
+                                max_tokens: number;
+                                /** @default true */
+                                json_mode: boolean;
+                                clauses?: string[];
+                                categories?: ("harassment" | "harassment/threatening" | "hate" | "hate/threatening" | "illicit" | "illicit/violent" | "self-harm" | "self-harm/intent" | "self-harm/instructions" | "sexual" | "sexual/minors" | "violence" | "violence/graphic" | "privacy/sensitive-identifiers" | "privacy/surveillance" | "weapons" | "safeguard-circumvention" | "regulated-advice/legal" | "regulated-advice/medical" | "regulated-advice/financial" | "high-stakes-decisions" | "gambling-lending" | "political-campaigning" | "election-integrity" | "deception/disinformation" | "deception/fake-engagement" | "impersonation" | "academic-dishonesty" | "ai-disclosure" | "minors/targeting" | "profanity" | "romantic-companionship")[];
+                                /** @default {} */
+                                cascade: {
+                                    /**
+                                     * @default band
+                                     * @enum {string}
+                                     */
+                                    mode: "local" | "band" | "always" | "shadow";
+                                    /** @default {} */
+                                    categories: {
+                                        [key: string]: "local" | "band" | "always" | "shadow";
+                                    };
+                                    /**
+                                     * @default {
+                                     *       "low": 0.2,
+                                     *       "high": 0.8
+                                     *     }
+                                     */
+                                    band: {
+                                        low: number;
+                                        high: number;
+                                    };
+                                    /** @default 0.6 */
+                                    review_below: number;
+                                    /** @default false */
+                                    non_blocking: boolean;
+                                };
+                                /** @default {} */
+                                breaker: {
+                                    /** @default 5 */
+                                    failures: number;
+                                    /** @default 30000 */
+                                    cooldown_ms: number;
+                                };
+                                /** @default {} */
+                                examples: {
+                                    [key: string]: {
+                                        /** @default [] */
+                                        violating: string[];
+                                        /** @default [] */
+                                        non_violating: string[];
+                                    };
+                                };
+                                /** @enum {string} */
+                                object: "judge";
+                                id: string;
+                                name: string;
+                                /** @description Where the API key comes from: never the key itself. */
+                                api_key: {
+                                    /** @enum {string} */
+                                    source: "encrypted" | "env" | "none";
+                                    env: string | null;
+                                };
+                                template_version: string;
+                                created_at: string;
+                                updated_at: string;
+                            }[];
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -5205,6 +6354,89 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            base_url: string;
+                            model: string;
+                            /** @default false */
+                            allow_private_network: boolean;
+                            /** @default true */
+                            enabled: boolean;
+                            /** @default 10000 */
+                            timeout_ms: number;
+                            /** @default 4 */
+                            concurrency: number;
+                            /** @default 60 */
+                            calls_per_minute: number;
+                            /** @default 400 */
+                            max_tokens: number;
+                            /** @default true */
+                            json_mode: boolean;
+                            clauses?: string[];
+                            categories?: ("harassment" | "harassment/threatening" | "hate" | "hate/threatening" | "illicit" | "illicit/violent" | "self-harm" | "self-harm/intent" | "self-harm/instructions" | "sexual" | "sexual/minors" | "violence" | "violence/graphic" | "privacy/sensitive-identifiers" | "privacy/surveillance" | "weapons" | "safeguard-circumvention" | "regulated-advice/legal" | "regulated-advice/medical" | "regulated-advice/financial" | "high-stakes-decisions" | "gambling-lending" | "political-campaigning" | "election-integrity" | "deception/disinformation" | "deception/fake-engagement" | "impersonation" | "academic-dishonesty" | "ai-disclosure" | "minors/targeting" | "profanity" | "romantic-companionship")[];
+                            /** @default {} */
+                            cascade: {
+                                /**
+                                 * @default band
+                                 * @enum {string}
+                                 */
+                                mode: "local" | "band" | "always" | "shadow";
+                                /** @default {} */
+                                categories: {
+                                    [key: string]: "local" | "band" | "always" | "shadow";
+                                };
+                                /**
+                                 * @default {
+                                 *       "low": 0.2,
+                                 *       "high": 0.8
+                                 *     }
+                                 */
+                                band: {
+                                    low: number;
+                                    high: number;
+                                };
+                                /** @default 0.6 */
+                                review_below: number;
+                                /** @default false */
+                                non_blocking: boolean;
+                            };
+                            /** @default {} */
+                            breaker: {
+                                /** @default 5 */
+                                failures: number;
+                                /** @default 30000 */
+                                cooldown_ms: number;
+                            };
+                            /** @default {} */
+                            examples: {
+                                [key: string]: {
+                                    /** @default [] */
+                                    violating: string[];
+                                    /** @default [] */
+                                    non_violating: string[];
+                                };
+                            };
+                            /** @enum {string} */
+                            object: "judge";
+                            id: string;
+                            name: string;
+                            /** @description Where the API key comes from: never the key itself. */
+                            api_key: {
+                                /** @enum {string} */
+                                source: "encrypted" | "env" | "none";
+                                env: string | null;
+                            };
+                            template_version: string;
+                            created_at: string;
+                            updated_at: string;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -5248,6 +6480,89 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            base_url: string;
+                            model: string;
+                            /** @default false */
+                            allow_private_network: boolean;
+                            /** @default true */
+                            enabled: boolean;
+                            /** @default 10000 */
+                            timeout_ms: number;
+                            /** @default 4 */
+                            concurrency: number;
+                            /** @default 60 */
+                            calls_per_minute: number;
+                            /** @default 400 */
+                            max_tokens: number;
+                            /** @default true */
+                            json_mode: boolean;
+                            clauses?: string[];
+                            categories?: ("harassment" | "harassment/threatening" | "hate" | "hate/threatening" | "illicit" | "illicit/violent" | "self-harm" | "self-harm/intent" | "self-harm/instructions" | "sexual" | "sexual/minors" | "violence" | "violence/graphic" | "privacy/sensitive-identifiers" | "privacy/surveillance" | "weapons" | "safeguard-circumvention" | "regulated-advice/legal" | "regulated-advice/medical" | "regulated-advice/financial" | "high-stakes-decisions" | "gambling-lending" | "political-campaigning" | "election-integrity" | "deception/disinformation" | "deception/fake-engagement" | "impersonation" | "academic-dishonesty" | "ai-disclosure" | "minors/targeting" | "profanity" | "romantic-companionship")[];
+                            /** @default {} */
+                            cascade: {
+                                /**
+                                 * @default band
+                                 * @enum {string}
+                                 */
+                                mode: "local" | "band" | "always" | "shadow";
+                                /** @default {} */
+                                categories: {
+                                    [key: string]: "local" | "band" | "always" | "shadow";
+                                };
+                                /**
+                                 * @default {
+                                 *       "low": 0.2,
+                                 *       "high": 0.8
+                                 *     }
+                                 */
+                                band: {
+                                    low: number;
+                                    high: number;
+                                };
+                                /** @default 0.6 */
+                                review_below: number;
+                                /** @default false */
+                                non_blocking: boolean;
+                            };
+                            /** @default {} */
+                            breaker: {
+                                /** @default 5 */
+                                failures: number;
+                                /** @default 30000 */
+                                cooldown_ms: number;
+                            };
+                            /** @default {} */
+                            examples: {
+                                [key: string]: {
+                                    /** @default [] */
+                                    violating: string[];
+                                    /** @default [] */
+                                    non_violating: string[];
+                                };
+                            };
+                            /** @enum {string} */
+                            object: "judge";
+                            id: string;
+                            name: string;
+                            /** @description Where the API key comes from: never the key itself. */
+                            api_key: {
+                                /** @enum {string} */
+                                source: "encrypted" | "env" | "none";
+                                env: string | null;
+                            };
+                            template_version: string;
+                            created_at: string;
+                            updated_at: string;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -5345,6 +6660,89 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            base_url: string;
+                            model: string;
+                            /** @default false */
+                            allow_private_network: boolean;
+                            /** @default true */
+                            enabled: boolean;
+                            /** @default 10000 */
+                            timeout_ms: number;
+                            /** @default 4 */
+                            concurrency: number;
+                            /** @default 60 */
+                            calls_per_minute: number;
+                            /** @default 400 */
+                            max_tokens: number;
+                            /** @default true */
+                            json_mode: boolean;
+                            clauses?: string[];
+                            categories?: ("harassment" | "harassment/threatening" | "hate" | "hate/threatening" | "illicit" | "illicit/violent" | "self-harm" | "self-harm/intent" | "self-harm/instructions" | "sexual" | "sexual/minors" | "violence" | "violence/graphic" | "privacy/sensitive-identifiers" | "privacy/surveillance" | "weapons" | "safeguard-circumvention" | "regulated-advice/legal" | "regulated-advice/medical" | "regulated-advice/financial" | "high-stakes-decisions" | "gambling-lending" | "political-campaigning" | "election-integrity" | "deception/disinformation" | "deception/fake-engagement" | "impersonation" | "academic-dishonesty" | "ai-disclosure" | "minors/targeting" | "profanity" | "romantic-companionship")[];
+                            /** @default {} */
+                            cascade: {
+                                /**
+                                 * @default band
+                                 * @enum {string}
+                                 */
+                                mode: "local" | "band" | "always" | "shadow";
+                                /** @default {} */
+                                categories: {
+                                    [key: string]: "local" | "band" | "always" | "shadow";
+                                };
+                                /**
+                                 * @default {
+                                 *       "low": 0.2,
+                                 *       "high": 0.8
+                                 *     }
+                                 */
+                                band: {
+                                    low: number;
+                                    high: number;
+                                };
+                                /** @default 0.6 */
+                                review_below: number;
+                                /** @default false */
+                                non_blocking: boolean;
+                            };
+                            /** @default {} */
+                            breaker: {
+                                /** @default 5 */
+                                failures: number;
+                                /** @default 30000 */
+                                cooldown_ms: number;
+                            };
+                            /** @default {} */
+                            examples: {
+                                [key: string]: {
+                                    /** @default [] */
+                                    violating: string[];
+                                    /** @default [] */
+                                    non_violating: string[];
+                                };
+                            };
+                            /** @enum {string} */
+                            object: "judge";
+                            id: string;
+                            name: string;
+                            /** @description Where the API key comes from: never the key itself. */
+                            api_key: {
+                                /** @enum {string} */
+                                source: "encrypted" | "env" | "none";
+                                env: string | null;
+                            };
+                            template_version: string;
+                            created_at: string;
+                            updated_at: string;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -5376,6 +6774,13 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Deleted: no body. */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -5418,6 +6823,24 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "judge.prompt";
+                            policy_version: string;
+                            template_version: string;
+                            prompt_digest: string;
+                            clause_ids: string[];
+                            /** @description The system prompt the judge gets now, from the current policy version. */
+                            system: string;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -5466,6 +6889,50 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            judge: string;
+                            /** @enum {string} */
+                            object: "judge.stats";
+                            from: string;
+                            to: string;
+                            verdicts: number;
+                            by_mode: {
+                                [key: string]: number;
+                            };
+                            by_status: {
+                                [key: string]: number;
+                            };
+                            /** @description Failed calls by kind. */
+                            failures: {
+                                [key: string]: number;
+                            };
+                            cached: number;
+                            unsure: number;
+                            /** @description How often the judge agreed with the local model on the clauses it judged (shadow mode apart too). */
+                            agreement_with_local: {
+                                n: number;
+                                agreed: number;
+                                rate: number | null;
+                                shadow: {
+                                    n: number;
+                                    agreed: number;
+                                    rate: number | null;
+                                };
+                            };
+                            latency_ms: {
+                                n: number;
+                                p50: number | null;
+                                p99: number | null;
+                            };
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -5628,6 +7095,16 @@ export interface paths {
                                                 sha256: string;
                                             };
                                             bank_matches: number;
+                                            /** @description The image model's class probabilities and category scores; absent without a model, or when it could not be run (see the image_model_unavailable warning). */
+                                            classification?: {
+                                                model: string;
+                                                classes: {
+                                                    [key: string]: number;
+                                                };
+                                                scores: {
+                                                    [key: string]: number;
+                                                };
+                                            };
                                         }[];
                                         /** @description The tenant's own model that corrected the scores, when one is served. */
                                         tenant_model?: string;
