@@ -29,3 +29,6 @@ export const THRESHOLD_PRIOR_POSITIVES = 60;
  * against the alternatives (the model card lists the figures).
  */
 export const SOURCE_REPEATS: Readonly<Record<string, number>> = { wildguardmix: 3, jailbreakbench: 3, dolly_instructions: 2, awesome_chatgpt_prompts: 2 };
+
+/** Weight of each benign dev request in threshold calibration (pipeline.ts PipelineInput.benignRequestWeight). */
+export const BENIGN_REQUEST_WEIGHT = 1;
