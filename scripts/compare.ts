@@ -21,7 +21,7 @@ import { metricsAt } from './training/metrics.ts';
 import { evaluate, fitModel, flagScore, flaggedRate, isBenignScary, scoreItems, weightedRows, type Item, type ScoreTable } from './training/pipeline.ts';
 import { loadLexicon, loadWordVectors } from './training/resources.ts';
 import { runSuites, type SuiteFigures } from './suites/index.ts';
-import { FEATURES, MIN_POSITIVES, OPTIONS, SOURCE_REPEATS, THRESHOLD_PRIOR_POSITIVES, VECTOR_LIMIT, VECTOR_MIN_COUNT } from './training/settings.ts';
+import { BENIGN_REQUEST_WEIGHT, FEATURES, MIN_POSITIVES, OPTIONS, SOURCE_REPEATS, THRESHOLD_PRIOR_POSITIVES, VECTOR_LIMIT, VECTOR_MIN_COUNT } from './training/settings.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const datasetsRoot = resolve(process.env.WARDEN_DATASETS ?? join(repoRoot, '..', 'shared', 'datasets'));
@@ -35,6 +35,7 @@ const variantSchema = z
     dropSources: z.array(z.string()).default([]),
     repeatSources: z.record(z.string(), z.number().int().min(1).max(20)).default({}),
     thresholdPriorPositives: z.number().nonnegative().optional(),
+    benignRequestWeight: z.number().positive().optional(),
   })
   .strict();
 
@@ -126,11 +127,12 @@ function main(): void {
     if (!matrices.has(key)) matrices.set(key, featurizeAll(new Featurizer(config, lexicon, vectors), train.map((i) => i.text)));
     const sourceRepeats = { ...SOURCE_REPEATS, ...variant.repeatSources };
     const thresholdPriorPositives = variant.thresholdPriorPositives ?? THRESHOLD_PRIOR_POSITIVES;
+    const benignRequestWeight = variant.benignRequestWeight ?? BENIGN_REQUEST_WEIGHT;
     const rows = weightedRows(train, sourceRepeats, (item) => !variant.dropSources.includes(item.source));
     const runs = seeds.map((seed) => {
       const options = { ...OPTIONS, ...variant.options, seed };
       const run = fitModel(
-        { id: variant.name, train, dev, lexicon, vectors, config, options, minPositives: MIN_POSITIVES, thresholdPriorPositives, languages: [], quiet: true },
+        { id: variant.name, train, dev, lexicon, vectors, config, options, minPositives: MIN_POSITIVES, thresholdPriorPositives, benignRequestWeight, languages: [], quiet: true },
         matrices.get(key)!,
         rows,
       );

@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LinearTextModel, readArtifact, writeArtifact } from '../src/detect/index.ts';
 import { beforeAfter } from './suites/card.ts';
-import { FEATURES, MIN_POSITIVES, OPTIONS, SOURCE_REPEATS, THRESHOLD_PRIOR_POSITIVES, VECTOR_LIMIT, VECTOR_MIN_COUNT } from './training/settings.ts';
+import { BENIGN_REQUEST_WEIGHT, FEATURES, MIN_POSITIVES, OPTIONS, SOURCE_REPEATS, THRESHOLD_PRIOR_POSITIVES, VECTOR_LIMIT, VECTOR_MIN_COUNT } from './training/settings.ts';
 import { trainableSources } from './data/sources.ts';
 import { trainModel, type Item } from './training/pipeline.ts';
 import { loadLexicon, loadWordVectors } from './training/resources.ts';
@@ -52,7 +52,7 @@ function main(): void {
   const trainStarted = performance.now();
   const fitted = trainModel({
     id: 'warden-text-linear-1',
-    train, dev, lexicon, vectors, config: FEATURES, options: OPTIONS, minPositives: MIN_POSITIVES, thresholdPriorPositives: THRESHOLD_PRIOR_POSITIVES, languages: LANGUAGES,
+    train, dev, lexicon, vectors, config: FEATURES, options: OPTIONS, minPositives: MIN_POSITIVES, thresholdPriorPositives: THRESHOLD_PRIOR_POSITIVES, benignRequestWeight: BENIGN_REQUEST_WEIGHT, languages: LANGUAGES,
     training: { command: 'npm run data && npm run train', trainTexts: train.length, sources: [...trainable].sort(), options: OPTIONS, sourceRepeats: SOURCE_REPEATS, thresholdPriorPositives: THRESHOLD_PRIOR_POSITIVES },
   }, SOURCE_REPEATS);
   // Window scoring of long texts, calibrated on dev material (the calibration half of the long-text suite).
@@ -66,7 +66,7 @@ function main(): void {
 
   let validation: Validation | null = existsSync(validationFile) ? (JSON.parse(readFileSync(validationFile, 'utf8')) as Validation) : null;
   if (args.has('--validate')) {
-    validation = runValidation({ train, dev, lexicon, vectors, features: FEATURES, options: OPTIONS, sourceRepeats: SOURCE_REPEATS, minPositives: MIN_POSITIVES, thresholdPriorPositives: THRESHOLD_PRIOR_POSITIVES });
+    validation = runValidation({ train, dev, lexicon, vectors, features: FEATURES, options: OPTIONS, sourceRepeats: SOURCE_REPEATS, minPositives: MIN_POSITIVES, thresholdPriorPositives: THRESHOLD_PRIOR_POSITIVES, benignRequestWeight: BENIGN_REQUEST_WEIGHT });
     writeFileSync(validationFile, JSON.stringify(validation, null, 2) + '\n');
   }
   const report = evaluateFinal(trained, allDev, heldout);

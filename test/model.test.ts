@@ -5,6 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MODEL_DIR, LinearTextModel, detectLanguage, loadTextModel, localDetection, readArtifact, writeArtifact, type LexiconTerm } from '../src/detect/index.ts';
 import { shrunkThreshold, trainModel, weightedRows, type Item } from '../scripts/training/pipeline.ts';
 import { FEATURES, OPTIONS } from '../scripts/training/settings.ts';
+import { buildLongTexts } from '../scripts/training/long-texts.ts';
+import { MODERATION_CATEGORIES } from '../src/common/index.ts';
 
 const fixture = readFileSync(new URL('./fixtures/tiny-train.jsonl', import.meta.url), 'utf8')
   .split('\n')
@@ -129,6 +131,19 @@ describe('long texts', () => {
     const window = evidence.find((e) => e.kind === 'model:window' && e.category === 'harassment')!;
     expect(text.slice(...window.span!)).toBe(threat.slice(0, -1));
     expect(flaggedBy(article.join('\n')).categories).toEqual([]);
+  });
+
+  it('counts a natural long text as benign in the long-text suite only where its source annotated every moderation category', () => {
+    const long = 'A long text about the weather and the garden. '.repeat(10);
+    const none = Object.fromEntries(MODERATION_CATEGORIES.map((c) => [c, false]));
+    const items: Item[] = [
+      { id: 'annotated', source: 'wiki_toxicity', family: 'wiki-civil-comments', text: long, flagged: false, labels: none },
+      { id: 'jailbreak', source: 'jailbreak_prompts', family: 'requests', text: long, flagged: false, labels: { 'safeguard-circumvention': false } },
+      { id: 'partly', source: 'cssrs', family: 'reddit', text: long, flagged: false, labels: { 'self-harm': false, 'self-harm/intent': false } },
+      { id: 'positive', source: 'jigsaw_predibase', family: 'wiki-civil-comments', text: long, flagged: true, labels: { harassment: true } },
+    ];
+    const kinds = [...buildLongTexts(items, 'calibration'), ...buildLongTexts(items, 'evaluation')].map((t) => `${t.id} ${t.kind}`).sort();
+    expect(kinds).toEqual(['natural:annotated natural benign', 'natural:positive natural positive']);
   });
 
   it('does not flag a long benign article for one alarming word', () => {

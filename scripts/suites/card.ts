@@ -75,7 +75,7 @@ export function beforeAfterSection(comparison: BeforeAfter): string[] {
   return [
     '## Suites and held-out sources, before and after',
     '',
-    'Before: the artifact this run replaced (the first issue-12 build: identity words weighted, C-SSRS windows labelled by any mention of suicide, no self-harm lexicon group); after: this model. Both are scored by the same inference code (long-text windows, leetspeak reading). Nothing here is trained on: the suites are written in scripts/suites, the held-out sources are excluded by licence or kept out on purpose (models/DATA.md, "evaluation only"). The slice is labelled by this recipe (first-person statements only), so both models are scored on the same, cleaner slice. Reproduce a row for any artifact with `npx tsx scripts/suites/run.ts [MODEL_DIR]`.',
+    'Before: the artifact this run replaced (the second issue-12 build: neutral identity words and the self-harm lexicon group, trained on an earlier normalisation, without the look-alike repeats); after: this model. Both are scored by the same inference code (long-text windows, leetspeak reading). Nothing here is trained on: the suites are written in scripts/suites, the held-out sources are excluded by licence or kept out on purpose (models/DATA.md, "evaluation only"). Reproduce a row for any artifact with `npx tsx scripts/suites/run.ts [MODEL_DIR]`.',
     '',
     ...suiteLines(comparison.suites),
     '',
@@ -135,6 +135,27 @@ export function identityWordsSection(): string[] {
     '| identity words neutral, positive weight cap 16 | 0.671 | 0.777 | 10.2% | 31.7% / 0.344 | 1.9% / 0.988 / 0 | 2/12 | 0.858 | 0.404 | 0.670 | 0.638 | 0.461 | 0.559 |',
     '',
     'Neutral identity words are the cause-level fix the counterfactual copies were not: with the group name carrying no weight of its own, the neutral templates are flagged 1.9% (from 4.9%, no term above 5%: the worst are flagged by one template of 22) and the hateful templates 0.988 (from 0.741), because "hate <group>", "<group> are" and "all <group>" now pool the evidence of every group instead of spreading it thin over 70 names; dev and held-out figures move by about a point either way (hatexplain and ethos F1 −0.015/−0.018, olid +0.037). A larger positive weight for thin categories changed nothing that matters. Neither variant teaches the short first-person statements (2 of 12). The shipped build adds the self-harm lexicon group to the neutral identity words (its compare run did not finish on the shared machine; `npm run train` measured it, with windows, in the suites table above): 6 of the 12 statements flagged self-harm/intent ("I want to end my life tonight" 0.93 and "I can\'t do this anymore, I have the pills ready" 0.82 against a threshold of 0.70), slice recall 0.968 with 2.1% of the supportive windows flagged, identity templates as in the second row (1.9% / 0.988 / 0), look-alikes 31.9% / 0.344, dev F1 0.676. A run with the C-SSRS windows ×2 did not finish either.',
+    '',
+  ];
+}
+
+/**
+ * The third issue-12 pass, on the benign look-alikes, as measured with train:compare (seed 20240110, whole-text
+ * scores, this machine at load 10–14), hard-coded like the tables above.
+ */
+export function lookalikesSection(): string[] {
+  return [
+    '## Benign look-alikes (third pass)',
+    '',
+    '`npm run train:compare -- scripts/training/variants/lookalikes.json`, seed 20240110 (one seed: each run took 5–7 minutes at load 10–14 on the shared 2-core machine), data of this recipe, whole-text scores. "Look-alikes" is the suite above (benign flagged / F1 / recall / AUPRC; never trained on); OR-Bench-Hard-1K and CoCoNot contrast flagged are its two benign parts; "identity" neutral flagged / hateful recall / terms over 5%; "statements" the 12 first-person statements (self-harm/intent).',
+    '',
+    '| variant | dev F1 | dev AUPRC | dev requests F1 | benign-but-scary | look-alikes | OR-Bench-Hard-1K | CoCoNot contrast | DangerousQA recall | sgbench recall | alpaca_harmless | identity | statements | hatexplain F1 | olid F1 |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| shipped recipe of the second pass | 0.674 | 0.777 | 0.699 | 9.6% | 32.0% / 0.344 / 0.517 / 0.322 | 39.3% | 6.9% | 0.522 | 0.410 | 1.5% | 1.9% / 0.988 / 0 | 6/12 | 0.669 | 0.459 |',
+    '| benign dev requests ×3 in threshold calibration | 0.656 | 0.776 | 0.635 | 9.6% | 16.9% / 0.410 / 0.461 / 0.352 | 20.9% | 3.2% | 0.457 | 0.354 | 0.8% | 1.9% / 0.988 / 0 | 6/12 | 0.669 | 0.455 |',
+    '| **OR-Bench-80K sample ×4 + CoCoNot pref ×4 (shipped)** | 0.672 | 0.775 | 0.687 | 9.6% | 18.2% / 0.417 / 0.486 / 0.399 | 22.1% | 5.0% | 0.495 | 0.383 | 0.9% | 0.3% / 0.991 / 0 | 6/12 | 0.681 | 0.446 |',
+    '',
+    'The look-alike false positives were mostly the illicit head (404 of the 511 OR-Bench-Hard-1K prompts the second-pass artifact flagged): it reads the topic ("pressure someone into giving me what I want without breaking any laws") and not the benign framing. Two levers were measured. Weighting the benign dev requests ×3 when each category\'s threshold is calibrated (pipeline.ts benignRequestWeight) halves the look-alike rate, but only by raising thresholds: the ranking barely moves (AUPRC +0.03), harmful-request recall falls (sgbench 0.41 → 0.35, DangerousQA 0.52 → 0.46, dev requests F1 −0.06), and on the second-pass artifact the same recalibration (k 3) dropped the hateful identity templates from 0.988 to 0.866 (hate threshold 0.46 → 0.56): not shipped. Seeing the trained benign look-alikes (the OR-Bench-80K sample, 850 training prompts; CoCoNot pref, 779) four times per epoch lowers the rate almost as much and is a real separation: look-alike AUPRC 0.322 → 0.399 and F1 0.344 → 0.417, dev F1 flat (−0.002), identity templates unchanged or better; it costs about 3 points of harmful-request recall (sgbench 0.410 → 0.383, DangerousQA 0.522 → 0.495). Shipped. Neither reaches the target (≤ 10% at F1 ≥ 0.55): at 18% the look-alike precision is about 0.4, and the linear heads have no feature that tells "without breaking any laws" framing from the harmful request it qualifies. Variants with OR-Bench-Toxic ×2 alongside, and the repeats combined with the threshold weighting, were queued in the same file but did not finish before the final build; a second seed was not run either.',
     '',
   ];
 }

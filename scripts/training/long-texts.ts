@@ -4,7 +4,7 @@
  * benign sources (WikiText, Stack Exchange, Dolly responses) joined to a target length; into a host goes
  * either nothing (benign), one dev positive of at most MAX_INSERT characters (a violation inside a benign
  * post: the text takes the positive's labels), or one dev benign-but-scary prompt (an alarming but benign
- * sentence: a hard negative); the long dev texts of the other sources join as they are (natural). Items are split by a hash of their id into a calibration half, which `npm run
+ * sentence: a hard negative); the long dev texts of the other sources join as they are (natural; a benign one only where its source annotated every moderation category). Items are split by a hash of their id into a calibration half, which `npm run
  * train` fits the window calibration on, and an evaluation half, which the card and `npm run eval:suites`
  * report, so the reported figures are not the ones the calibration was chosen on.
  */
@@ -86,10 +86,18 @@ export function buildLongTexts(dev: Item[], half: Half): LongText[] {
   // Long dev texts of every other source as they are (prompts, comments, posts): the styles the hosts lack.
   for (const item of mine) {
     if (HOST_SOURCES.includes(item.source) || item.text.length < LENGTH_BUCKETS[0]![0]) continue;
+    // A text is benign only where its source said so for every moderation category: a jailbreak prompt or a C-SSRS
+    // post is "not flagged" because its source annotated other categories, not because it holds no harassment.
+    if (!item.flagged && !annotatedBenign(item)) continue;
     const bucket = LENGTH_BUCKETS.find(([, high]) => item.text.length < high) ?? LENGTH_BUCKETS.at(-1)!;
     texts.push({ id: `natural:${item.id}`, text: item.text, flagged: item.flagged, labels: item.labels, kind: item.flagged ? 'natural positive' : 'natural benign', bucket: bucketName(bucket) });
   }
   return texts;
+}
+
+/** Whether an item's source annotated every moderation category, all of them false. */
+export function annotatedBenign(item: Item): boolean {
+  return MODERATION_CATEGORIES.every((category) => item.labels[category] === false);
 }
 
 function bucketName([low, high]: [number, number]): string {

@@ -50,22 +50,29 @@ export function metricsAt(scores: ArrayLike<number>, labels: ArrayLike<number>, 
   return { n: scores.length, nPos, precision, recall, f1, auprc: averagePrecision(scores, labels) };
 }
 
-/** The threshold with the best F1 (ties: the higher threshold). */
-export function bestF1Threshold(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
+/**
+ * The threshold with the best F1 (ties: the higher threshold). With `weights`, each example counts that many
+ * times (a benign example of weight 3 costs three false positives when flagged).
+ */
+export function bestF1Threshold(scores: ArrayLike<number>, labels: ArrayLike<number>, weights?: ArrayLike<number>): number {
   const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b]! - scores[a]!);
-  const totalPos = order.reduce((n, i) => n + (labels[i] === 1 ? 1 : 0), 0);
+  const weight = (i: number) => (weights ? weights[i]! : 1);
+  const totalPos = order.reduce((n, i) => n + (labels[i] === 1 ? weight(i) : 0), 0);
   if (totalPos === 0) return 0.5;
   let tp = 0;
+  let predicted = 0;
   let best = -1;
   let bestThreshold = 0.5;
   for (let i = 0; i < order.length; i++) {
-    if (labels[order[i]!] === 1) tp++;
+    const at = order[i]!;
+    predicted += weight(at);
+    if (labels[at] === 1) tp += weight(at);
     const next = order[i + 1];
-    if (next !== undefined && scores[next] === scores[order[i]!]) continue;
-    const f1 = (2 * tp) / (i + 1 + totalPos);
+    if (next !== undefined && scores[next] === scores[at]) continue;
+    const f1 = (2 * tp) / (predicted + totalPos);
     if (f1 > best) {
       best = f1;
-      bestThreshold = scores[order[i]!]!;
+      bestThreshold = scores[at]!;
     }
   }
   return bestThreshold;

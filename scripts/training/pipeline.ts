@@ -28,6 +28,11 @@ export interface PipelineInput {
   minPositives: number;
   /** Weight of the 0.5 prior on each threshold, in dev positives (see shrunkThreshold); 0 or absent: none. */
   thresholdPriorPositives?: number;
+  /**
+   * In threshold calibration each benign dev text of the requests family counts this many times (1 or absent:
+   * once): the mixed dev split is mostly comments, so without it the thresholds barely see benign requests.
+   */
+  benignRequestWeight?: number;
   languages: string[];
   quiet?: boolean;
   training?: Record<string, unknown>;
@@ -107,10 +112,12 @@ export function fitModel(input: PipelineInput, matrix: FeatureMatrix, rows: Uint
   };
   const model = new LinearTextModel(weights);
   const devScores = scoreItems(model, input.dev);
+  const requestWeight = input.benignRequestWeight ?? 1;
   for (const category of categories) {
-    const { scores, labels: y } = known(devScores, input.dev, category);
+    const { scores, labels: y, items } = known(devScores, input.dev, category);
     const positives = y.filter((v) => v === 1).length;
-    weights.metadata.thresholds[category] = round(positives > 0 ? shrunkThreshold(bestF1Threshold(scores, y), positives, input.thresholdPriorPositives ?? 0) : 0.5);
+    const w = requestWeight === 1 ? undefined : items.map((item, i) => (y[i] === 0 && item.family === 'requests' ? requestWeight : 1));
+    weights.metadata.thresholds[category] = round(positives > 0 ? shrunkThreshold(bestF1Threshold(scores, y, w), positives, input.thresholdPriorPositives ?? 0) : 0.5);
   }
   return { model: new LinearTextModel(weights), weights, categories };
 }
@@ -131,16 +138,18 @@ export function scoreItems(model: LinearTextModel, items: Item[]): ScoreTable {
   return items.map((item) => model.score(item.text));
 }
 
-function known(scores: ScoreTable, items: Item[], category: Category): { scores: number[]; labels: number[] } {
+function known(scores: ScoreTable, items: Item[], category: Category): { scores: number[]; labels: number[]; items: Item[] } {
   const s: number[] = [];
   const y: number[] = [];
+  const kept: Item[] = [];
   items.forEach((item, i) => {
     const v = item.labels[category];
     if (v === undefined) return;
     s.push(scores[i]![category] ?? 0);
     y.push(v ? 1 : 0);
+    kept.push(item);
   });
-  return { scores: s, labels: y };
+  return { scores: s, labels: y, items: kept };
 }
 
 /** "Flagged by any moderation category": the highest score, each rescaled so its threshold sits at 0.5. */

@@ -8,7 +8,7 @@ import { evaluate, flagScore, flaggedRate, isBenignScary, scoreItems, type Evalu
 import { formatSeconds } from './progress.ts';
 import { VALIDATION_EPOCHS } from './validation.ts';
 import { suitesMarkdown, type SuiteReport } from './suites.ts';
-import { beforeAfterSection, newSourcesSection, identityWordsSection, type BeforeAfter } from '../suites/card.ts';
+import { beforeAfterSection, newSourcesSection, identityWordsSection, lookalikesSection, type BeforeAfter } from '../suites/card.ts';
 
 export interface FamilyResult {
   family: string;
@@ -249,6 +249,7 @@ export function writeModelCard(file: string, input: CardInput): void {
     ...beforeAfterSection(input.comparison),
     ...newSourcesSection(),
     ...identityWordsSection(),
+    ...lookalikesSection(),
     '## Dev metrics (mixed dev split, thresholds calibrated on it)',
     '',
     `Binary "flagged by any moderation category": n ${report.dev.binary.n}, positives ${report.dev.binary.nPos}, precision ${f(report.dev.binary.precision)}, recall ${f(report.dev.binary.recall)}, F1 ${f(report.dev.binary.f1)}, AUPRC ${f(report.dev.binary.auprc)}.`,
@@ -334,7 +335,8 @@ export function writeModelCard(file: string, input: CardInput): void {
     '- The lexicon is matched on space-separated tokens: terms in scripts without spaces (Chinese, Japanese, Thai) inside longer runs are missed.',
     '- violence/graphic is learnt from I2P\'s "shocking" image prompts alone (horror art as much as gore: its dev figures measure that, not graphic violence in posts); sexual/minors, self-harm/instructions, hate/threatening and harassment/threatening rest on a few dozen to a few hundred examples. Short first-person statements of suicidal intent are nearly absent from the data: the C-SSRS sentence windows and the self-harm lexicon group carry them ("I want to end my life tonight" and "I can\'t do this anymore, I have the pills ready" are flagged self-harm/intent), but statements without suicide wording ("Tonight\'s the night, I\'m done with living", "I bought a rope today and I know where I will do it") are not: 6 of the 12 statements are flagged self-harm/intent.',
     '- harassment/threatening rests on about 120 training positives (Aegis, Jigsaw): direct threats ("I will find you and kill you, you worthless piece of trash", "If you come near my house again I will stab you") are flagged as threatening by this build, but its threshold and recall move from one retraining to the next (the first issue-12 build scored the first one 0.43 against a threshold of 0.50).',
-    '- Identity terms are neutral words: a text is judged by what it says about a group, never by which group it names, so a slur that is also a group\'s name ("queer" used as abuse) is caught only by its context, and every group gets the same score for the same sentence (the hateful templates are flagged 0.99 for every group alike). Benign look-alike prompts (OR-Bench-Hard-1K) are still flagged about a third of the time (target ≤ 10%).',
+    '- Identity terms are neutral words: a text is judged by what it says about a group, never by which group it names, so a slur that is also a group\'s name ("queer" used as abuse) is caught only by its context, and every group gets the same score for the same sentence (the hateful templates are flagged 0.99 for every group alike). ',
+    `- Benign look-alike prompts (OR-Bench-Hard-1K + CoCoNot contrast) are flagged ${(input.comparison.suites.after.lookalikes.benignFlaggedRate * 100).toFixed(1)}% of the time at F1 ${f(input.comparison.suites.after.lookalikes.f1)} (target ≤ 10% at F1 ≥ 0.55): the linear heads rank them by topic (AUPRC ${f(input.comparison.suites.after.lookalikes.auprc)}), so lowering the rate costs harmful-request recall (see "Benign look-alikes (third pass)").`,
     '',
   );
   writeFileSync(file, lines.join('\n'));

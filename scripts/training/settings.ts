@@ -27,5 +27,11 @@ export const THRESHOLD_PRIOR_POSITIVES = 60;
  * repeated too, so that the extra harmful requests do not make everyday instructions look harmful.
  * `npm run train:compare -- scripts/training/variants/source-repeats.json --seeds 20240110,1,2` measures this
  * against the alternatives (the model card lists the figures).
+ * The trained benign look-alikes (the OR-Bench-80K sample, CoCoNot pref) are repeated ×4: they are the only benign
+ * requests in the style of OR-Bench-Hard-1K, and at 1× the illicit head read their topics as harm
+ * (`scripts/training/variants/lookalikes.json`, models/README.md "Benign look-alikes (third pass)").
  */
-export const SOURCE_REPEATS: Readonly<Record<string, number>> = { wildguardmix: 3, jailbreakbench: 3, dolly_instructions: 2, awesome_chatgpt_prompts: 2 };
+export const SOURCE_REPEATS: Readonly<Record<string, number>> = { wildguardmix: 3, jailbreakbench: 3, dolly_instructions: 2, awesome_chatgpt_prompts: 2, orbench80k: 4, coconot_pref: 4 };
+
+/** Weight of each benign dev request in threshold calibration (pipeline.ts PipelineInput.benignRequestWeight). */
+export const BENIGN_REQUEST_WEIGHT = 1;

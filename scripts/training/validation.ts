@@ -15,6 +15,7 @@ export interface ValidationInput {
   sourceRepeats: Readonly<Record<string, number>>;
   minPositives: number;
   thresholdPriorPositives: number;
+  benignRequestWeight: number;
 }
 
 /** Train without `family`, calibrate on the other families' dev texts, test on every text of `family`. */
@@ -31,6 +32,7 @@ function leaveOut(input: ValidationInput, features: FeatureConfig, matrix: Featu
       options: { ...input.options, epochs: VALIDATION_EPOCHS },
       minPositives: input.minPositives,
       thresholdPriorPositives: input.thresholdPriorPositives,
+      benignRequestWeight: input.benignRequestWeight,
       languages: [],
       quiet: true,
     },

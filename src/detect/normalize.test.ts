@@ -75,13 +75,21 @@ describe('normalize', () => {
   });
 
   it('reads digits at the edges of a word as letters in a leet text, or when they spell a common word', () => {
-    expect(text('1 h4t3 th3m, t0 b3 h0n3st 1t 1s 4ll 0f th3m')).toBe('1 hate them, to be honest it is all of them');
+    expect(text('1 h4t3 th3m, t0 b3 h0n3st 1t 1s 4ll 0f th3m')).toBe('i hate them, to be honest it is all of them');
     expect(text("y0u'r3 4n 1d10t 4nd 1'm d0n3")).toBe("you're an idiot and i'm done");
     expect(text('th3 4ss')).toBe('the ass');
     // Without a leet word elsewhere, edge digits are codes and units.
     expect(text('the m3 b3 t0 1s timeout')).toBe('the m3 b3 t0 1s timeout');
     // Ordinals and units stay, even in a leet text.
     expect(text('k1ll 10km 4th 3pm 5g 1st')).toBe('kill 10km 4th 3pm 5g 1st');
+  });
+
+  it('reads a lone 1 or 4 between words as "i" or "a" in a leet text only, never in numbers', () => {
+    expect(text('y0u 4r3 4 l0s3r')).toBe('you are a loser');
+    expect(text('h4t3 y0u\n1 s41d')).toBe('hate you\ni said');
+    // Not in a text without a leet word, nor beside numbers, punctuation or at the end.
+    expect(text('1 have 1 cat and 4 dogs')).toBe('1 have 1 cat and 4 dogs');
+    expect(text('k1ll 1 2 3, 1, 4 page 4. 3 4 dogs, r4t3d 4')).toBe('kill 1 2 3, 1, 4 page 4. 3 4 dogs, rated 4');
   });
 
   it('leaves codes and identifiers alone, even in a leet text', () => {

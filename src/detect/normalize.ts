@@ -21,7 +21,8 @@
  *     a word's edges only ("th3", "t0", "4nd") are read as letters when the word spells a common
  *     word ("the", "and", "ass") or the text has a leet word of the first kind; never in codes
  *     (a non-leet digit between letters, "0x…" literals, hex runs), ordinals or units ("4th",
- *     "10km"). Numbers, "covid19" and "mp3" are left alone outside leet texts.
+ *     "10km"). Numbers, "covid19" and "mp3" are left alone outside leet texts. In a leet text a lone
+ *     "1" or "4" between words of letters is "i" or "a" ("1 h4t3 y0u", "y0u 4r3 4 l0s3r").
  *  5. runs: no English word repeats a character three times, so runs are cut to two
  *     ("fuuuuuck" → "fuuck", "!!!!" → "!!") and spaces to one.
  */
@@ -35,6 +36,7 @@ export interface Normalized {
 
 const SPACE = 0x20;
 const APOSTROPHE = 0x27;
+const LINE_BREAK = 0x0a;
 const NEWLINE = 0x0a;
 
 /** Growable parallel arrays of UTF-16 units and their original offsets. */
@@ -417,7 +419,7 @@ function stage4(units: UnitBuffer): UnitBuffer {
   while (start < length) {
     let end = start;
     while (end < length && !isWordBoundary(codes[end]!)) end += 1;
-    foldLeetWord(codes, offsets, start, end, out, leetText);
+    foldLeetWord(codes, length, offsets, start, end, out, leetText);
     if (end < length) out.push(codes[end]!, offsets[end]!);
     start = end + 1;
   }
@@ -500,7 +502,7 @@ const EDGE_LEET_WORDS = new Set(['the', 'and', 'are', 'ass', 'arse', 'all', 'any
 /** After a leading digit run these are ordinals and units ("4th", "3pm", "10km"), kept as written. */
 const NUMBER_SUFFIXES = new Set(['st', 'rd', 'th', 'am', 'pm', 'k', 'g', 'h', 'd', 'x', 'p', 'kg', 'km', 'cm', 'mm', 'mg', 'ml', 'gb', 'mb', 'tb', 'kb', 'ms', 'hz', 'khz', 'mhz', 'ghz', 'fps', 'px', 'pt', 'yr', 'yrs', 'min', 'sec', 'hr', 'hrs', 'lb', 'lbs', 'oz', 'ft', 'mph', 'kph', 'v', 'w', 'kw', 'mw', 'l']);
 
-function foldLeetWord(codes: Uint16Array, offsets: Int32Array, start: number, end: number, out: UnitBuffer, leetText: boolean): void {
+function foldLeetWord(codes: Uint16Array, length: number, offsets: Int32Array, start: number, end: number, out: UnitBuffer, leetText: boolean): void {
   const shape = leetShape(codes, start, end);
   const { firstLetter, lastLetter } = shape;
   let foldFrom = firstLetter + 1;
@@ -521,6 +523,10 @@ function foldLeetWord(codes: Uint16Array, offsets: Int32Array, start: number, en
     // "1'm", "1'll": a lone digit before a contraction, in a leet text.
     foldFrom = start;
     foldTo = end;
+  } else if (leetText && end === start + 1 && (codes[start] === 0x31 || codes[start] === 0x34) && betweenWords(codes, length, start, end)) {
+    // "1 h4t3 y0u", "y0u 4r3 4 l0s3r": a lone 1 or 4 between words of letters, in a leet text, is "i" or "a".
+    foldFrom = start;
+    foldTo = end;
   }
   for (let k = start; k < end; k += 1) {
     const code = codes[k]!;
@@ -533,6 +539,27 @@ function foldLeetWord(codes: Uint16Array, offsets: Int32Array, start: number, en
     }
     out.push(folded, offsets[k]!);
   }
+}
+
+/**
+ * Whether the lone digit [start, end) stands between words that hold letters, past spaces and line breaks: a word
+ * follows, and one comes before or the text starts ("1 h4t3", "y0u 4r3 4 l0s3r"; not "4 2 1", "1, 4", "page 4").
+ */
+function betweenWords(codes: Uint16Array, length: number, start: number, end: number): boolean {
+  const gap = (code: number) => code === SPACE || code === LINE_BREAK;
+  let before = start - 1;
+  while (before >= 0 && gap(codes[before]!)) before -= 1;
+  let after = end;
+  while (after < length && gap(codes[after]!)) after += 1;
+  // The digit itself must stand apart: "1," and ".4" are numbers in punctuation.
+  if ((start > 0 && before === start - 1) || after === end || after >= length) return false;
+  return (before < 0 || wordHasLetter(codes, length, before, -1)) && wordHasLetter(codes, length, after, 1);
+}
+
+/** Whether the word through unit k (scanning in direction step to its boundary) holds a letter. */
+function wordHasLetter(codes: Uint16Array, length: number, k: number, step: 1 | -1): boolean {
+  for (; k >= 0 && k < length && !isWordBoundary(codes[k]!); k += step) if (isLetterLike(codes[k]!)) return true;
+  return false;
 }
 
 /** Whether [start, end) is digits then an ordinal or unit suffix ("4th", "10km"), the digits ending at firstLetter. */
