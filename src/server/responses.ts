@@ -35,7 +35,18 @@ const moderationResult = z.object({
     flagged: z.boolean(),
     policy_version: z.string(),
     surface: z.string(),
-    violations: z.array(z.object({ clause_id: z.string(), category: z.enum(ALL_CATEGORIES), severity: z.string(), score: z.number(), threshold: z.number(), evidence: z.array(evidence) })),
+    violations: z.array(
+      z.object({
+        clause_id: z.string(),
+        category: z.enum(ALL_CATEGORIES),
+        severity: z.string(),
+        score: z.number(),
+        threshold: z.number(),
+        evidence: z.array(evidence),
+        decided_by: z.literal('rule').optional().describe('Present when a tenant rule caused this violation.'),
+        rules: z.array(z.string()).optional(),
+      }),
+    ),
     categories: scores(WARDEN_CATEGORIES, z.boolean()),
     category_scores: scores(WARDEN_CATEGORIES, z.number()),
     evidence: z.array(evidence),
@@ -54,6 +65,37 @@ const moderationResult = z.object({
         }),
       )
       .optional(),
+    tenant_model: z.string().optional().describe("The tenant's own model that corrected the scores, when one is served."),
+    rules: z
+      .object({
+        version: z.string(),
+        matched: z.array(z.string()),
+        labels: z.array(z.string()),
+        block: z.boolean(),
+        review_priority: z.number().nullable(),
+        notify: z.array(z.object({ rule: z.string(), message: z.string().nullable() })),
+      })
+      .optional()
+      .describe("What the tenant's live rules did to this result, when any matched."),
+    decided_by: z.enum(['model', 'judge', 'rule']),
+    judge: z
+      .object({
+        name: z.string(),
+        status: z.enum(['applied', 'shadow', 'pending', 'failed']),
+        mode: z.enum(['band', 'always', 'shadow']),
+        categories: z.array(z.string()),
+        policy_version: z.string(),
+        template_version: z.string(),
+        violated_clause_ids: z.array(z.string()),
+        confidence: z.record(z.string(), z.number()),
+        rationale: z.string().nullable(),
+        latency_ms: z.number().nullable(),
+        cached: z.boolean(),
+        unsure: z.boolean(),
+        error: z.object({ kind: z.string(), message: z.string() }).nullable(),
+      })
+      .optional()
+      .describe("What the tenant's LLM judge did with this result, when it was asked."),
   }),
 });
 
