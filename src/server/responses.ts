@@ -24,6 +24,8 @@ const evidence = z.object({
   part: z.number().int().optional(),
   input: z.string().optional(),
   match: z.object({ bank_id: z.string(), bank_name: z.string(), hash: z.string(), distance: z.number(), threshold: z.number(), child_safety: z.boolean() }).optional(),
+  model: z.string().optional().describe('The image model, for `image-model` evidence.'),
+  classes: z.record(z.string(), z.number()).optional().describe("The image model's class probabilities."),
 });
 
 const moderationResult = z.object({
@@ -51,7 +53,9 @@ const moderationResult = z.object({
     category_scores: scores(WARDEN_CATEGORIES, z.number()),
     evidence: z.array(evidence),
     language: z.object({ code: z.string(), confidence: z.number(), supported: z.boolean() }).optional(),
-    warnings: z.array(z.object({ code: z.string(), message: z.string() })),
+    warnings: z.array(
+      z.object({ code: z.string(), message: z.string(), categories: z.array(z.string()).optional().describe('For `image_categories_unscored`: the categories no image model judged.') }),
+    ),
     images: z
       .array(
         z.object({
@@ -62,6 +66,10 @@ const moderationResult = z.object({
           frames: z.number().int(),
           hashes: z.object({ pdq: z.string(), quality: z.number(), md5: z.string(), sha256: z.string() }),
           bank_matches: z.number().int(),
+          classification: z
+            .object({ model: z.string(), classes: z.record(z.string(), z.number()), scores: z.record(z.string(), z.number()) })
+            .optional()
+            .describe("The image model's class probabilities and category scores, when the server has one."),
         }),
       )
       .optional(),

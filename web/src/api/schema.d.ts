@@ -969,6 +969,12 @@ export interface paths {
                                                 threshold: number;
                                                 child_safety: boolean;
                                             };
+                                            /** @description The image model, for `image-model` evidence. */
+                                            model?: string;
+                                            /** @description The image model's class probabilities. */
+                                            classes?: {
+                                                [key: string]: number;
+                                            };
                                         }[];
                                         /**
                                          * @description Present when a tenant rule caused this violation.
@@ -1002,6 +1008,12 @@ export interface paths {
                                             threshold: number;
                                             child_safety: boolean;
                                         };
+                                        /** @description The image model, for `image-model` evidence. */
+                                        model?: string;
+                                        /** @description The image model's class probabilities. */
+                                        classes?: {
+                                            [key: string]: number;
+                                        };
                                     }[];
                                     language?: {
                                         code: string;
@@ -1011,6 +1023,8 @@ export interface paths {
                                     warnings: {
                                         code: string;
                                         message: string;
+                                        /** @description For `image_categories_unscored`: the categories no image model judged. */
+                                        categories?: string[];
                                     }[];
                                     images?: {
                                         input: string;
@@ -1025,6 +1039,16 @@ export interface paths {
                                             sha256: string;
                                         };
                                         bank_matches: number;
+                                        /** @description The image model's class probabilities and category scores, when the server has one. */
+                                        classification?: {
+                                            model: string;
+                                            classes: {
+                                                [key: string]: number;
+                                            };
+                                            scores: {
+                                                [key: string]: number;
+                                            };
+                                        };
                                     }[];
                                     /** @description The tenant's own model that corrected the scores, when one is served. */
                                     tenant_model?: string;
