@@ -19,6 +19,7 @@ for arg in "$@"; do
   case "$arg" in
     --link-node-modules) link=true ;;
     --keep) keep=true ;;
+    --) ;; # npm's separator, when run without npm
     *) vitest_args+=("$arg") ;;
   esac
 done
