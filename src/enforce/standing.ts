@@ -5,7 +5,7 @@ import { accountAppeals, appealView } from './appeals.ts';
 import type { StoredEnforcementPolicy } from './policy-versions.ts';
 import { exemptionView, listExemptions } from './exemptions.ts';
 import { isInForce, ladderLevel, levelInForce } from './ladder.ts';
-import { decayed } from './strikes.ts';
+import { type ClassifiedViolation, decayed } from './strikes.ts';
 
 export const STANDING_EVENT_LIMIT = 100;
 
@@ -43,7 +43,7 @@ export async function accountStanding(db: Queryable, account: AccountRow, policy
       source: e.source,
       occurred_at: e.occurred_at,
       recorded_at: e.recorded_at,
-      violations: JSON.parse(e.violations) as unknown,
+      violations: JSON.parse(e.violations) as ClassifiedViolation[],
       weight: e.weight,
       counted: e.weight > 0 && e.voided_at === null,
       voided_at: e.voided_at,

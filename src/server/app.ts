@@ -27,13 +27,15 @@ import { storeRoutes } from './routes/store.ts';
 import { subscriptionRoutes } from './routes/subscriptions.ts';
 import { trendRoutes } from './routes/trends.ts';
 import type { Services } from '../app/index.ts';
-import { zodValidatorCompiler } from './zod.ts';
+import { zodSerializerCompiler, zodValidatorCompiler } from './zod.ts';
 
 export interface AppOptions {
   /** pino options, or false for silence (tests). */
   logger?: LoggerOptions | boolean;
   /** Largest request body accepted, in bytes. */
   bodyLimit?: number;
+  /** Fail (500) an answer that its route's response schema does not describe: the test servers' check. */
+  checkResponses?: boolean;
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -72,7 +74,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   });
   app.setValidatorCompiler(zodValidatorCompiler);
   // Response schemas describe the answers in the OpenAPI document; answers are serialised as built, never filtered.
-  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.setSerializerCompiler(zodSerializerCompiler(options.checkResponses === true));
   endConnectionsOnClose(app);
   recordRoutes(app);
   app.addHook('onRequest', (request, reply, done) => {

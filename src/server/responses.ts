@@ -28,6 +28,8 @@ const evidence = z.object({
   part: z.number().int().optional(),
   input: z.string().optional(),
   match: z.object({ bank_id: z.string(), bank_name: z.string(), hash: z.string(), distance: z.number(), threshold: z.number(), child_safety: z.boolean() }).optional(),
+  model: z.string().optional().describe('The image model, for `image-model` evidence.'),
+  classes: z.record(z.string(), z.number()).optional().describe("The image model's class probabilities."),
 });
 
 const judgeSummary = z
@@ -57,12 +59,25 @@ const moderationResult = z.object({
     flagged: z.boolean(),
     policy_version: z.string(),
     surface: z.string(),
-    violations: z.array(z.object({ clause_id: z.string(), category: z.enum(ALL_CATEGORIES), severity: z.string(), score: z.number(), threshold: z.number(), evidence: z.array(evidence) })),
+    violations: z.array(
+      z.object({
+        clause_id: z.string(),
+        category: z.enum(ALL_CATEGORIES),
+        severity: z.string(),
+        score: z.number(),
+        threshold: z.number(),
+        evidence: z.array(evidence),
+        decided_by: z.literal('rule').optional().describe('Present when a tenant rule caused this violation.'),
+        rules: z.array(z.string()).optional(),
+      }),
+    ),
     categories: scores(WARDEN_CATEGORIES, z.boolean()),
     category_scores: scores(WARDEN_CATEGORIES, z.number()),
     evidence: z.array(evidence),
     language: z.object({ code: z.string(), confidence: z.number(), supported: z.boolean() }).optional(),
-    warnings: z.array(z.object({ code: z.string(), message: z.string() })),
+    warnings: z.array(
+      z.object({ code: z.string(), message: z.string(), categories: z.array(z.string()).optional().describe('For `image_categories_unscored`: the categories no image model judged.') }),
+    ),
     images: z
       .array(
         z.object({
@@ -87,7 +102,7 @@ const moderationResult = z.object({
         matched: z.array(z.string()),
         labels: z.array(z.string()),
         block: z.boolean(),
-        review_priority: z.number().int().nullable(),
+        review_priority: z.number().nullable(),
         notify: z.array(z.object({ rule: z.string(), message: z.string().nullable() })),
       })
       .optional()

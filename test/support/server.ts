@@ -33,7 +33,7 @@ export async function startTestServer(backend: BackendName, options: AppOptions 
   const boot = await services.tenancy.bootstrap();
   if (!boot.created || !boot.generatedKey) throw new Error('bootstrap did not create a key');
   const adminKey = boot.generatedKey;
-  const app = await buildApp(services, { logger: false, ...appOptions });
+  const app = await buildApp(services, { logger: false, checkResponses: true, ...appOptions });
   const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
 
   return {

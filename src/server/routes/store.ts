@@ -6,6 +6,7 @@ import { AUDIENCES, MAX_SCREENSHOTS, STORE_SURFACES } from '../../store/index.ts
 import { actorOf, principalOf } from '../auth.ts';
 import type { Services } from '../../app/index.ts';
 import { listBySeq, pageQuery } from '../pagination.ts';
+import { reviewJob, reviewJobPage, storeSubmission } from '../responses/store.ts';
 import type { ZodTypeProvider } from '../zod.ts';
 
 const idParams = z.object({ id: z.string().min(1).max(200) }).strict();
@@ -40,18 +41,18 @@ export async function storeRoutes(root: FastifyInstance, { services, metrics }: 
   const app = root.withTypeProvider<ZodTypeProvider>();
   const { storeSubmissions, reReviews } = services;
 
-  app.post('/v1/store/submissions', { schema: { body: submissionBody }, config: submitters, bodyLimit: IMAGE_BODY_LIMIT }, async (request, reply) => {
+  app.post('/v1/store/submissions', { schema: { body: submissionBody, response: { 201: storeSubmission } }, config: submitters, bodyLimit: IMAGE_BODY_LIMIT }, async (request, reply) => {
     const submission = await storeSubmissions.submit(principalOf(request).tenantId, request.body, actorOf(request));
     return reply.status(201).send(submission);
   });
 
-  app.get('/v1/store/submissions/:id', { schema: { params: idParams } }, async (request) => storeSubmissions.get(principalOf(request).tenantId, request.params.id));
+  app.get('/v1/store/submissions/:id', { schema: { params: idParams, response: { 200: storeSubmission } } }, async (request) => storeSubmissions.get(principalOf(request).tenantId, request.params.id));
 
-  app.get('/v1/store/review-jobs', { schema: { querystring: pageQuery } }, async (request) =>
+  app.get('/v1/store/review-jobs', { schema: { querystring: pageQuery, response: { 200: reviewJobPage } } }, async (request) =>
     listBySeq(request.query, (page) => reReviews.list(principalOf(request).tenantId, page)),
   );
 
-  app.get('/v1/store/review-jobs/:id', { schema: { params: idParams } }, async (request) => reReviews.get(principalOf(request).tenantId, request.params.id));
+  app.get('/v1/store/review-jobs/:id', { schema: { params: idParams, response: { 200: reviewJob } } }, async (request) => reReviews.get(principalOf(request).tenantId, request.params.id));
 
   // Read from the database when /metrics is scraped.
   new Gauge({

@@ -6,6 +6,7 @@ import { OUTBOX_EVENT_TYPES } from '../../notify/index.ts';
 import { actorOf, principalOf } from '../auth.ts';
 import type { Services } from '../../app/index.ts';
 import { CREATED_KEY, listBySeq, listPage, pageQuery } from '../pagination.ts';
+import { createdSubscription, deletedSubscription, deliveryPage, deliveryWithAttempts, subscription, subscriptionPage } from '../responses/notify.ts';
 import type { ZodTypeProvider } from '../zod.ts';
 
 const idParams = z.object({ id: z.string().min(1).max(300) }).strict();
@@ -34,7 +35,7 @@ export async function subscriptionRoutes(root: FastifyInstance, { services, metr
   const { subscriptions, deliveries } = services;
   const admin = { roles: ['admin'] as const };
 
-  app.post('/v1/subscriptions', { schema: { body: subscriptionBody }, config: admin }, async (request, reply) => {
+  app.post('/v1/subscriptions', { schema: { body: subscriptionBody, response: { 201: createdSubscription } }, config: admin }, async (request, reply) => {
     const { tenantId } = principalOf(request);
     const { url, email, events: wanted, secret } = request.body;
     if ((url === undefined) === (email === undefined)) throw new InvalidInput('Give either "url" (a webhook) or "email", not both.', url === undefined ? 'url' : 'email');
@@ -46,26 +47,26 @@ export async function subscriptionRoutes(root: FastifyInstance, { services, metr
     return reply.status(201).send(created);
   });
 
-  app.get('/v1/subscriptions', { schema: { querystring: pageQuery }, config: admin }, async (request) =>
+  app.get('/v1/subscriptions', { schema: { querystring: pageQuery, response: { 200: subscriptionPage } }, config: admin }, async (request) =>
     listPage(request.query, CREATED_KEY, (page) => subscriptions.list(principalOf(request).tenantId, page), (row) => [row.created_at, row.id]),
   );
 
-  app.get('/v1/subscriptions/:id', { schema: { params: idParams }, config: admin }, async (request) => subscriptions.get(principalOf(request).tenantId, request.params.id));
+  app.get('/v1/subscriptions/:id', { schema: { params: idParams, response: { 200: subscription } }, config: admin }, async (request) => subscriptions.get(principalOf(request).tenantId, request.params.id));
 
-  app.delete('/v1/subscriptions/:id', { schema: { params: idParams }, config: admin }, async (request) => {
+  app.delete('/v1/subscriptions/:id', { schema: { params: idParams, response: { 200: deletedSubscription } }, config: admin }, async (request) => {
     await subscriptions.delete(principalOf(request).tenantId, request.params.id, actorOf(request));
-    return { object: 'subscription', id: request.params.id, deleted: true };
+    return { object: 'subscription' as const, id: request.params.id, deleted: true as const };
   });
 
-  app.get('/v1/deliveries', { schema: { querystring: deliveriesQuery }, config: admin }, async (request) => {
+  app.get('/v1/deliveries', { schema: { querystring: deliveriesQuery, response: { 200: deliveryPage } }, config: admin }, async (request) => {
     const { status, subscription, event } = request.query;
     const filter = { status, subscriptionId: subscription, eventId: event };
     return listBySeq(request.query, (page) => deliveries.list(principalOf(request).tenantId, { ...filter, ...page }));
   });
 
-  app.get('/v1/deliveries/:id', { schema: { params: idParams }, config: admin }, async (request) => deliveries.get(principalOf(request).tenantId, request.params.id));
+  app.get('/v1/deliveries/:id', { schema: { params: idParams, response: { 200: deliveryWithAttempts } }, config: admin }, async (request) => deliveries.get(principalOf(request).tenantId, request.params.id));
 
-  app.post('/v1/deliveries/:id/replay', { schema: { params: idParams }, config: admin }, async (request) =>
+  app.post('/v1/deliveries/:id/replay', { schema: { params: idParams, response: { 200: deliveryWithAttempts } }, config: admin }, async (request) =>
     deliveries.replay(principalOf(request).tenantId, request.params.id, actorOf(request)),
   );
 

@@ -908,6 +908,33 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "list";
+                            data: {
+                                /** @description The position in the chain (the list is in this order). */
+                                seq: number;
+                                at: string;
+                                tenant_id: string | null;
+                                actor: string;
+                                action: string;
+                                target: string;
+                                payload?: unknown;
+                                payload_digest: string;
+                                prev_hash: string;
+                                hash: string;
+                            }[];
+                            has_more: boolean;
+                            next_cursor: string | null;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -1026,7 +1053,19 @@ export interface paths {
                                                 threshold: number;
                                                 child_safety: boolean;
                                             };
+                                            /** @description The image model, for `image-model` evidence. */
+                                            model?: string;
+                                            /** @description The image model's class probabilities. */
+                                            classes?: {
+                                                [key: string]: number;
+                                            };
                                         }[];
+                                        /**
+                                         * @description Present when a tenant rule caused this violation.
+                                         * @enum {string}
+                                         */
+                                        decided_by?: "rule";
+                                        rules?: string[];
                                     }[];
                                     categories: {
                                         [key: string]: boolean;
@@ -1053,6 +1092,12 @@ export interface paths {
                                             threshold: number;
                                             child_safety: boolean;
                                         };
+                                        /** @description The image model, for `image-model` evidence. */
+                                        model?: string;
+                                        /** @description The image model's class probabilities. */
+                                        classes?: {
+                                            [key: string]: number;
+                                        };
                                     }[];
                                     language?: {
                                         code: string;
@@ -1062,6 +1107,8 @@ export interface paths {
                                     warnings: {
                                         code: string;
                                         message: string;
+                                        /** @description For `image_categories_unscored`: the categories no image model judged. */
+                                        categories?: string[];
                                     }[];
                                     images?: {
                                         input: string;
@@ -1328,6 +1375,122 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description A replay: the id was recorded before, and this is its original answer. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "enforcement_event";
+                            id: string;
+                            account: string;
+                            source: string & ("api" | "moderation" | "review");
+                            occurred_at: string;
+                            recorded_at: string;
+                            violations: {
+                                clause_id: string;
+                                category: string | null;
+                                severity: string & ("low" | "medium" | "high" | "critical");
+                                score: number | null;
+                                child_safety: boolean;
+                                exempt: boolean;
+                                exemption_id: string | null;
+                            }[];
+                            counted: boolean;
+                            weight: number;
+                            score: number;
+                            rung: string & ("warning" | "sharing_restricted" | "store_ineligible" | "monetization_ineligible" | "suspended" | "terminated" | "none");
+                            in_force: string & ("warning" | "sharing_restricted" | "store_ineligible" | "monetization_ineligible" | "suspended" | "terminated" | "none");
+                            /** @description The action this event caused, if any. */
+                            action: {
+                                /** @enum {string} */
+                                object: "enforcement_action";
+                                id: string;
+                                rung: string & ("warning" | "sharing_restricted" | "store_ineligible" | "monetization_ineligible" | "suspended" | "terminated");
+                                previous_rung: string & ("warning" | "sharing_restricted" | "store_ineligible" | "monetization_ineligible" | "suspended" | "terminated" | "none");
+                                trigger: string & ("threshold" | "severity_floor" | "child_safety");
+                                reasons: {
+                                    clause_ids: string[];
+                                    /** @description The tenant's ids of the events behind the action. */
+                                    event_ids: string[];
+                                    score: number;
+                                    threshold: number | null;
+                                };
+                                /** @enum {string} */
+                                status: "in_force" | "ended" | "reversed";
+                                taken_at: string;
+                                ends_at: string | null;
+                                reversed_at: string | null;
+                                reversed_by: string | null;
+                                reversal_reason: string | null;
+                                enforcement_version: string;
+                            } | null;
+                            child_safety_report: string | null;
+                            policy_version: string;
+                            enforcement_version: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "enforcement_event";
+                            id: string;
+                            account: string;
+                            source: string & ("api" | "moderation" | "review");
+                            occurred_at: string;
+                            recorded_at: string;
+                            violations: {
+                                clause_id: string;
+                                category: string | null;
+                                severity: string & ("low" | "medium" | "high" | "critical");
+                                score: number | null;
+                                child_safety: boolean;
+                                exempt: boolean;
+                                exemption_id: string | null;
+                            }[];
+                            counted: boolean;
+                            weight: number;
+                            score: number;
+                            rung: string & ("warning" | "sharing_restricted" | "store_ineligible" | "monetization_ineligible" | "suspended" | "terminated" | "none");
+                            in_force: string & ("warning" | "sharing_restricted" | "store_ineligible" | "monetization_ineligible" | "suspended" | "terminated" | "none");
+                            /** @description The action this event caused, if any. */
+                            action: {
+                                /** @enum {string} */
+                                object: "enforcement_action";
+                                id: string;
+                                rung: string & ("warning" | "sharing_restricted" | "store_ineligible" | "monetization_ineligible" | "suspended" | "terminated");
+                                previous_rung: string & ("warning" | "sharing_restricted" | "store_ineligible" | "monetization_ineligible" | "suspended" | "terminated" | "none");
+                                trigger: string & ("threshold" | "severity_floor" | "child_safety");
+                                reasons: {
+                                    clause_ids: string[];
+                                    /** @description The tenant's ids of the events behind the action. */
+                                    event_ids: string[];
+                                    score: number;
+                                    threshold: number | null;
+                                };
+                                /** @enum {string} */
+                                status: "in_force" | "ended" | "reversed";
+                                taken_at: string;
+                                ends_at: string | null;
+                                reversed_at: string | null;
+                                reversed_by: string | null;
+                                reversal_reason: string | null;
+                                enforcement_version: string;
+                            } | null;
+                            child_safety_report: string | null;
+                            policy_version: string;
+                            enforcement_version: string;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -1407,6 +1570,69 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "list";
+                            data: {
+                                /** @enum {string} */
+                                object: "enforcement_event";
+                                id: string;
+                                account: string;
+                                source: string & ("api" | "moderation" | "review");
+                                occurred_at: string;
+                                recorded_at: string;
+                                violations: {
+                                    clause_id: string;
+                                    category: string | null;
+                                    severity: string & ("low" | "medium" | "high" | "critical");
+                                    score: number | null;
+                                    child_safety: boolean;
+                                    exempt: boolean;
+                                    exemption_id: string | null;
+                                }[];
+                                counted: boolean;
+                                weight: number;
+                                score: number;
+                                rung: string & ("warning" | "sharing_restricted" | "store_ineligible" | "monetization_ineligible" | "suspended" | "terminated" | "none");
+                                in_force: string & ("warning" | "sharing_restricted" | "store_ineligible" | "monetization_ineligible" | "suspended" | "terminated" | "none");
+                                /** @description The action this event caused, if any. */
+                                action: {
+                                    /** @enum {string} */
+                                    object: "enforcement_action";
+                                    id: string;
+                                    rung: string & ("warning" | "sharing_restricted" | "store_ineligible" | "monetization_ineligible" | "suspended" | "terminated");
+                                    previous_rung: string & ("warning" | "sharing_restricted" | "store_ineligible" | "monetization_ineligible" | "suspended" | "terminated" | "none");
+                                    trigger: string & ("threshold" | "severity_floor" | "child_safety");
+                                    reasons: {
+                                        clause_ids: string[];
+                                        /** @description The tenant's ids of the events behind the action. */
+                                        event_ids: string[];
+                                        score: number;
+                                        threshold: number | null;
+                                    };
+                                    /** @enum {string} */
+                                    status: "in_force" | "ended" | "reversed";
+                                    taken_at: string;
+                                    ends_at: string | null;
+                                    reversed_at: string | null;
+                                    reversed_by: string | null;
+                                    reversal_reason: string | null;
+                                    enforcement_version: string;
+                                } | null;
+                                child_safety_report: string | null;
+                                policy_version: string;
+                                enforcement_version: string;
+                                replayed: boolean;
+                            }[];
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -1450,6 +1676,132 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "account_standing";
+                            account: {
+                                id: string;
+                                kind: string & ("user" | "developer" | "app");
+                                created_at: string;
+                            };
+                            as_of: string;
+                            /** @description The decayed strike score as of `as_of`. */
+                            score: number;
+                            rung: string & ("warning" | "sharing_restricted" | "store_ineligible" | "monetization_ineligible" | "suspended" | "terminated" | "none");
+                            in_force: string & ("warning" | "sharing_restricted" | "store_ineligible" | "monetization_ineligible" | "suspended" | "terminated" | "none");
+                            suspension: {
+                                action_id: string;
+                                rung: string & ("warning" | "sharing_restricted" | "store_ineligible" | "monetization_ineligible" | "suspended" | "terminated");
+                                ends_at: string | null;
+                            } | null;
+                            current_actions: {
+                                /** @enum {string} */
+                                object: "enforcement_action";
+                                id: string;
+                                rung: string & ("warning" | "sharing_restricted" | "store_ineligible" | "monetization_ineligible" | "suspended" | "terminated");
+                                previous_rung: string & ("warning" | "sharing_restricted" | "store_ineligible" | "monetization_ineligible" | "suspended" | "terminated" | "none");
+                                trigger: string & ("threshold" | "severity_floor" | "child_safety");
+                                reasons: {
+                                    clause_ids: string[];
+                                    /** @description The tenant's ids of the events behind the action. */
+                                    event_ids: string[];
+                                    score: number;
+                                    threshold: number | null;
+                                };
+                                /** @enum {string} */
+                                status: "in_force" | "ended" | "reversed";
+                                taken_at: string;
+                                ends_at: string | null;
+                                reversed_at: string | null;
+                                reversed_by: string | null;
+                                reversal_reason: string | null;
+                                enforcement_version: string;
+                            }[];
+                            actions: {
+                                /** @enum {string} */
+                                object: "enforcement_action";
+                                id: string;
+                                rung: string & ("warning" | "sharing_restricted" | "store_ineligible" | "monetization_ineligible" | "suspended" | "terminated");
+                                previous_rung: string & ("warning" | "sharing_restricted" | "store_ineligible" | "monetization_ineligible" | "suspended" | "terminated" | "none");
+                                trigger: string & ("threshold" | "severity_floor" | "child_safety");
+                                reasons: {
+                                    clause_ids: string[];
+                                    /** @description The tenant's ids of the events behind the action. */
+                                    event_ids: string[];
+                                    score: number;
+                                    threshold: number | null;
+                                };
+                                /** @enum {string} */
+                                status: "in_force" | "ended" | "reversed";
+                                taken_at: string;
+                                ends_at: string | null;
+                                reversed_at: string | null;
+                                reversed_by: string | null;
+                                reversal_reason: string | null;
+                                enforcement_version: string;
+                            }[];
+                            /** @description The latest 100 events, newest first. */
+                            events: {
+                                id: string;
+                                source: string & ("api" | "moderation" | "review");
+                                occurred_at: string;
+                                recorded_at: string;
+                                violations: {
+                                    clause_id: string;
+                                    category: string | null;
+                                    severity: string & ("low" | "medium" | "high" | "critical");
+                                    score: number | null;
+                                    child_safety: boolean;
+                                    exempt: boolean;
+                                    exemption_id: string | null;
+                                }[];
+                                weight: number;
+                                counted: boolean;
+                                voided_at: string | null;
+                                voided_by: string | null;
+                                reviewer: string | null;
+                                child_safety: boolean;
+                                /** @description The evidence sent with the event; for a child-safety event, a note that only the child_safety role sees it. */
+                                evidence?: unknown;
+                            }[];
+                            exemptions: {
+                                /** @enum {string} */
+                                object: "exemption";
+                                id: string;
+                                account: string;
+                                clause_ids: string[];
+                                categories: string[];
+                                reason: string;
+                                granted_by: string;
+                                created_at: string;
+                                expires_at: string;
+                                revoked_at: string | null;
+                                status: string & ("active" | "expired" | "revoked");
+                            }[];
+                            appeals: {
+                                /** @enum {string} */
+                                object: "appeal";
+                                id: string;
+                                account: string;
+                                action_id: string;
+                                statement: string;
+                                state: string & ("open" | "upheld" | "overturned");
+                                opened_at: string;
+                                opened_by: string;
+                                decided_at: string | null;
+                                decided_by: string | null;
+                                decision_reason: string | null;
+                            }[];
+                            enforcement_version: string;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -1504,6 +1856,39 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "enforcement_action";
+                            id: string;
+                            rung: string & ("warning" | "sharing_restricted" | "store_ineligible" | "monetization_ineligible" | "suspended" | "terminated");
+                            previous_rung: string & ("warning" | "sharing_restricted" | "store_ineligible" | "monetization_ineligible" | "suspended" | "terminated" | "none");
+                            trigger: string & ("threshold" | "severity_floor" | "child_safety");
+                            reasons: {
+                                clause_ids: string[];
+                                /** @description The tenant's ids of the events behind the action. */
+                                event_ids: string[];
+                                score: number;
+                                threshold: number | null;
+                            };
+                            /** @enum {string} */
+                            status: "in_force" | "ended" | "reversed";
+                            taken_at: string;
+                            ends_at: string | null;
+                            reversed_at: string | null;
+                            reversed_by: string | null;
+                            reversal_reason: string | null;
+                            enforcement_version: string;
+                            /** @description The rung the account is back on. */
+                            restored_rung: string & ("warning" | "sharing_restricted" | "store_ineligible" | "monetization_ineligible" | "suspended" | "terminated" | "none");
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -1556,6 +1941,28 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "appeal";
+                            id: string;
+                            account: string;
+                            action_id: string;
+                            statement: string;
+                            state: string & ("open" | "upheld" | "overturned");
+                            opened_at: string;
+                            opened_by: string;
+                            decided_at: string | null;
+                            decided_by: string | null;
+                            decision_reason: string | null;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -1599,6 +2006,28 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "appeal";
+                            id: string;
+                            account: string;
+                            action_id: string;
+                            statement: string;
+                            state: string & ("open" | "upheld" | "overturned");
+                            opened_at: string;
+                            opened_by: string;
+                            decided_at: string | null;
+                            decided_by: string | null;
+                            decision_reason: string | null;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -1654,6 +2083,28 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "appeal";
+                            id: string;
+                            account: string;
+                            action_id: string;
+                            statement: string;
+                            state: string & ("open" | "upheld" | "overturned");
+                            opened_at: string;
+                            opened_by: string;
+                            decided_at: string | null;
+                            decided_by: string | null;
+                            decision_reason: string | null;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -1699,6 +2150,34 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "list";
+                            data: {
+                                /** @enum {string} */
+                                object: "exemption";
+                                id: string;
+                                account: string;
+                                clause_ids: string[];
+                                categories: string[];
+                                reason: string;
+                                granted_by: string;
+                                created_at: string;
+                                expires_at: string;
+                                revoked_at: string | null;
+                                status: string & ("active" | "expired" | "revoked");
+                            }[];
+                            has_more: boolean;
+                            next_cursor: string | null;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -1746,6 +2225,28 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "exemption";
+                            id: string;
+                            account: string;
+                            clause_ids: string[];
+                            categories: string[];
+                            reason: string;
+                            granted_by: string;
+                            created_at: string;
+                            expires_at: string;
+                            revoked_at: string | null;
+                            status: string & ("active" | "expired" | "revoked");
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -1789,6 +2290,28 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "exemption";
+                            id: string;
+                            account: string;
+                            clause_ids: string[];
+                            categories: string[];
+                            reason: string;
+                            granted_by: string;
+                            created_at: string;
+                            expires_at: string;
+                            revoked_at: string | null;
+                            status: string & ("active" | "expired" | "revoked");
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -1821,6 +2344,28 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "exemption";
+                            id: string;
+                            account: string;
+                            clause_ids: string[];
+                            categories: string[];
+                            reason: string;
+                            granted_by: string;
+                            created_at: string;
+                            expires_at: string;
+                            revoked_at: string | null;
+                            status: string & ("active" | "expired" | "revoked");
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -1861,6 +2406,56 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "enforcement_policy";
+                            version: string;
+                            /**
+                             * @description `bundled` until the tenant publishes its own version.
+                             * @enum {string}
+                             */
+                            source: "bundled" | "published";
+                            published_at: string | null;
+                            published_by: string | null;
+                            digest: string;
+                            current: boolean;
+                            document: {
+                                version: string;
+                                title: string;
+                                summary?: string;
+                                strike_weights: {
+                                    low: number;
+                                    medium: number;
+                                    high: number;
+                                    critical: number;
+                                };
+                                half_life_days: number;
+                                ladder: {
+                                    /** @enum {string} */
+                                    rung: "warning" | "sharing_restricted" | "store_ineligible" | "monetization_ineligible" | "suspended" | "terminated";
+                                    threshold: number;
+                                    duration_days?: number;
+                                }[];
+                                /** @default {} */
+                                severity_floor: {
+                                    [key: string]: "warning" | "sharing_restricted" | "store_ineligible" | "monetization_ineligible" | "suspended" | "terminated";
+                                };
+                                child_safety: {
+                                    /** @enum {string} */
+                                    rung: "suspended" | "terminated";
+                                    /** @default null */
+                                    duration_days: number | null;
+                                };
+                            };
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -1907,6 +2502,62 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "list";
+                            data: {
+                                /** @enum {string} */
+                                object: "enforcement_policy";
+                                version: string;
+                                /**
+                                 * @description `bundled` until the tenant publishes its own version.
+                                 * @enum {string}
+                                 */
+                                source: "bundled" | "published";
+                                published_at: string | null;
+                                published_by: string | null;
+                                digest: string;
+                                current: boolean;
+                                document: {
+                                    version: string;
+                                    title: string;
+                                    summary?: string;
+                                    strike_weights: {
+                                        low: number;
+                                        medium: number;
+                                        high: number;
+                                        critical: number;
+                                    };
+                                    half_life_days: number;
+                                    ladder: {
+                                        /** @enum {string} */
+                                        rung: "warning" | "sharing_restricted" | "store_ineligible" | "monetization_ineligible" | "suspended" | "terminated";
+                                        threshold: number;
+                                        duration_days?: number;
+                                    }[];
+                                    /** @default {} */
+                                    severity_floor: {
+                                        [key: string]: "warning" | "sharing_restricted" | "store_ineligible" | "monetization_ineligible" | "suspended" | "terminated";
+                                    };
+                                    child_safety: {
+                                        /** @enum {string} */
+                                        rung: "suspended" | "terminated";
+                                        /** @default null */
+                                        duration_days: number | null;
+                                    };
+                                };
+                            }[];
+                            has_more: boolean;
+                            next_cursor: string | null;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -1967,6 +2618,56 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "enforcement_policy";
+                            version: string;
+                            /**
+                             * @description `bundled` until the tenant publishes its own version.
+                             * @enum {string}
+                             */
+                            source: "bundled" | "published";
+                            published_at: string | null;
+                            published_by: string | null;
+                            digest: string;
+                            current: boolean;
+                            document: {
+                                version: string;
+                                title: string;
+                                summary?: string;
+                                strike_weights: {
+                                    low: number;
+                                    medium: number;
+                                    high: number;
+                                    critical: number;
+                                };
+                                half_life_days: number;
+                                ladder: {
+                                    /** @enum {string} */
+                                    rung: "warning" | "sharing_restricted" | "store_ineligible" | "monetization_ineligible" | "suspended" | "terminated";
+                                    threshold: number;
+                                    duration_days?: number;
+                                }[];
+                                /** @default {} */
+                                severity_floor: {
+                                    [key: string]: "warning" | "sharing_restricted" | "store_ineligible" | "monetization_ineligible" | "suspended" | "terminated";
+                                };
+                                child_safety: {
+                                    /** @enum {string} */
+                                    rung: "suspended" | "terminated";
+                                    /** @default null */
+                                    duration_days: number | null;
+                                };
+                            };
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -2012,6 +2713,55 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "list";
+                            data: {
+                                /** @enum {string} */
+                                object: "child_safety_report";
+                                id: string;
+                                status: string & ("pending_submission" | "submitted");
+                                incident_at: string;
+                                tenant: {
+                                    id: string;
+                                    name: string;
+                                };
+                                account: {
+                                    id: string;
+                                    internal_id: string;
+                                };
+                                event_id: string;
+                                content: {
+                                    digest: string | null;
+                                    type: string | null;
+                                };
+                                detection_source: string;
+                                reviewer: string | null;
+                                clause_ids: string[];
+                                evidence?: unknown;
+                                retention_hold: boolean;
+                                external_report_id: string | null;
+                                submitted_at: string | null;
+                                submitted_by: string | null;
+                                created_at: string;
+                                /** @description A reviewer's finding awaiting, or settled by, a second reviewer; null for other sources. */
+                                confirmation: {
+                                    state: string & ("pending" | "confirmed" | "unconfirmed");
+                                    by: string | null;
+                                    at: string | null;
+                                } | null;
+                            }[];
+                            has_more: boolean;
+                            next_cursor: string | null;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -2057,6 +2807,49 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "child_safety_report";
+                            id: string;
+                            status: string & ("pending_submission" | "submitted");
+                            incident_at: string;
+                            tenant: {
+                                id: string;
+                                name: string;
+                            };
+                            account: {
+                                id: string;
+                                internal_id: string;
+                            };
+                            event_id: string;
+                            content: {
+                                digest: string | null;
+                                type: string | null;
+                            };
+                            detection_source: string;
+                            reviewer: string | null;
+                            clause_ids: string[];
+                            evidence?: unknown;
+                            retention_hold: boolean;
+                            external_report_id: string | null;
+                            submitted_at: string | null;
+                            submitted_by: string | null;
+                            created_at: string;
+                            /** @description A reviewer's finding awaiting, or settled by, a second reviewer; null for other sources. */
+                            confirmation: {
+                                state: string & ("pending" | "confirmed" | "unconfirmed");
+                                by: string | null;
+                                at: string | null;
+                            } | null;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -2110,6 +2903,49 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "child_safety_report";
+                            id: string;
+                            status: string & ("pending_submission" | "submitted");
+                            incident_at: string;
+                            tenant: {
+                                id: string;
+                                name: string;
+                            };
+                            account: {
+                                id: string;
+                                internal_id: string;
+                            };
+                            event_id: string;
+                            content: {
+                                digest: string | null;
+                                type: string | null;
+                            };
+                            detection_source: string;
+                            reviewer: string | null;
+                            clause_ids: string[];
+                            evidence?: unknown;
+                            retention_hold: boolean;
+                            external_report_id: string | null;
+                            submitted_at: string | null;
+                            submitted_by: string | null;
+                            created_at: string;
+                            /** @description A reviewer's finding awaiting, or settled by, a second reviewer; null for other sources. */
+                            confirmation: {
+                                state: string & ("pending" | "confirmed" | "unconfirmed");
+                                by: string | null;
+                                at: string | null;
+                            } | null;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -2184,6 +3020,44 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description A replay of a report filed before. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "report";
+                            id: string;
+                            /** @description The case the report opened or joined. */
+                            case_id: string;
+                            /** @description The report joined a case already open on the same target. */
+                            merged: boolean;
+                            /** @description The same report (idempotency key) was filed before: this is its original answer. */
+                            replayed: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "report";
+                            id: string;
+                            /** @description The case the report opened or joined. */
+                            case_id: string;
+                            /** @description The report joined a case already open on the same target. */
+                            merged: boolean;
+                            /** @description The same report (idempotency key) was filed before: this is its original answer. */
+                            replayed: boolean;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -2291,6 +3165,70 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "list";
+                            /** @description Cases matching the filters (all statuses), by status. */
+                            counts: {
+                                open: number;
+                                awaiting_confirmation: number;
+                                escalated: number;
+                                closed: number;
+                                unresolved: number;
+                                total: number;
+                            };
+                            /** @description The cases of the status asked for, most urgent first, up to `limit`. */
+                            data: {
+                                /** @enum {string} */
+                                object: "review_case";
+                                id: string;
+                                kind: string & ("report" | "automatic" | "store" | "appeal");
+                                status: string & ("open" | "awaiting_confirmation" | "escalated" | "closed");
+                                target: {
+                                    type: string & ("account" | "content" | "app");
+                                    account: string | null;
+                                    app: string | null;
+                                    content: {
+                                        type: string | null;
+                                        digest: string | null;
+                                        ref: string | null;
+                                        /** @description Only on the case page. */
+                                        text?: string | null;
+                                    } | null;
+                                };
+                                clause_ids: string[];
+                                categories: string[];
+                                severity: string & ("low" | "medium" | "high" | "critical");
+                                /** @description Blur the content until the reviewer chooses to see it. */
+                                sensitive: boolean;
+                                child_safety: boolean;
+                                classifier_score: number | null;
+                                report_count: number;
+                                priority: number;
+                                sla_due_at: string;
+                                overdue: boolean;
+                                lease: {
+                                    holder: string | null;
+                                    expires_at: string | null;
+                                } | null;
+                                appeal: {
+                                    id: string;
+                                    statement: string | null;
+                                } | null;
+                                excluded_reviewers: string[];
+                                created_at: string;
+                                updated_at: string;
+                                closed_at: string | null;
+                            }[];
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -2336,6 +3274,211 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "review_case";
+                            id: string;
+                            kind: string & ("report" | "automatic" | "store" | "appeal");
+                            status: string & ("open" | "awaiting_confirmation" | "escalated" | "closed");
+                            target: {
+                                type: string & ("account" | "content" | "app");
+                                account: string | null;
+                                app: string | null;
+                                content: {
+                                    type: string | null;
+                                    digest: string | null;
+                                    ref: string | null;
+                                    /** @description Only on the case page. */
+                                    text?: string | null;
+                                } | null;
+                            };
+                            clause_ids: string[];
+                            categories: string[];
+                            severity: string & ("low" | "medium" | "high" | "critical");
+                            /** @description Blur the content until the reviewer chooses to see it. */
+                            sensitive: boolean;
+                            child_safety: boolean;
+                            classifier_score: number | null;
+                            report_count: number;
+                            priority: number;
+                            sla_due_at: string;
+                            overdue: boolean;
+                            lease: {
+                                holder: string | null;
+                                expires_at: string | null;
+                            } | null;
+                            appeal: {
+                                id: string;
+                                statement: string | null;
+                            } | null;
+                            excluded_reviewers: string[];
+                            created_at: string;
+                            updated_at: string;
+                            closed_at: string | null;
+                            /** @description The classifier's category scores and evidence spans, when a moderation result opened or joined the case. */
+                            classifier?: unknown;
+                            reports: {
+                                id: string;
+                                source: string;
+                                reporter: string | null;
+                                clause_id: string | null;
+                                category: string | null;
+                                text: string | null;
+                                evidence?: unknown;
+                                created_at: string;
+                            }[];
+                            decisions: {
+                                /** @enum {string} */
+                                object: "review_decision";
+                                id: string;
+                                case_id: string;
+                                reviewer: string;
+                                stage: string & ("primary" | "confirmation" | "escalation" | "appeal");
+                                outcome: string & ("violation" | "no_violation" | "escalate" | "uphold" | "overturn");
+                                clause_ids: string[];
+                                category: string | null;
+                                notes: string | null;
+                                agrees_with: string | null;
+                                enforcement_event_id: string | null;
+                                decided_at: string;
+                            }[];
+                            clauses: {
+                                id: string;
+                                title: string;
+                                section: string;
+                                text: string;
+                                /** @enum {string} */
+                                severity: "low" | "medium" | "high" | "critical";
+                                categories: string[];
+                            }[];
+                            policy_version: string;
+                            standing: {
+                                /** @enum {string} */
+                                object: "account_standing";
+                                account: {
+                                    id: string;
+                                    kind: string & ("user" | "developer" | "app");
+                                    created_at: string;
+                                };
+                                as_of: string;
+                                /** @description The decayed strike score as of `as_of`. */
+                                score: number;
+                                rung: string & ("warning" | "sharing_restricted" | "store_ineligible" | "monetization_ineligible" | "suspended" | "terminated" | "none");
+                                in_force: string & ("warning" | "sharing_restricted" | "store_ineligible" | "monetization_ineligible" | "suspended" | "terminated" | "none");
+                                suspension: {
+                                    action_id: string;
+                                    rung: string & ("warning" | "sharing_restricted" | "store_ineligible" | "monetization_ineligible" | "suspended" | "terminated");
+                                    ends_at: string | null;
+                                } | null;
+                                current_actions: {
+                                    /** @enum {string} */
+                                    object: "enforcement_action";
+                                    id: string;
+                                    rung: string & ("warning" | "sharing_restricted" | "store_ineligible" | "monetization_ineligible" | "suspended" | "terminated");
+                                    previous_rung: string & ("warning" | "sharing_restricted" | "store_ineligible" | "monetization_ineligible" | "suspended" | "terminated" | "none");
+                                    trigger: string & ("threshold" | "severity_floor" | "child_safety");
+                                    reasons: {
+                                        clause_ids: string[];
+                                        /** @description The tenant's ids of the events behind the action. */
+                                        event_ids: string[];
+                                        score: number;
+                                        threshold: number | null;
+                                    };
+                                    /** @enum {string} */
+                                    status: "in_force" | "ended" | "reversed";
+                                    taken_at: string;
+                                    ends_at: string | null;
+                                    reversed_at: string | null;
+                                    reversed_by: string | null;
+                                    reversal_reason: string | null;
+                                    enforcement_version: string;
+                                }[];
+                                actions: {
+                                    /** @enum {string} */
+                                    object: "enforcement_action";
+                                    id: string;
+                                    rung: string & ("warning" | "sharing_restricted" | "store_ineligible" | "monetization_ineligible" | "suspended" | "terminated");
+                                    previous_rung: string & ("warning" | "sharing_restricted" | "store_ineligible" | "monetization_ineligible" | "suspended" | "terminated" | "none");
+                                    trigger: string & ("threshold" | "severity_floor" | "child_safety");
+                                    reasons: {
+                                        clause_ids: string[];
+                                        /** @description The tenant's ids of the events behind the action. */
+                                        event_ids: string[];
+                                        score: number;
+                                        threshold: number | null;
+                                    };
+                                    /** @enum {string} */
+                                    status: "in_force" | "ended" | "reversed";
+                                    taken_at: string;
+                                    ends_at: string | null;
+                                    reversed_at: string | null;
+                                    reversed_by: string | null;
+                                    reversal_reason: string | null;
+                                    enforcement_version: string;
+                                }[];
+                                /** @description The latest 100 events, newest first. */
+                                events: {
+                                    id: string;
+                                    source: string & ("api" | "moderation" | "review");
+                                    occurred_at: string;
+                                    recorded_at: string;
+                                    violations: {
+                                        clause_id: string;
+                                        category: string | null;
+                                        severity: string & ("low" | "medium" | "high" | "critical");
+                                        score: number | null;
+                                        child_safety: boolean;
+                                        exempt: boolean;
+                                        exemption_id: string | null;
+                                    }[];
+                                    weight: number;
+                                    counted: boolean;
+                                    voided_at: string | null;
+                                    voided_by: string | null;
+                                    reviewer: string | null;
+                                    child_safety: boolean;
+                                    /** @description The evidence sent with the event; for a child-safety event, a note that only the child_safety role sees it. */
+                                    evidence?: unknown;
+                                }[];
+                                exemptions: {
+                                    /** @enum {string} */
+                                    object: "exemption";
+                                    id: string;
+                                    account: string;
+                                    clause_ids: string[];
+                                    categories: string[];
+                                    reason: string;
+                                    granted_by: string;
+                                    created_at: string;
+                                    expires_at: string;
+                                    revoked_at: string | null;
+                                    status: string & ("active" | "expired" | "revoked");
+                                }[];
+                                appeals: {
+                                    /** @enum {string} */
+                                    object: "appeal";
+                                    id: string;
+                                    account: string;
+                                    action_id: string;
+                                    statement: string;
+                                    state: string & ("open" | "upheld" | "overturned");
+                                    opened_at: string;
+                                    opened_by: string;
+                                    decided_at: string | null;
+                                    decided_by: string | null;
+                                    decision_reason: string | null;
+                                }[];
+                                enforcement_version: string;
+                            } | null;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -2383,6 +3526,56 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "review_case";
+                            id: string;
+                            kind: string & ("report" | "automatic" | "store" | "appeal");
+                            status: string & ("open" | "awaiting_confirmation" | "escalated" | "closed");
+                            target: {
+                                type: string & ("account" | "content" | "app");
+                                account: string | null;
+                                app: string | null;
+                                content: {
+                                    type: string | null;
+                                    digest: string | null;
+                                    ref: string | null;
+                                    /** @description Only on the case page. */
+                                    text?: string | null;
+                                } | null;
+                            };
+                            clause_ids: string[];
+                            categories: string[];
+                            severity: string & ("low" | "medium" | "high" | "critical");
+                            /** @description Blur the content until the reviewer chooses to see it. */
+                            sensitive: boolean;
+                            child_safety: boolean;
+                            classifier_score: number | null;
+                            report_count: number;
+                            priority: number;
+                            sla_due_at: string;
+                            overdue: boolean;
+                            lease: {
+                                holder: string | null;
+                                expires_at: string | null;
+                            } | null;
+                            appeal: {
+                                id: string;
+                                statement: string | null;
+                            } | null;
+                            excluded_reviewers: string[];
+                            created_at: string;
+                            updated_at: string;
+                            closed_at: string | null;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -2428,6 +3621,56 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "review_case";
+                            id: string;
+                            kind: string & ("report" | "automatic" | "store" | "appeal");
+                            status: string & ("open" | "awaiting_confirmation" | "escalated" | "closed");
+                            target: {
+                                type: string & ("account" | "content" | "app");
+                                account: string | null;
+                                app: string | null;
+                                content: {
+                                    type: string | null;
+                                    digest: string | null;
+                                    ref: string | null;
+                                    /** @description Only on the case page. */
+                                    text?: string | null;
+                                } | null;
+                            };
+                            clause_ids: string[];
+                            categories: string[];
+                            severity: string & ("low" | "medium" | "high" | "critical");
+                            /** @description Blur the content until the reviewer chooses to see it. */
+                            sensitive: boolean;
+                            child_safety: boolean;
+                            classifier_score: number | null;
+                            report_count: number;
+                            priority: number;
+                            sla_due_at: string;
+                            overdue: boolean;
+                            lease: {
+                                holder: string | null;
+                                expires_at: string | null;
+                            } | null;
+                            appeal: {
+                                id: string;
+                                statement: string | null;
+                            } | null;
+                            excluded_reviewers: string[];
+                            created_at: string;
+                            updated_at: string;
+                            closed_at: string | null;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -2484,6 +3727,38 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "review_decision";
+                            id: string;
+                            case_id: string;
+                            reviewer: string;
+                            stage: string & ("primary" | "confirmation" | "escalation" | "appeal");
+                            outcome: string & ("violation" | "no_violation" | "escalate" | "uphold" | "overturn");
+                            clause_ids: string[];
+                            category: string | null;
+                            notes: string | null;
+                            agrees_with: string | null;
+                            enforcement_event_id: string | null;
+                            decided_at: string;
+                            case_status: string & ("open" | "awaiting_confirmation" | "escalated" | "closed");
+                            needs_confirmation: boolean;
+                            /** @description For a confirmation: whether the second reviewer agreed with the first. */
+                            agreed: boolean | null;
+                            enforcement: {
+                                event_id: string;
+                                result?: unknown;
+                            } | null;
+                            appeal?: unknown;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -2533,6 +3808,36 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description The appeal already had a case. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "routed_appeal";
+                            appeal_id: string;
+                            case_id: string;
+                            created: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "routed_appeal";
+                            appeal_id: string;
+                            case_id: string;
+                            created: boolean;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -2656,6 +3961,33 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            automatic_cases: {
+                                enabled: boolean;
+                                uncertainty_band: {
+                                    low: number;
+                                    high: number;
+                                };
+                                severities: ("low" | "medium" | "high" | "critical")[];
+                            };
+                            lease_minutes: number;
+                            sla_hours: {
+                                low: number;
+                                medium: number;
+                                high: number;
+                                critical: number;
+                            };
+                            /** @enum {string} */
+                            object: "review_settings";
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -2682,8 +4014,55 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": {
+                        automatic_cases: {
+                            enabled: boolean;
+                            uncertainty_band: {
+                                low: number;
+                                high: number;
+                            };
+                            severities: ("low" | "medium" | "high" | "critical")[];
+                        };
+                        lease_minutes: number;
+                        sla_hours: {
+                            low: number;
+                            medium: number;
+                            high: number;
+                            critical: number;
+                        };
+                    };
+                };
+            };
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            automatic_cases: {
+                                enabled: boolean;
+                                uncertainty_band: {
+                                    low: number;
+                                    high: number;
+                                };
+                                severities: ("low" | "medium" | "high" | "critical")[];
+                            };
+                            lease_minutes: number;
+                            sla_hours: {
+                                low: number;
+                                medium: number;
+                                high: number;
+                                critical: number;
+                            };
+                            /** @enum {string} */
+                            object: "review_settings";
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -2756,6 +4135,106 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "store.submission";
+                            id: string;
+                            app_id: string;
+                            revision: number;
+                            owner: string | null;
+                            /** @enum {string} */
+                            status: "approved" | "rejected" | "needs_review";
+                            policy_version: string;
+                            reasons: {
+                                clause_id: string;
+                                /** @enum {string} */
+                                outcome: "rejected" | "needs_review";
+                                /** @enum {string} */
+                                check: "detector" | "rule" | "human_review";
+                                reason: string;
+                                /** @description `name`, `description`, `instructions`, `conversation_starters[2]`, `category`, `audience`, `icon` or `screenshots[0]`. */
+                                field: string;
+                                /** @description [start, end) in UTF-16 units of that field's text, as submitted. */
+                                span: [
+                                    number,
+                                    number
+                                ] | null;
+                                excerpt: string | null;
+                                /** @description What found it: `detector:<id>`, `signal:<id>` or `rule:<id>`. */
+                                source: string;
+                                category: ("harassment" | "harassment/threatening" | "hate" | "hate/threatening" | "illicit" | "illicit/violent" | "self-harm" | "self-harm/intent" | "self-harm/instructions" | "sexual" | "sexual/minors" | "violence" | "violence/graphic" | "privacy/sensitive-identifiers" | "privacy/surveillance" | "weapons" | "safeguard-circumvention" | "regulated-advice/legal" | "regulated-advice/medical" | "regulated-advice/financial" | "high-stakes-decisions" | "gambling-lending" | "political-campaigning" | "election-integrity" | "deception/disinformation" | "deception/fake-engagement" | "impersonation" | "academic-dishonesty" | "ai-disclosure" | "minors/targeting" | "profanity" | "romantic-companionship") | null;
+                            }[];
+                            fields: {
+                                name: string;
+                                description: string;
+                                instructions: string;
+                                conversation_starters: string[];
+                                /** @enum {string} */
+                                audience: "everyone" | "children" | "teens" | "adults";
+                                category: string;
+                                /** @enum {string} */
+                                surface: "gpts" | "api";
+                                /** @description The icon's and screenshots' hashes, when the listing had images. */
+                                images?: {
+                                    field: string;
+                                    format: string;
+                                    width: number;
+                                    height: number;
+                                    pdq: string;
+                                    quality: number;
+                                    md5: string;
+                                    sha256: string;
+                                }[];
+                            };
+                            created_at: string;
+                            decided_at: string;
+                            /** @description Every decision on this revision, oldest first: the submission's, then any re-reviews. */
+                            decisions: {
+                                /** @enum {string} */
+                                status: "approved" | "rejected" | "needs_review";
+                                policy_version: string;
+                                /** @enum {string} */
+                                trigger: "submission" | "re_review" | "review";
+                                job_id: string | null;
+                                decided_at: string;
+                                reasons: {
+                                    clause_id: string;
+                                    /** @enum {string} */
+                                    outcome: "rejected" | "needs_review";
+                                    /** @enum {string} */
+                                    check: "detector" | "rule" | "human_review";
+                                    reason: string;
+                                    /** @description `name`, `description`, `instructions`, `conversation_starters[2]`, `category`, `audience`, `icon` or `screenshots[0]`. */
+                                    field: string;
+                                    /** @description [start, end) in UTF-16 units of that field's text, as submitted. */
+                                    span: [
+                                        number,
+                                        number
+                                    ] | null;
+                                    excerpt: string | null;
+                                    /** @description What found it: `detector:<id>`, `signal:<id>` or `rule:<id>`. */
+                                    source: string;
+                                    category: ("harassment" | "harassment/threatening" | "hate" | "hate/threatening" | "illicit" | "illicit/violent" | "self-harm" | "self-harm/intent" | "self-harm/instructions" | "sexual" | "sexual/minors" | "violence" | "violence/graphic" | "privacy/sensitive-identifiers" | "privacy/surveillance" | "weapons" | "safeguard-circumvention" | "regulated-advice/legal" | "regulated-advice/medical" | "regulated-advice/financial" | "high-stakes-decisions" | "gambling-lending" | "political-campaigning" | "election-integrity" | "deception/disinformation" | "deception/fake-engagement" | "impersonation" | "academic-dishonesty" | "ai-disclosure" | "minors/targeting" | "profanity" | "romantic-companionship") | null;
+                                }[];
+                            }[];
+                            /** @description Every revision of the app, oldest first. */
+                            history: {
+                                id: string;
+                                revision: number;
+                                /** @enum {string} */
+                                status: "approved" | "rejected" | "needs_review";
+                                created_at: string;
+                                latest: boolean;
+                            }[];
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -2799,6 +4278,106 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "store.submission";
+                            id: string;
+                            app_id: string;
+                            revision: number;
+                            owner: string | null;
+                            /** @enum {string} */
+                            status: "approved" | "rejected" | "needs_review";
+                            policy_version: string;
+                            reasons: {
+                                clause_id: string;
+                                /** @enum {string} */
+                                outcome: "rejected" | "needs_review";
+                                /** @enum {string} */
+                                check: "detector" | "rule" | "human_review";
+                                reason: string;
+                                /** @description `name`, `description`, `instructions`, `conversation_starters[2]`, `category`, `audience`, `icon` or `screenshots[0]`. */
+                                field: string;
+                                /** @description [start, end) in UTF-16 units of that field's text, as submitted. */
+                                span: [
+                                    number,
+                                    number
+                                ] | null;
+                                excerpt: string | null;
+                                /** @description What found it: `detector:<id>`, `signal:<id>` or `rule:<id>`. */
+                                source: string;
+                                category: ("harassment" | "harassment/threatening" | "hate" | "hate/threatening" | "illicit" | "illicit/violent" | "self-harm" | "self-harm/intent" | "self-harm/instructions" | "sexual" | "sexual/minors" | "violence" | "violence/graphic" | "privacy/sensitive-identifiers" | "privacy/surveillance" | "weapons" | "safeguard-circumvention" | "regulated-advice/legal" | "regulated-advice/medical" | "regulated-advice/financial" | "high-stakes-decisions" | "gambling-lending" | "political-campaigning" | "election-integrity" | "deception/disinformation" | "deception/fake-engagement" | "impersonation" | "academic-dishonesty" | "ai-disclosure" | "minors/targeting" | "profanity" | "romantic-companionship") | null;
+                            }[];
+                            fields: {
+                                name: string;
+                                description: string;
+                                instructions: string;
+                                conversation_starters: string[];
+                                /** @enum {string} */
+                                audience: "everyone" | "children" | "teens" | "adults";
+                                category: string;
+                                /** @enum {string} */
+                                surface: "gpts" | "api";
+                                /** @description The icon's and screenshots' hashes, when the listing had images. */
+                                images?: {
+                                    field: string;
+                                    format: string;
+                                    width: number;
+                                    height: number;
+                                    pdq: string;
+                                    quality: number;
+                                    md5: string;
+                                    sha256: string;
+                                }[];
+                            };
+                            created_at: string;
+                            decided_at: string;
+                            /** @description Every decision on this revision, oldest first: the submission's, then any re-reviews. */
+                            decisions: {
+                                /** @enum {string} */
+                                status: "approved" | "rejected" | "needs_review";
+                                policy_version: string;
+                                /** @enum {string} */
+                                trigger: "submission" | "re_review" | "review";
+                                job_id: string | null;
+                                decided_at: string;
+                                reasons: {
+                                    clause_id: string;
+                                    /** @enum {string} */
+                                    outcome: "rejected" | "needs_review";
+                                    /** @enum {string} */
+                                    check: "detector" | "rule" | "human_review";
+                                    reason: string;
+                                    /** @description `name`, `description`, `instructions`, `conversation_starters[2]`, `category`, `audience`, `icon` or `screenshots[0]`. */
+                                    field: string;
+                                    /** @description [start, end) in UTF-16 units of that field's text, as submitted. */
+                                    span: [
+                                        number,
+                                        number
+                                    ] | null;
+                                    excerpt: string | null;
+                                    /** @description What found it: `detector:<id>`, `signal:<id>` or `rule:<id>`. */
+                                    source: string;
+                                    category: ("harassment" | "harassment/threatening" | "hate" | "hate/threatening" | "illicit" | "illicit/violent" | "self-harm" | "self-harm/intent" | "self-harm/instructions" | "sexual" | "sexual/minors" | "violence" | "violence/graphic" | "privacy/sensitive-identifiers" | "privacy/surveillance" | "weapons" | "safeguard-circumvention" | "regulated-advice/legal" | "regulated-advice/medical" | "regulated-advice/financial" | "high-stakes-decisions" | "gambling-lending" | "political-campaigning" | "election-integrity" | "deception/disinformation" | "deception/fake-engagement" | "impersonation" | "academic-dishonesty" | "ai-disclosure" | "minors/targeting" | "profanity" | "romantic-companionship") | null;
+                                }[];
+                            }[];
+                            /** @description Every revision of the app, oldest first. */
+                            history: {
+                                id: string;
+                                revision: number;
+                                /** @enum {string} */
+                                status: "approved" | "rejected" | "needs_review";
+                                created_at: string;
+                                latest: boolean;
+                            }[];
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -2845,6 +4424,36 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "list";
+                            data: {
+                                /** @enum {string} */
+                                object: "store.review_job";
+                                id: string;
+                                policy_version: string;
+                                /** @enum {string} */
+                                status: "pending" | "running" | "completed" | "superseded";
+                                total: number;
+                                processed: number;
+                                changed: number;
+                                /** @description processed / total, 1 when there was nothing to do. */
+                                progress: number;
+                                created_at: string;
+                                updated_at: string;
+                                finished_at: string | null;
+                            }[];
+                            has_more: boolean;
+                            next_cursor: string | null;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -2890,6 +4499,30 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "store.review_job";
+                            id: string;
+                            policy_version: string;
+                            /** @enum {string} */
+                            status: "pending" | "running" | "completed" | "superseded";
+                            total: number;
+                            processed: number;
+                            changed: number;
+                            /** @description processed / total, 1 when there was nothing to do. */
+                            progress: number;
+                            created_at: string;
+                            updated_at: string;
+                            finished_at: string | null;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -2936,6 +4569,31 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "list";
+                            data: {
+                                /** @enum {string} */
+                                object: "subscription";
+                                id: string;
+                                /** @enum {string} */
+                                kind: "webhook" | "email";
+                                url: string | null;
+                                email: string | null;
+                                events: ("account.action_taken" | "account.action_reversed" | "appeal.opened" | "appeal.decided" | "policy.published" | "submission.decided" | "trend.spike" | "rule.notify" | "moderation.judged")[];
+                                created_at: string;
+                            }[];
+                            has_more: boolean;
+                            next_cursor: string | null;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -2974,6 +4632,27 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "subscription";
+                            id: string;
+                            /** @enum {string} */
+                            kind: "webhook" | "email";
+                            url: string | null;
+                            email: string | null;
+                            events: ("account.action_taken" | "account.action_reversed" | "appeal.opened" | "appeal.decided" | "policy.published" | "submission.decided" | "trend.spike" | "rule.notify" | "moderation.judged")[];
+                            created_at: string;
+                            /** @description A webhook's signing secret (`whsec_…`, Standard Webhooks): shown only in this answer. E-mail subscriptions have none. */
+                            secret?: string;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -3017,6 +4696,25 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "subscription";
+                            id: string;
+                            /** @enum {string} */
+                            kind: "webhook" | "email";
+                            url: string | null;
+                            email: string | null;
+                            events: ("account.action_taken" | "account.action_reversed" | "appeal.opened" | "appeal.decided" | "policy.published" | "submission.decided" | "trend.spike" | "rule.notify" | "moderation.judged")[];
+                            created_at: string;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -3049,6 +4747,21 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "subscription";
+                            id: string;
+                            /** @enum {boolean} */
+                            deleted: true;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -3095,6 +4808,36 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "list";
+                            data: {
+                                /** @enum {string} */
+                                object: "delivery";
+                                id: string;
+                                event_id: string;
+                                event_type: string;
+                                subscription_id: string;
+                                /** @enum {string} */
+                                status: "pending" | "delivered" | "dead" | "cancelled";
+                                attempts: number;
+                                /** @description When the next attempt is due; null unless pending. */
+                                next_attempt_at: string | null;
+                                last_error: string | null;
+                                created_at: string;
+                                delivered_at: string | null;
+                            }[];
+                            has_more: boolean;
+                            next_cursor: string | null;
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -3140,6 +4883,37 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "delivery";
+                            id: string;
+                            event_id: string;
+                            event_type: string;
+                            subscription_id: string;
+                            /** @enum {string} */
+                            status: "pending" | "delivered" | "dead" | "cancelled";
+                            attempts: number;
+                            /** @description When the next attempt is due; null unless pending. */
+                            next_attempt_at: string | null;
+                            last_error: string | null;
+                            created_at: string;
+                            delivered_at: string | null;
+                            attempt_log: {
+                                attempt: number;
+                                started_at: string;
+                                duration_ms: number;
+                                status_code: number | null;
+                                error: string | null;
+                            }[];
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -3187,6 +4961,37 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "delivery";
+                            id: string;
+                            event_id: string;
+                            event_type: string;
+                            subscription_id: string;
+                            /** @enum {string} */
+                            status: "pending" | "delivered" | "dead" | "cancelled";
+                            attempts: number;
+                            /** @description When the next attempt is due; null unless pending. */
+                            next_attempt_at: string | null;
+                            last_error: string | null;
+                            created_at: string;
+                            delivered_at: string | null;
+                            attempt_log: {
+                                attempt: number;
+                                started_at: string;
+                                duration_ms: number;
+                                status_code: number | null;
+                                error: string | null;
+                            }[];
+                        };
+                    };
+                };
                 /** @description An error (4xx, 5xx): `error.message` says why, `error.param` names the offending field. */
                 default: {
                     headers: {
@@ -7045,7 +8850,19 @@ export interface paths {
                                                     threshold: number;
                                                     child_safety: boolean;
                                                 };
+                                                /** @description The image model, for `image-model` evidence. */
+                                                model?: string;
+                                                /** @description The image model's class probabilities. */
+                                                classes?: {
+                                                    [key: string]: number;
+                                                };
                                             }[];
+                                            /**
+                                             * @description Present when a tenant rule caused this violation.
+                                             * @enum {string}
+                                             */
+                                            decided_by?: "rule";
+                                            rules?: string[];
                                         }[];
                                         categories: {
                                             [key: string]: boolean;
@@ -7072,6 +8889,12 @@ export interface paths {
                                                 threshold: number;
                                                 child_safety: boolean;
                                             };
+                                            /** @description The image model, for `image-model` evidence. */
+                                            model?: string;
+                                            /** @description The image model's class probabilities. */
+                                            classes?: {
+                                                [key: string]: number;
+                                            };
                                         }[];
                                         language?: {
                                             code: string;
@@ -7081,6 +8904,8 @@ export interface paths {
                                         warnings: {
                                             code: string;
                                             message: string;
+                                            /** @description For `image_categories_unscored`: the categories no image model judged. */
+                                            categories?: string[];
                                         }[];
                                         images?: {
                                             input: string;
