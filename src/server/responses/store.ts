@@ -47,9 +47,25 @@ export const storeSubmission = z.object({
     category: z.string(),
     surface: z.enum(STORE_SURFACES),
     images: z
-      .array(z.object({ field: z.string(), format: z.string(), width: z.number().int(), height: z.number().int(), pdq: z.string(), quality: z.number(), md5: z.string(), sha256: z.string() }))
+      .array(
+        z.object({
+          field: z.string(),
+          format: z.string(),
+          width: z.number().int(),
+          height: z.number().int(),
+          pdq: z.string(),
+          quality: z.number(),
+          md5: z.string(),
+          sha256: z.string(),
+          classification: z
+            .object({ model: z.string(), classes: z.record(z.string(), z.number()), scores: z.record(z.string(), z.number()) })
+            .optional()
+            .describe("The image model's class probabilities and category scores, when it judged the image (re-review judges them again)."),
+          model_unavailable: z.string().optional().describe('Why the image model did not score the image although the server has one.'),
+        }),
+      )
       .optional()
-      .describe("The icon's and screenshots' hashes, when the listing had images."),
+      .describe("The icon's and screenshots' hashes and the image model's scores, when the listing had images."),
   }),
   created_at: z.string(),
   decided_at: z.string(),

@@ -4180,7 +4180,7 @@ export interface paths {
                                 category: string;
                                 /** @enum {string} */
                                 surface: "gpts" | "api";
-                                /** @description The icon's and screenshots' hashes, when the listing had images. */
+                                /** @description The icon's and screenshots' hashes and the image model's scores, when the listing had images. */
                                 images?: {
                                     field: string;
                                     format: string;
@@ -4190,6 +4190,18 @@ export interface paths {
                                     quality: number;
                                     md5: string;
                                     sha256: string;
+                                    /** @description The image model's class probabilities and category scores, when it judged the image (re-review judges them again). */
+                                    classification?: {
+                                        model: string;
+                                        classes: {
+                                            [key: string]: number;
+                                        };
+                                        scores: {
+                                            [key: string]: number;
+                                        };
+                                    };
+                                    /** @description Why the image model did not score the image although the server has one. */
+                                    model_unavailable?: string;
                                 }[];
                             };
                             created_at: string;
@@ -4323,7 +4335,7 @@ export interface paths {
                                 category: string;
                                 /** @enum {string} */
                                 surface: "gpts" | "api";
-                                /** @description The icon's and screenshots' hashes, when the listing had images. */
+                                /** @description The icon's and screenshots' hashes and the image model's scores, when the listing had images. */
                                 images?: {
                                     field: string;
                                     format: string;
@@ -4333,6 +4345,18 @@ export interface paths {
                                     quality: number;
                                     md5: string;
                                     sha256: string;
+                                    /** @description The image model's class probabilities and category scores, when it judged the image (re-review judges them again). */
+                                    classification?: {
+                                        model: string;
+                                        classes: {
+                                            [key: string]: number;
+                                        };
+                                        scores: {
+                                            [key: string]: number;
+                                        };
+                                    };
+                                    /** @description Why the image model did not score the image although the server has one. */
+                                    model_unavailable?: string;
                                 }[];
                             };
                             created_at: string;
