@@ -13,7 +13,7 @@ export async function visibleCase(db: Queryable, reviewer: Reviewer, caseId: str
   return row;
 }
 
-export function leaseActive(row: ReviewCaseRow, now: Date): boolean {
+export function leaseActive(row: ReviewCaseRow, now: Date): row is ReviewCaseRow & { lease_holder: string; lease_expires_at: string } {
   return row.lease_holder !== null && row.lease_expires_at !== null && row.lease_expires_at > now.toISOString();
 }
 

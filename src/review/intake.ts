@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ALL_CATEGORIES, Conflict, PayloadTooLarge, canonicalJson, newId, sha256Hex } from '../common/index.ts';
 import { type ReviewCaseRow, type Tx, forUpdate, withTransaction } from '../db/index.ts';
 import { type Allegation, assessAllegation } from './allegations.ts';
+import type { FollowUpResult } from '../moderation/index.ts';
 import type { ReviewContext } from './context.ts';
 import { maxSeverity, priorityOf, slaDeadline } from './priority.ts';
 import { type ReviewSettings, loadSettings } from './settings.ts';
@@ -50,17 +51,19 @@ export const reportInput = z
   })
   .strict();
 export type ReportInput = z.infer<typeof reportInput>;
+/** A report's evidence items (text, URLs), as stored on the report. */
+export type ReportEvidence = NonNullable<ReportInput['evidence']>;
 
 /** What the classifier said about the content, kept on the case for the reviewer. */
 export interface ClassifierView {
   category_scores: Record<string, number>;
-  violations: { clause_id: string; category?: string; score?: number; evidence?: unknown[] }[];
+  violations: { clause_id: string; category?: string; score?: number; evidence?: FollowUpResult['violations'][number]['evidence'] }[];
   policy_version: string | null;
   /**
    * The content's images as the moderation judged them: hashes, size and the image model's scores. Image bytes
    * are never kept (not even a thumbnail), so a reviewer sees this evidence, not the image.
    */
-  images?: unknown[];
+  images?: FollowUpResult['images'];
   /** The tenant's LLM judge, when it decided the result and wants a person to look: its rationale. */
   judge?: { name: string; unsure: boolean; rationale: string | null; clause_ids: string[]; categories: string[] };
 }
@@ -78,7 +81,7 @@ export interface Intake {
   clauseId: string | null;
   category: string | null;
   text: string | null;
-  evidence: unknown[];
+  evidence: ReportEvidence;
   classifier: ClassifierView | null;
   /** The content for the reviewer to read when the target names it by digest only. */
   contentText?: string;

@@ -4,6 +4,7 @@ import { type ReviewCaseRow, containsText } from '../db/index.ts';
 import { clauseId } from '../policy/index.ts';
 import { CASE_STATUSES, caseView, visibleCase } from './cases.ts';
 import { type ReviewContext, type Reviewer, seesChildSafety } from './context.ts';
+import type { ClassifierView, ReportEvidence } from './intake.ts';
 
 /** Up to a century: further back than any case, and still a date an ISO string can hold. */
 const ageMinutes = z.coerce.number().int().min(0).max(100 * 366 * 24 * 60);
@@ -68,7 +69,7 @@ export async function caseDetail(context: ReviewContext, reviewer: Reviewer, cas
   const standing = account ? await context.enforcement.standing(reviewer.tenantId, account).catch(() => null) : null;
   return {
     ...caseView(row, now, { content: true }),
-    classifier: row.classifier ? (JSON.parse(row.classifier) as unknown) : null,
+    classifier: row.classifier ? (JSON.parse(row.classifier) as ClassifierView) : null,
     reports: reports.map((r) => ({
       id: r.id,
       source: r.source,
@@ -76,7 +77,7 @@ export async function caseDetail(context: ReviewContext, reviewer: Reviewer, cas
       clause_id: r.clause_id,
       category: r.category,
       text: r.text,
-      evidence: JSON.parse(r.evidence) as unknown,
+      evidence: JSON.parse(r.evidence) as ReportEvidence,
       created_at: r.created_at,
     })),
     decisions: decisions.map(decisionView),

@@ -19,7 +19,8 @@ export const deleted = z.null().describe('Deleted: no body.');
 
 const scores = <T extends readonly [string, ...string[]]>(categories: T, value: z.ZodTypeAny) => z.record(z.enum(categories), value);
 
-const evidence = z.object({
+/** One piece of a verdict's evidence: a detector's span, a hash-bank match or the image model's classes. */
+export const evidence = z.object({
   detector: z.string(),
   category: z.string(),
   kind: z.string(),
@@ -30,6 +31,21 @@ const evidence = z.object({
   match: z.object({ bank_id: z.string(), bank_name: z.string(), hash: z.string(), distance: z.number(), threshold: z.number(), child_safety: z.boolean() }).optional(),
   model: z.string().optional().describe('The image model, for `image-model` evidence.'),
   classes: z.record(z.string(), z.number()).optional().describe("The image model's class probabilities."),
+});
+
+/** An image input as the moderation judged it: size, hashes, bank matches and the image model's scores (never its bytes). */
+export const judgedImage = z.object({
+  input: z.string(),
+  format: z.string(),
+  width: z.number().int(),
+  height: z.number().int(),
+  frames: z.number().int(),
+  hashes: z.object({ pdq: z.string(), quality: z.number(), md5: z.string(), sha256: z.string() }),
+  bank_matches: z.number().int(),
+  classification: z
+    .object({ model: z.string(), classes: z.record(z.string(), z.number()), scores: z.record(z.string(), z.number()) })
+    .optional()
+    .describe("The image model's class probabilities and category scores; absent without a model, or when it could not be run (see the image_model_unavailable warning)."),
 });
 
 const judgeSummary = z
@@ -78,23 +94,7 @@ const moderationResult = z.object({
     warnings: z.array(
       z.object({ code: z.string(), message: z.string(), categories: z.array(z.string()).optional().describe('For `image_categories_unscored`: the categories no image model judged.') }),
     ),
-    images: z
-      .array(
-        z.object({
-          input: z.string(),
-          format: z.string(),
-          width: z.number().int(),
-          height: z.number().int(),
-          frames: z.number().int(),
-          hashes: z.object({ pdq: z.string(), quality: z.number(), md5: z.string(), sha256: z.string() }),
-          bank_matches: z.number().int(),
-          classification: z
-            .object({ model: z.string(), classes: z.record(z.string(), z.number()), scores: z.record(z.string(), z.number()) })
-            .optional()
-            .describe("The image model's class probabilities and category scores; absent without a model, or when it could not be run (see the image_model_unavailable warning)."),
-        }),
-      )
-      .optional(),
+    images: z.array(judgedImage).optional(),
     tenant_model: z.string().optional().describe("The tenant's own model that corrected the scores, when one is served."),
     rules: z
       .object({

@@ -50,85 +50,12 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
 
 export type Whoami = Answer<'/v1/review/whoami'>;
 
-export interface CaseSummary {
-  id: string;
-  kind: string;
-  status: string;
-  target: { type: string; account: string | null; app: string | null; content: { type: string | null; digest: string | null; ref: string | null; text?: string | null } | null };
-  clause_ids: string[];
-  categories: string[];
-  severity: string;
-  sensitive: boolean;
-  child_safety: boolean;
-  classifier_score: number | null;
-  report_count: number;
-  priority: number;
-  sla_due_at: string;
-  overdue: boolean;
-  lease: { holder: string; expires_at: string } | null;
-  appeal: { id: string; statement: string } | null;
-  excluded_reviewers: string[];
-  created_at: string;
-}
-
-export interface Queue {
-  counts: Record<string, number>;
-  data: CaseSummary[];
-}
-
-export interface EvidenceSpan {
-  span?: [number, number];
-  category?: string;
-  kind?: string;
-  /** Image evidence: which input, and for a hash-bank match, the bank and distance. */
-  detector?: string;
-  input?: string;
-  match?: { bank_id: string; bank_name: string; hash: string; distance: number; threshold: number; child_safety: boolean };
-}
-
+export type Queue = Answer<'/v1/review/queue'>;
+export type CaseSummary = Queue['data'][number];
+export type CaseDetail = Answer<'/v1/review/cases/{id}'>;
+type Classifier = NonNullable<CaseDetail['classifier']>;
+export type EvidenceSpan = NonNullable<Classifier['violations'][number]['evidence']>[number];
 /** An image of the content as the moderation judged it; its bytes are not retained. */
-export interface CaseImage {
-  input: string;
-  format: string;
-  width: number;
-  height: number;
-  frames: number;
-  hashes: { pdq: string; quality: number; md5: string; sha256: string };
-  bank_matches: number;
-  classification?: { model: string; classes: Record<string, number>; scores: Record<string, number> };
-}
-
-export interface Action {
-  id: string;
-  rung: string;
-  status?: string;
-  trigger: string;
-  taken_at: string;
-  ends_at: string | null;
-  reasons: { clause_ids: string[]; event_ids: string[] };
-}
-
-export interface Standing {
-  account: { id: string; kind: string };
-  score: number;
-  rung: string;
-  in_force: string;
-  current_actions: Action[];
-  actions: Action[];
-  events: { id: string; source: string; recorded_at: string; counted: boolean }[];
-}
-
-export interface CaseDetail extends CaseSummary {
-  classifier: {
-    category_scores: Record<string, number>;
-    violations: { clause_id: string; category?: string; score?: number; evidence?: EvidenceSpan[] }[];
-    images?: CaseImage[];
-    /** The tenant's LLM judge, when it decided the result and was unsure. */
-    judge?: { name: string; unsure: boolean; rationale: string | null; clause_ids: string[]; categories: string[] };
-  } | null;
-  reports: { id: string; source: string; reporter: string; clause_id: string | null; category: string | null; text: string | null; evidence: { type: string; value: string; note?: string }[]; created_at: string }[];
-  decisions: { id: string; reviewer: string; stage: string; outcome: string; clause_ids: string[]; notes: string | null; decided_at: string }[];
-  clauses: { id: string; title: string; section: string; text: string; severity: string }[];
-  policy_version: string;
-  standing: Standing | null;
-}
+export type CaseImage = NonNullable<Classifier['images']>[number];
+export type Standing = NonNullable<CaseDetail['standing']>;
+export type Action = Standing['actions'][number];

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SEVERITIES } from '../../policy/index.ts';
 import { CASE_STATUSES, OUTCOMES, reviewSettingsSchema } from '../../review/index.ts';
+import { evidence, judgedImage } from '../responses.ts';
 import { storedEnum } from './common.ts';
 import { accountStanding } from './enforcement.ts';
 
@@ -39,7 +40,7 @@ export const reviewCase = z.object({
   priority: z.number(),
   sla_due_at: z.string(),
   overdue: z.boolean(),
-  lease: z.object({ holder: z.string().nullable(), expires_at: z.string().nullable() }).nullable(),
+  lease: z.object({ holder: z.string(), expires_at: z.string() }).nullable(),
   appeal: z.object({ id: z.string(), statement: z.string().nullable() }).nullable(),
   excluded_reviewers: z.array(z.string()),
   created_at: z.string(),
@@ -70,8 +71,17 @@ const decision = z.object({
   decided_at: z.string(),
 });
 
+/** What the moderation that opened or joined a case saw (review's ClassifierView). */
+const caseClassifier = z.object({
+  category_scores: z.record(z.string(), z.number()),
+  violations: z.array(z.object({ clause_id: z.string(), category: z.string().optional(), score: z.number().optional(), evidence: z.array(evidence).optional() })),
+  policy_version: z.string().nullable(),
+  images: z.array(judgedImage).optional(),
+  judge: z.object({ name: z.string(), unsure: z.boolean(), rationale: z.string().nullable(), clause_ids: z.array(z.string()), categories: z.array(z.string()) }).optional(),
+});
+
 export const caseDetail = reviewCase.extend({
-  classifier: z.unknown().describe("The classifier's category scores and evidence spans, when a moderation result opened or joined the case."),
+  classifier: caseClassifier.nullable().describe("The classifier's category scores and evidence spans, when a moderation result opened or joined the case."),
   reports: z.array(
     z.object({
       id: z.string(),
@@ -80,7 +90,7 @@ export const caseDetail = reviewCase.extend({
       clause_id: z.string().nullable(),
       category: z.string().nullable(),
       text: z.string().nullable(),
-      evidence: z.unknown(),
+      evidence: z.array(z.object({ type: z.enum(['text', 'url', 'image_url']), value: z.string(), note: z.string().optional() })),
       created_at: z.string(),
     }),
   ),

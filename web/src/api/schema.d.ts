@@ -3214,8 +3214,8 @@ export interface paths {
                                 sla_due_at: string;
                                 overdue: boolean;
                                 lease: {
-                                    holder: string | null;
-                                    expires_at: string | null;
+                                    holder: string;
+                                    expires_at: string;
                                 } | null;
                                 appeal: {
                                     id: string;
@@ -3310,8 +3310,8 @@ export interface paths {
                             sla_due_at: string;
                             overdue: boolean;
                             lease: {
-                                holder: string | null;
-                                expires_at: string | null;
+                                holder: string;
+                                expires_at: string;
                             } | null;
                             appeal: {
                                 id: string;
@@ -3322,7 +3322,74 @@ export interface paths {
                             updated_at: string;
                             closed_at: string | null;
                             /** @description The classifier's category scores and evidence spans, when a moderation result opened or joined the case. */
-                            classifier?: unknown;
+                            classifier: {
+                                category_scores: {
+                                    [key: string]: number;
+                                };
+                                violations: {
+                                    clause_id: string;
+                                    category?: string;
+                                    score?: number;
+                                    evidence?: {
+                                        detector: string;
+                                        category: string;
+                                        kind: string;
+                                        score?: number;
+                                        span?: [
+                                            number,
+                                            number
+                                        ];
+                                        part?: number;
+                                        input?: string;
+                                        match?: {
+                                            bank_id: string;
+                                            bank_name: string;
+                                            hash: string;
+                                            distance: number;
+                                            threshold: number;
+                                            child_safety: boolean;
+                                        };
+                                        /** @description The image model, for `image-model` evidence. */
+                                        model?: string;
+                                        /** @description The image model's class probabilities. */
+                                        classes?: {
+                                            [key: string]: number;
+                                        };
+                                    }[];
+                                }[];
+                                policy_version: string | null;
+                                images?: {
+                                    input: string;
+                                    format: string;
+                                    width: number;
+                                    height: number;
+                                    frames: number;
+                                    hashes: {
+                                        pdq: string;
+                                        quality: number;
+                                        md5: string;
+                                        sha256: string;
+                                    };
+                                    bank_matches: number;
+                                    /** @description The image model's class probabilities and category scores; absent without a model, or when it could not be run (see the image_model_unavailable warning). */
+                                    classification?: {
+                                        model: string;
+                                        classes: {
+                                            [key: string]: number;
+                                        };
+                                        scores: {
+                                            [key: string]: number;
+                                        };
+                                    };
+                                }[];
+                                judge?: {
+                                    name: string;
+                                    unsure: boolean;
+                                    rationale: string | null;
+                                    clause_ids: string[];
+                                    categories: string[];
+                                };
+                            } | null;
                             reports: {
                                 id: string;
                                 source: string;
@@ -3330,7 +3397,12 @@ export interface paths {
                                 clause_id: string | null;
                                 category: string | null;
                                 text: string | null;
-                                evidence?: unknown;
+                                evidence: {
+                                    /** @enum {string} */
+                                    type: "text" | "url" | "image_url";
+                                    value: string;
+                                    note?: string;
+                                }[];
                                 created_at: string;
                             }[];
                             decisions: {
@@ -3562,8 +3634,8 @@ export interface paths {
                             sla_due_at: string;
                             overdue: boolean;
                             lease: {
-                                holder: string | null;
-                                expires_at: string | null;
+                                holder: string;
+                                expires_at: string;
                             } | null;
                             appeal: {
                                 id: string;
@@ -3657,8 +3729,8 @@ export interface paths {
                             sla_due_at: string;
                             overdue: boolean;
                             lease: {
-                                holder: string | null;
-                                expires_at: string | null;
+                                holder: string;
+                                expires_at: string;
                             } | null;
                             appeal: {
                                 id: string;
