@@ -33,6 +33,9 @@ export const evidence = z.object({
   classes: z.record(z.string(), z.number()).optional().describe("The image model's class probabilities."),
 });
 
+/** The image model's verdict on one image: nsfwjs's class probabilities and the categories mapped from them. */
+export const imageClassification = z.object({ model: z.string(), classes: z.record(z.string(), z.number()), scores: z.record(z.string(), z.number()) });
+
 /** An image input as the moderation judged it: size, hashes, bank matches and the image model's scores (never its bytes). */
 export const judgedImage = z.object({
   input: z.string(),
@@ -42,8 +45,7 @@ export const judgedImage = z.object({
   frames: z.number().int(),
   hashes: z.object({ pdq: z.string(), quality: z.number(), md5: z.string(), sha256: z.string() }),
   bank_matches: z.number().int(),
-  classification: z
-    .object({ model: z.string(), classes: z.record(z.string(), z.number()), scores: z.record(z.string(), z.number()) })
+  classification: imageClassification
     .optional()
     .describe("The image model's class probabilities and category scores; absent without a model, or when it could not be run (see the image_model_unavailable warning)."),
 });

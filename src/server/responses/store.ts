@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ALL_CATEGORIES } from '../../common/index.ts';
 import { STORE_CHECK_KINDS } from '../../policy/index.ts';
 import { AUDIENCES, STORE_SURFACES } from '../../store/index.ts';
-import { pageOf } from '../responses.ts';
+import { imageClassification, pageOf } from '../responses.ts';
 
 /** The 2xx bodies of store submissions and the re-review jobs that policy publication starts. */
 
@@ -57,8 +57,7 @@ export const storeSubmission = z.object({
           quality: z.number(),
           md5: z.string(),
           sha256: z.string(),
-          classification: z
-            .object({ model: z.string(), classes: z.record(z.string(), z.number()), scores: z.record(z.string(), z.number()) })
+          classification: imageClassification
             .optional()
             .describe("The image model's class probabilities and category scores, when it judged the image (re-review judges them again)."),
           model_unavailable: z.string().optional().describe('Why the image model did not score the image although the server has one.'),
