@@ -33,6 +33,8 @@ async function serve(options: { port: number; host: string; dbUrl: string; rateL
     await store.db.transaction().execute((tx) => services.policies.seedTenant(tx, tenant));
   }
   await services.tenantModels.failInterrupted();
+  // The detection thread loads its model while the server starts; until it is ready, requests are detected here.
+  void services.moderation.warmUp();
   const app = await buildApp(services);
   const stop = async () => {
     await Promise.all([services.deliveries.stop(), services.reReviews.stop(), services.ruleHits.stop(), services.trends.stop(), services.spikes.stop(), services.shadowTallies.stop(), services.tenantModels.drain(), services.judgeWorker.stop(), services.moderation.close()]);

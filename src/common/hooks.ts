@@ -17,9 +17,28 @@ export class Hooks<Args extends unknown[]> {
     };
   }
 
-  /** Calls every subscriber in turn. */
-  async run(...args: Args): Promise<void> {
-    for (const subscriber of this.subscribers) await subscriber(...args);
+  /**
+   * Calls every subscriber in turn. Subscribers that answer synchronously cost no promise: the
+   * result is undefined when all of them did (the moderation hot path's case), else a promise of
+   * the rest, awaited one after the other.
+   *
+   * @example
+   * const pending = hooks.run(followUp, plan);
+   * if (pending) await pending;
+   */
+  run(...args: Args): Promise<void> | undefined {
+    const subscribers = this.subscribers;
+    for (let i = 0; i < subscribers.length; i++) {
+      const answer = subscribers[i]!(...args);
+      if (answer instanceof Promise) return this.runFrom(answer, i + 1, args);
+    }
+    return undefined;
+  }
+
+  private async runFrom(first: Promise<void>, next: number, args: Args): Promise<void> {
+    await first;
+    const subscribers = this.subscribers;
+    for (let i = next; i < subscribers.length; i++) await subscribers[i]!(...args);
   }
 
   get size(): number {

@@ -35,6 +35,8 @@ interface Running {
   worker: Worker;
   jobs: Map<number, PendingJob>;
   closing: boolean;
+  /** It has answered a job: its model is loaded. */
+  answering: boolean;
 }
 
 /**
@@ -68,6 +70,26 @@ export class DetectionThread {
     return this.run({ id: this.nextId++, parts });
   }
 
+  /** Whether the thread is running and has answered a job (its model is loaded): work sent now starts at once. */
+  get ready(): boolean {
+    return this.running?.answering === true;
+  }
+
+  /** Jobs sent to the thread and not answered yet. */
+  get backlog(): number {
+    return this.running?.jobs.size ?? 0;
+  }
+
+  /** Starts the thread now (not on the first long input) and resolves once it is ready, or false if it failed. */
+  async warmUp(): Promise<boolean> {
+    try {
+      await this.analyse(['']);
+    } catch {
+      return false;
+    }
+    return this.ready;
+  }
+
   /** Stops the thread; jobs it had not answered are computed here. A later job starts a new one. */
   async close(): Promise<void> {
     const running = this.running;
@@ -99,7 +121,7 @@ export class DetectionThread {
       this.failedAt = performance.now();
       return null;
     }
-    const running: Running = { worker, jobs: new Map(), closing: false };
+    const running: Running = { worker, jobs: new Map(), closing: false, answering: false };
     worker.unref();
     worker.on('message', (reply: DetectionReply) => this.answered(running, reply));
     // Without an 'error' listener, a worker's uncaught exception would be rethrown here and end the process.
@@ -113,6 +135,7 @@ export class DetectionThread {
     const pending = running.jobs.get(reply.id);
     if (!pending) return;
     running.jobs.delete(reply.id);
+    running.answering = true;
     if (running.jobs.size === 0) running.worker.unref();
     if ('error' in reply) pending.reject(new Error(reply.error));
     else pending.resolve({ detections: reply.detections, language: reply.language ?? undefined });

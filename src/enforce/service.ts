@@ -71,9 +71,13 @@ export class Enforcement {
    * one event, `moderation:<moderation id>:<index>`, judged against the policy version the verdict
    * used and the enforcement policy in force (both cached), written in the follow-up's transaction.
    */
-  readonly planModeration = async (followUp: FollowUp, plan: FollowUpPlan): Promise<void> => {
-    const { account } = followUp;
-    if (account === null) return;
+  readonly planModeration = (followUp: FollowUp, plan: FollowUpPlan): Promise<void> | void => {
+    // Most moderations name no account or violate nothing: they cost no promise.
+    if (followUp.account === null || !followUp.results.some((result) => result.violations.length > 0)) return;
+    return this.planEvents(followUp, followUp.account, plan);
+  };
+
+  private async planEvents(followUp: FollowUp, account: string, plan: FollowUpPlan): Promise<void> {
     const events = followUp.results
       .filter((result) => result.violations.length > 0)
       .map((result) => ({
@@ -93,7 +97,7 @@ export class Enforcement {
     plan.add(async (tx) => {
       await ingestEventsIn(tx, this.context, policies, request);
     });
-  };
+  }
 
   async standing(tenantId: string, externalId: string) {
     const account = await findAccount(this.context.store.db, tenantId, externalId);

@@ -60,8 +60,15 @@ export class JudgeCascade implements Cascade {
     return [this.calls, this.latency, this.breakerOpens, this.breakerState];
   }
 
-  async apply(call: CascadeCall): Promise<CascadeOutcome | null> {
-    const judge = await this.registry.enabled(call.tenantId);
+  apply(call: CascadeCall): Promise<CascadeOutcome | null> | null {
+    const loaded = this.registry.loadedEnabled(call.tenantId);
+    // A tenant without a judge (known from memory) goes on at once, without a promise.
+    if (loaded === null) return null;
+    return this.applyWith(call, loaded ?? this.registry.enabled(call.tenantId));
+  }
+
+  private async applyWith(call: CascadeCall, loading: StoredJudge | Promise<StoredJudge | null>): Promise<CascadeOutcome | null> {
+    const judge = await loading;
     if (!judge) return null;
     const prompt = this.promptFor(judge, call.document);
     const routes = call.results.map((result) => routeOf(judge.settings, result, prompt.clauses));

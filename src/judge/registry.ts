@@ -56,6 +56,11 @@ export class JudgeRegistry {
     return this.active.get(tenantId);
   }
 
+  /** What enabled() would answer, when it is in memory (null: no judge); undefined until it has been loaded. */
+  loadedEnabled(tenantId: string): StoredJudge | null | undefined {
+    return this.active.peek(tenantId);
+  }
+
   invalidate(tenantId: string | null): void {
     this.active.invalidate(tenantId);
   }

@@ -39,12 +39,13 @@ export interface CascadeOutcome {
 
 /**
  * The stage after local detection: a tenant's LLM judge, asked about the uncertain results
- * (see src/judge). It answers null, at once and from cache, for a tenant that has no judge: the
- * request then goes on exactly as without it.
+ * (see src/judge). It answers null, at once and from cache (not even a promise once the tenant's
+ * judge settings are in memory), for a tenant that has no judge: the request then goes on exactly
+ * as without it.
  */
 export interface Cascade {
-  apply(call: CascadeCall): Promise<CascadeOutcome | null>;
+  apply(call: CascadeCall): Promise<CascadeOutcome | null> | null;
 }
 
 /** The cascade of a deployment without judges. */
-export const NO_CASCADE: Cascade = { apply: async () => null };
+export const NO_CASCADE: Cascade = { apply: () => null };

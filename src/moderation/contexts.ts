@@ -37,6 +37,11 @@ export class TenantModerationCache {
     return this.cache.get(tenantId);
   }
 
+  /** The tenant's entry when it is in memory (the hot path's case), without a promise. */
+  peek(tenantId: string): TenantModeration | undefined {
+    return this.cache.peek(tenantId);
+  }
+
   /** Drops one tenant's entry, or every tenant's with null. */
   invalidate(tenantId: string | null): void {
     this.cache.invalidate(tenantId);

@@ -160,6 +160,20 @@ export class Moderator {
     return this.finish(parts, combineParts(detections), language, context);
   }
 
+  /**
+   * Whether short items may go to the detection thread too: it is running with its model loaded.
+   * The moderation service sends them there while other requests are in progress, so that the
+   * event loop serves HTTP while the thread detects (both cores at work).
+   */
+  get threadReady(): boolean {
+    return this.thread?.ready === true;
+  }
+
+  /** Starts the detection thread now (a server does, at start), rather than on the first long item. */
+  async warmUp(): Promise<boolean> {
+    return (await this.thread?.warmUp()) ?? false;
+  }
+
   /** Whether an item is long enough to be moderated with moderateItemOnThread (and this moderator has a thread). */
   belongsOnThread(parts: ModerationItem): boolean {
     if (!this.thread) return false;

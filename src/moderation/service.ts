@@ -55,6 +55,11 @@ export class ModerationService {
     this.committer = new FollowUpCommitter(store, clock);
   }
 
+  /**
+   * Every stage below answers at once, without a promise, when it has nothing to wait for (tenant
+   * settings in memory, no judge, no rules, no image, no write): a request with nothing to record
+   * awaits only the detection thread, if its items went there.
+   */
   async moderate(call: ModerationCall): Promise<ModerationResponse> {
     const { principal, request } = call;
     const model = resolveModel(request.model);
@@ -62,26 +67,31 @@ export class ModerationService {
     const imageParts = moderationImages(request.input);
     // Images are fetched, decoded and hashed first: a bad one refuses the request before anything is recorded.
     const findings = imageParts.length ? await this.images.judge(principal.tenantId, imageParts) : [];
-    const { document, thresholds, model: tenantModel, shadow } = await this.contexts.get(principal.tenantId);
-    const context: ModerationContext = { document, thresholds, surface: 'api', model: tenantModel, shadow };
-    const results = await this.moderateInSlices(items, context);
+    const tenant = this.contexts.peek(principal.tenantId) ?? (await this.contexts.get(principal.tenantId));
+    const { document, thresholds } = tenant;
+    const context: ModerationContext = { document, thresholds, surface: 'api', model: tenant.model, shadow: tenant.shadow };
+    const detected = this.detect(items, context);
+    const results = Array.isArray(detected) ? detected : await detected;
     if (findings.length) results[0] = withImageFindings(results[0]!, findings, context);
     const account = request.warden?.account ?? request.user ?? null;
     const moderationId = call.idempotencyKey ? keyedId(principal.tenantId, call.idempotencyKey) : undefined;
     // Every category until the end: stages and follow-ups see the full results, the caller its model's shape.
     const local = this.moderator.fullResponse(model, results, moderationId);
-    const judged = await this.cascade.apply({ tenantId: principal.tenantId, moderationId: local.id, items, results: local.results, document, thresholds });
+    const judging = this.cascade.apply({ tenantId: principal.tenantId, moderationId: local.id, items, results: local.results, document, thresholds });
+    const judged = judging && (await judging);
     const response = judged ? { ...local, results: judged.results } : local;
     // The tenant's rules have the last word, over the judge's verdict too.
     if (this.verdictStages.size) {
-      await this.verdictStages.run({ tenantId: principal.tenantId, moderationId: response.id, account, at: this.clock.now(), context, items, results: response.results });
+      const staging = this.verdictStages.run({ tenantId: principal.tenantId, moderationId: response.id, account, at: this.clock.now(), context, items, results: response.results });
+      if (staging) await staging;
     }
     // Only text is kept; an image is known by its hashes (in the result's evidence), never by its bytes.
     const imageDigests = findings.map((f) => `\n${f.hashes.sha256}`).join('');
     const followUp = followUpOf(principal, account, response, items, context, imageDigests, judged?.notes);
     const plan = new FollowUpPlan();
     if (judged?.write) plan.add(judged.write);
-    await this.followUps.run(followUp, plan);
+    const planning = this.followUps.run(followUp, plan);
+    if (planning) await planning;
     if (plan.writes.length === 0) return this.moderator.shaped(response);
     const fingerprint = call.idempotencyKey ? null : requestFingerprint(principal.tenantId, account, items, imageDigests);
     const committedId = await this.committer.commit({ tenantId: principal.tenantId, moderationId: response.id, fingerprint, plan });
@@ -89,9 +99,21 @@ export class ModerationService {
   }
 
   /**
-   * Detection of every item: long ones on the detection thread, sent there first so that it works on them
-   * while the short ones are moderated here, one at a time, yielding the event loop whenever a slice has
-   * run SLICE_MS. Results are in the items' order, and the same wherever they were computed.
+   * Detection of every item. Results are in the items' order, and the same wherever they were computed.
+   * Once the detection thread is ready (a server starts it at once), every item goes there: the event
+   * loop goes on with HTTP meanwhile, so detection and the rest of the server use two cores, at the
+   * price of one message each way (tens of microseconds). Before that, short items are moderated here,
+   * without a promise when all of them are.
+   */
+  private detect(items: ModerationItem[], context: ModerationContext): ModerationResult[] | Promise<ModerationResult[]> {
+    if (this.moderator.threadReady) return Promise.all(items.map((parts) => this.moderator.moderateItemOnThread(parts, context)));
+    if (items.length === 1 && !this.moderator.belongsOnThread(items[0]!)) return [this.moderator.moderateItem(items[0]!, context)];
+    return this.moderateInSlices(items, context);
+  }
+
+  /**
+   * Long items on the detection thread, sent there first so that it works on them while the short ones are
+   * moderated here, one at a time, yielding the event loop whenever a slice has run SLICE_MS.
    */
   private async moderateInSlices(items: ModerationItem[], context: ModerationContext): Promise<ModerationResult[]> {
     const onThread = items.map((parts) => (this.moderator.belongsOnThread(parts) ? this.moderator.moderateItemOnThread(parts, context) : null));

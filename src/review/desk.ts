@@ -47,13 +47,20 @@ export class ReviewDesk {
    * OpenAI's categories, is weighed against the tenant's settings (cached) and the policy version the
    * verdict used; the cases are filed in the follow-up's transaction.
    */
-  readonly planModeration = async (followUp: FollowUp, plan: FollowUpPlan): Promise<void> => {
-    const intakes = moderationIntakes(followUp, await this.cachedSettings.get(followUp.tenantId));
+  readonly planModeration = (followUp: FollowUp, plan: FollowUpPlan): Promise<void> | void => {
+    // Settings in memory (the common case) cost no promise.
+    const settings = this.cachedSettings.peek(followUp.tenantId);
+    if (settings) return this.planIntakes(followUp, plan, settings);
+    return this.cachedSettings.get(followUp.tenantId).then((loaded) => this.planIntakes(followUp, plan, loaded));
+  };
+
+  private planIntakes(followUp: FollowUp, plan: FollowUpPlan, settings: ReviewSettings): void {
+    const intakes = moderationIntakes(followUp, settings);
     if (intakes.length === 0) return;
     plan.add(async (tx) => {
       for (const intake of intakes) await fileIntakeIn(tx, this.context, intake);
     });
-  };
+  }
 
   /**
    * Files, in the caller's transaction, the case a judgement delivered after the moderation asks

@@ -6,7 +6,7 @@ import type { RuleEffects, RuleMatch, RuleSubject } from './compile.ts';
 import { STANDINGS } from './document.ts';
 import { detectorIds } from './history.ts';
 import type { RuleHits } from './hits.ts';
-import type { RuleRegistry } from './registry.ts';
+import type { RuleRegistry, TenantRules } from './registry.ts';
 
 type Standing = (typeof STANDINGS)[number];
 
@@ -25,8 +25,15 @@ export class LiveRules {
   ) {}
 
   /** Subscribe to ModerationService.verdictStages. */
-  readonly stage = async (draft: VerdictDraft): Promise<void> => {
-    const rules = await this.registry.rulesFor(draft.tenantId);
+  readonly stage = (draft: VerdictDraft): Promise<void> | void => {
+    const loaded = this.registry.loadedRulesFor(draft.tenantId);
+    // A tenant without rules (the common case) costs no promise once its rules are in memory.
+    if (loaded?.empty) return;
+    return this.judge(draft, loaded ?? this.registry.rulesFor(draft.tenantId));
+  };
+
+  private async judge(draft: VerdictDraft, loading: TenantRules | Promise<TenantRules>): Promise<void> {
+    const rules = await loading;
     if (rules.empty) return;
     const account = draft.account === null ? null : { id: draft.account, ...(rules.needsAccount ? await accountFacts(this.db, draft.tenantId, draft.account, draft.at) : UNREAD) };
     draft.results.forEach((result, index) => {
@@ -37,7 +44,7 @@ export class LiveRules {
       const live = matches.filter((m) => m.mode === 'live');
       if (live.length) draft.results[index] = withRuleOutcome(result, outcomeOf(live, effects), draft.context);
     });
-  };
+  }
 }
 
 /** Facts no rule in force reads: left unknown rather than looked up. */

@@ -126,6 +126,11 @@ export class RuleRegistry {
     return this.compiled.get(tenantId);
   }
 
+  /** The tenant's compiled rules when they are in memory, without a promise; undefined until rulesFor has loaded them. */
+  loadedRulesFor(tenantId: string): TenantRules | undefined {
+    return this.compiled.peek(tenantId);
+  }
+
   /** Drops a tenant's compiled rules (null: every tenant's); the next item compiles them again, keeping their windows. */
   invalidate(tenantId: string | null): void {
     this.compiled.invalidate(tenantId);

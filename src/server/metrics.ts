@@ -19,11 +19,19 @@ export function registerMetrics(app: FastifyInstance): Registry {
     registers: [registry],
   });
 
-  // Routes are templates (or "unmatched"), so the label sets stay bounded whatever the URLs requested.
+  // Routes are templates (or "unmatched"), so the label sets stay bounded whatever the URLs requested,
+  // and each set's child metrics are looked up once (prom-client hashes a label object on every call).
+  const counted = new Map<string, { count: Counter.Internal; time: Histogram.Internal<'method' | 'route'> }>();
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    requests.inc({ method: request.method, route, status: String(reply.statusCode) });
-    latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    const key = `${request.method} ${reply.statusCode} ${route}`;
+    let children = counted.get(key);
+    if (!children) {
+      children = { count: requests.labels(request.method, route, String(reply.statusCode)), time: latency.labels(request.method, route) };
+      counted.set(key, children);
+    }
+    children.count.inc();
+    children.time.observe(reply.elapsedTime / 1000);
     done();
   });
 

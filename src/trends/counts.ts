@@ -53,9 +53,18 @@ export class TrendCounter extends BufferedWriter {
     super('trend counts', TREND_FLUSH_MS, clock, 3_600_000);
   }
 
+  /** The last minute bucket computed, and its start: points come in time order, so most reuse it. */
+  private minute = { index: Number.NaN, start: '' };
+
   record(point: TrendPoint): void {
-    const key = [point.tenantId, bucketStart(point.at, 'minute'), point.category ?? '', point.clause ?? '', point.surface ?? '', point.source].join(SEP);
+    const key = `${point.tenantId}${SEP}${this.minuteStart(point.at)}${SEP}${point.category ?? ''}${SEP}${point.clause ?? ''}${SEP}${point.surface ?? ''}${SEP}${point.source}`;
     this.pending.set(key, (this.pending.get(key) ?? 0) + 1);
+  }
+
+  private minuteStart(at: Date): string {
+    const index = Math.floor(at.getTime() / GRANULARITY_MS.minute);
+    if (index !== this.minute.index) this.minute = { index, start: bucketStart(at, 'minute') };
+    return this.minute.start;
   }
 
   /** Writes what is pending; returns how many minute keys it wrote. */
