@@ -6,6 +6,7 @@ import pg from 'pg';
 import { InvalidInput } from '../common/index.ts';
 import { ChangeFeed } from './changes.ts';
 import { allMigrations } from './migrations/index.ts';
+import { WalCheckpointer } from './checkpointer.ts';
 import { WalSync, durableSqliteDialect } from './wal-sync.ts';
 import type { Tables } from './schema.ts';
 
@@ -61,8 +62,10 @@ function openSqlite(path: string): Store {
   // In WAL mode, durable all the same: each commit waits for an fsync of the WAL off the event loop (WalSync).
   database.pragma(wal ? 'synchronous = NORMAL' : 'synchronous = FULL');
   const dialect = wal ? durableSqliteDialect(config, database, new WalSync(`${resolve(path)}-wal`)) : new SqliteDialect(config);
+  // Checkpoints, too, leave the event loop alone (WalCheckpointer).
+  const checkpointer = wal ? new WalCheckpointer(database, resolve(path)) : null;
   const db = new Kysely<Tables>({ dialect });
-  return withChanges(db, 'sqlite', `sqlite:${path}`);
+  return withChanges(db, 'sqlite', `sqlite:${path}`, () => checkpointer?.stop());
 }
 
 /** Prepared statements kept per SQL text; past this many, the least recently used is dropped. */
@@ -104,10 +107,11 @@ function openPostgres(connectionString: string): Store {
   return withChanges(db, 'postgres', redact(connectionString));
 }
 
-function withChanges(db: Db, dialect: Dialect, location: string): Store {
+function withChanges(db: Db, dialect: Dialect, location: string, beforeClose?: () => Promise<void> | undefined): Store {
   const changes = new ChangeFeed(db);
   const close = async () => {
     await changes.stop();
+    await beforeClose?.();
     await db.destroy();
   };
   return { db, dialect, location, changes, close };
