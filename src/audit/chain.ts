@@ -49,6 +49,13 @@ export interface ChainHead {
 }
 
 const EMPTY_HEAD: ChainHead = { seq: 0, hash: GENESIS_HASH };
+
+/**
+ * The head's hash as the transaction's last append left it. A transaction that appends again (a
+ * group commit holds many requests' entries) holds the lock already and knows the head: it neither
+ * locks nor reads it again. A rolled-back transaction's entry goes with its Tx object.
+ */
+const headsInTransaction = new WeakMap<Tx, string>();
 const HEAD_ID = 1;
 
 /**
@@ -72,9 +79,8 @@ export class AuditLog {
   /** Appends several entries, chained in order, with one lock and one read of the chain's head (batched writes). */
   async appendMany(tx: Tx, entries: AuditEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    await lockExclusively(this.store, tx, AUDIT_LOCK_KEY);
+    let prev = headsInTransaction.get(tx) ?? (await this.lockedHead(tx));
     const at = this.clock.now().toISOString();
-    let prev = (await storedHead(tx))?.hash ?? GENESIS_HASH;
     const rows = entries.map((entry) => {
       const payload = canonicalJson(entry.payload ?? null);
       const fields: HashedFields = {
@@ -100,6 +106,13 @@ export class AuditLog {
       .values({ id: HEAD_ID, ...head })
       .onConflict((conflict) => conflict.column('id').doUpdateSet(head))
       .execute();
+    headsInTransaction.set(tx, prev);
+  }
+
+  /** Takes the chain's lock for the transaction and reads the stored head's hash. */
+  private async lockedHead(tx: Tx): Promise<string> {
+    await lockExclusively(this.store, tx, AUDIT_LOCK_KEY);
+    return (await storedHead(tx))?.hash ?? GENESIS_HASH;
   }
 
   /** The tenant's entries, oldest first, a page at a time (cursor: seq). */
