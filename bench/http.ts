@@ -10,7 +10,8 @@
  * case); 32 texts per request. Each reports requests/s, p50 and p99, and its ratio to the floor run
  * just before it (the median over rounds). The 32-text scenario also reports texts/s and its ratio
  * to the whole local pipeline (Moderator over the same texts in this process, as `npm run bench`
- * measures it), measured in the same run. Then: `warden serve`'s RSS after every request, and how
+ * measures it), measured in the same run. Every run also reports the server process's CPU time per
+ * request (all its threads, from /proc): on a shared machine it moves less than requests/s do. Then: `warden serve`'s RSS after every request, and how
  * long `/healthz` takes while one ~1 MB moderation request is processed.
  *
  * `warden serve` runs compiled (dist/, as installed): the bench builds the server first when dist/
@@ -120,6 +121,8 @@ async function temporaryDatabase(): Promise<{ url: string; drop(): Promise<void>
 
 interface Run {
   requests_per_second: number;
+  /** The server process's CPU time (all its threads) per request over the run: less sensitive to a shared machine than requests/s. */
+  server_cpu_us_per_request: number | null;
   p50_ms: number;
   p99_ms: number;
   requests: number;
@@ -127,17 +130,30 @@ interface Run {
   errors: number;
 }
 
-/** One autocannon run of `seconds` against `url`, each request's body from `body(i)`. */
-async function load(url: string, headers: Record<string, string>, body: (i: number) => string): Promise<Run> {
+/** CPU seconds (user + system, every thread) a process has used so far (Linux), or null elsewhere. */
+function cpuSeconds(pid: number): number | null {
+  if (!existsSync(`/proc/${pid}/stat`)) return null;
+  // The fields after the command name, which is in parentheses and may hold spaces: utime and stime are the 12th and 13th.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** One autocannon run of `seconds` against `url` (served by process `pid`), each request's body from `body(i)`. */
+async function load(url: string, pid: number, headers: Record<string, string>, body: (i: number) => string): Promise<Run> {
   let i = 0;
+  const cpuBefore = cpuSeconds(pid);
   const result = await autocannon({
     url: `${url}/v1/moderations`,
     connections: CONNECTIONS,
     duration: seconds,
     requests: [{ method: 'POST', headers: { 'content-type': 'application/json', ...headers }, setupRequest: (request) => ({ ...request, body: body(i++) }) }],
   });
+  const cpuAfter = cpuSeconds(pid);
+  const cpu = cpuBefore === null || cpuAfter === null || result.requests.total === 0 ? null : Math.round(((cpuAfter - cpuBefore) * 1e6) / result.requests.total);
   return {
     requests_per_second: Math.round(result.requests.average),
+    server_cpu_us_per_request: cpu,
     p50_ms: result.latency.p50,
     p99_ms: result.latency.p99,
     requests: result.requests.total,
@@ -150,6 +166,10 @@ function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function medianOrNull(values: (number | null)[]): number | null {
+  return values.some((v) => v === null) ? null : median(values as number[]);
 }
 
 /** Texts/s of the whole local pipeline (detection, language, policy mapping) in this process, on the same texts. */
@@ -242,13 +262,13 @@ async function main(): Promise<void> {
       { name: 'batch_32', body: (i) => JSON.stringify({ input: Array.from({ length: BATCH }, (_, k) => texts[(i * BATCH + k) % texts.length]) }), textsPerRequest: BATCH },
     ];
     // Warm both servers up (JIT, caches) before anything is measured.
-    await load(floor.url, {}, () => JSON.stringify({ input: texts[0] }));
-    wardenRequests += (await load(warden.url, auth, scenarios[0]!.body)).requests;
+    await load(floor.url, floor.child.pid!, {}, () => JSON.stringify({ input: texts[0] }));
+    wardenRequests += (await load(warden.url, warden.child.pid!, auth, scenarios[0]!.body)).requests;
     const runs = new Map<string, { floor: Run; run: Run }[]>(scenarios.map((s) => [s.name, []]));
     for (let round = 0; round < rounds; round += 1) {
       for (const scenario of scenarios) {
-        const floorRun = await load(floor.url, {}, scenario.body);
-        const run = await load(warden.url, auth, scenario.body);
+        const floorRun = await load(floor.url, floor.child.pid!, {}, scenario.body);
+        const run = await load(warden.url, warden.child.pid!, auth, scenario.body);
         wardenRequests += run.requests;
         runs.get(scenario.name)!.push({ floor: floorRun, run });
       }
@@ -272,6 +292,8 @@ async function main(): Promise<void> {
         p99_ms: median(pairs.map((p) => p.run.p99_ms)),
         floor_requests_per_second: median(pairs.map((p) => p.floor.requests_per_second)),
         floor_p99_ms: median(pairs.map((p) => p.floor.p99_ms)),
+        server_cpu_us_per_request: medianOrNull(pairs.map((p) => p.run.server_cpu_us_per_request)),
+        floor_cpu_us_per_request: medianOrNull(pairs.map((p) => p.floor.server_cpu_us_per_request)),
         ratio_to_floor: Math.round(median(pairs.map((p) => p.run.requests_per_second / p.floor.requests_per_second)) * 1000) / 1000,
         non_2xx: pairs.reduce((sum, p) => sum + p.run.non_2xx, 0),
         errors: pairs.reduce((sum, p) => sum + p.run.errors, 0),
