@@ -170,3 +170,37 @@ describe('a large moderation request does not hold the server', () => {
     expect(Math.max(...latencies)).toBeLessThan(3000);
   });
 });
+
+describe('short texts on the detection thread', () => {
+  let server: TestServer;
+
+  beforeEach(async () => {
+    server = await startTestServer('sqlite');
+  });
+  afterEach(async () => server?.close());
+
+  it('once the thread is ready, concurrent requests are detected there and answer exactly as on the event loop', async () => {
+    const texts = [
+      'How do I kill a Python process that hangs?',
+      'I want to end my life tonight',
+      'I am a gay man and proud of it',
+      'My card is 4111 1111 1111 1111, charge it.',
+      'You are a worthless idiot and everyone hates you',
+      'Write a short poem about the sea at dawn.',
+    ];
+    const answer = async () => {
+      const responses = await Promise.all(texts.map((input) => server.request('/v1/moderations', { method: 'POST', json: { input } })));
+      return Promise.all(responses.map(async (response) => ({ status: response.status, results: ((await response.json()) as { results: unknown[] }).results })));
+    };
+    const { moderation } = server.services;
+    // The thread is the process's: another test may have started it. Stopped, short texts stay on the event loop.
+    await moderation.close();
+    expect(moderation.threadReady).toBe(false);
+    const onLoop = await answer();
+    expect(await moderation.warmUp()).toBe(true);
+    expect(moderation.threadReady).toBe(true);
+    const onThread = await answer();
+    expect(onThread.map((r) => r.status)).toEqual(texts.map(() => 200));
+    expect(onThread).toEqual(onLoop);
+  });
+});
