@@ -136,9 +136,10 @@ export class DetectionThread {
 
 /**
  * A worker running src/detect/worker.ts: the compiled file beside this one, or, when this module runs from the
- * TypeScript sources (a checkout, the tests), the sources through tsx (worker-tsx.mjs).
+ * TypeScript sources (a checkout, the tests), the sources through tsx (worker-tsx.mjs). With `tables` (this
+ * thread's localDetectionTables()), the worker computes over them; without, it loads the model itself.
  */
-export function spawnDetectionWorker(): Worker {
+export function spawnDetectionWorker(tables?: unknown): Worker {
   const fromSources = import.meta.url.endsWith('.ts');
-  return new Worker(new URL(fromSources ? './worker-tsx.mjs' : './worker.js', import.meta.url), { name: 'warden-detection' });
+  return new Worker(new URL(fromSources ? './worker-tsx.mjs' : './worker.js', import.meta.url), { name: 'warden-detection', workerData: { tables } });
 }

@@ -1,14 +1,17 @@
 /**
- * The detection thread's entry (see thread.ts): loads the committed model once and answers each job with what
- * `localDetection()` computes for it.
+ * The detection thread's entry (see thread.ts): builds its detection over the tables the starting thread
+ * passed in workerData (localDetectionTables(): shared memory, nothing read or derived again), or, started
+ * without them, loads the committed model itself; then answers each job with what `localDetection()` computes
+ * for it.
  */
-import { parentPort } from 'node:worker_threads';
-import { localDetection } from './local.ts';
+import { parentPort, workerData } from 'node:worker_threads';
+import { type DetectionTables, detectionFromTables, localDetection } from './local.ts';
 import { type DetectionJob, type DetectionReply, analyseInput } from './thread.ts';
 
 const port = parentPort;
 if (!port) throw new Error('src/detect/worker.ts runs as a worker thread (DetectionThread starts it).');
-const detection = localDetection();
+const tables = (workerData as { tables?: DetectionTables } | null)?.tables;
+const detection = tables ? detectionFromTables(tables) : localDetection();
 
 port.on('message', (job: DetectionJob) => {
   let reply: DetectionReply;
