@@ -1,0 +1,113 @@
+/**
+ * The detection thread's costs, in one process: its resident memory (the process with and without the thread
+ * started, each in a child process of its own), the round trip of `DetectionThread.analyse` for one text of
+ * 150–250 characters against computing it inline (one at a time, and 32 in flight), and a batch of 32 such
+ * texts analysed all inline against split between this thread and the worker (`analyseMany`).
+ * Texts: Dolly instructions and responses from ../shared/datasets of 150–250 characters.
+ *
+ *   npm run bench:thread -- [--json] [--dist] [--seconds S]
+ *
+ * --dist: the compiled build (dist/, `npm run build:server`), whose worker runs without tsx, as `warden serve`
+ * runs it; without, the sources (the worker through tsx).
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    dist: { type: 'boolean', default: false },
+    seconds: { type: 'string', default: '2' },
+    memory: { type: 'string' },
+  },
+});
+const seconds = Number(values.seconds);
+const detect = (values.dist ? await import(new URL('../dist/detect/index.js', import.meta.url).href) : await import('../src/detect/index.ts')) as typeof import('../src/detect/index.ts');
+const DOLLY = new URL('../../shared/datasets/dolly15k_first6400/dolly_first6400.jsonl', import.meta.url);
+
+function sampleTexts(): string[] {
+  const rows = readFileSync(DOLLY, 'utf8').split('\n').filter(Boolean);
+  const all = rows.flatMap((line) => {
+    const row = JSON.parse(line) as { instruction: string; response: string };
+    return [row.instruction, row.response];
+  });
+  return all.filter((text) => text.length >= 150 && text.length <= 250);
+}
+
+const residentMb = () => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? NaN) / 1024);
+
+/** Child mode: RSS after the detection (and, with the thread, after the thread analysed one text and then 2,000). */
+async function memoryChild(withThread: boolean): Promise<void> {
+  const texts = sampleTexts();
+  const detection = detect.localDetection();
+  for (const text of texts.slice(0, 2000)) detect.analyseInput(detection, [text]);
+  detect.eldTables?.();
+  const report: Record<string, number> = {};
+  if (withThread) {
+    const thread = detect.localDetectionThread();
+    await thread.analyse([texts[0]!]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    report.after_one = residentMb();
+    for (const text of texts.slice(0, 2000)) await thread.analyse([text]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    report.after_2000 = residentMb();
+    await thread.close();
+  } else {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    report.after_one = report.after_2000 = residentMb();
+  }
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+}
+
+if (values.memory) {
+  await memoryChild(values.memory === 'thread');
+  process.exit(0);
+}
+
+/** Runs `round` (which handles `per` texts) repeatedly for about `seconds`; µs per text. */
+async function timed(per: number, round: () => unknown): Promise<number> {
+  const warm = performance.now();
+  while (performance.now() - warm < 300) await round();
+  let rounds = 0;
+  const start = performance.now();
+  while (performance.now() - start < seconds * 1000) {
+    await round();
+    rounds += 1;
+  }
+  return ((performance.now() - start) * 1000) / (rounds * per);
+}
+
+function memory(): Record<string, number> {
+  const run = (mode: string) => {
+    const args = [...process.execArgv, fileURLToPath(import.meta.url), '--memory', mode, ...(values.dist ? ['--dist'] : [])];
+    const child = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    if (child.status !== 0) throw new Error(child.stderr);
+    return JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { after_one: number; after_2000: number };
+  };
+  const inline = run('inline');
+  const thread = run('thread');
+  return { rss_mb_inline: inline.after_one, rss_mb_thread_after_one: thread.after_one, rss_mb_thread_after_2000: thread.after_2000, thread_mb_after_one: thread.after_one - inline.after_one, thread_mb_after_2000: thread.after_2000 - inline.after_one };
+}
+
+const texts = sampleTexts();
+const detection = detect.localDetection();
+const thread = detect.localDetectionThread();
+let next = 0;
+const text = () => texts[next++ % texts.length]!;
+const BATCH = 32;
+const batch = () => Array.from({ length: BATCH }, () => [text()]);
+
+const figures: Record<string, number> = { texts: texts.length };
+figures.inline_us = await timed(1, () => detect.analyseInput(detection, [text()]));
+figures.round_trip_us = await timed(1, () => thread.analyse([text()]));
+figures.in_flight_32_us = await timed(BATCH, () => Promise.all(batch().map((parts) => thread.analyse(parts))));
+figures.batch_inline_texts_per_second = 1e6 / (await timed(BATCH, () => batch().map((parts) => detect.analyseInput(detection, parts))));
+const many = (thread as { analyseMany?: (items: string[][]) => Promise<unknown[]> }).analyseMany;
+if (many) figures.batch_split_texts_per_second = 1e6 / (await timed(BATCH, () => many.call(thread, batch())));
+await thread.close();
+Object.assign(figures, memory());
+for (const [key, value] of Object.entries(figures)) figures[key] = Math.round(value * 10) / 10;
+if (values.json) process.stdout.write(`${JSON.stringify(figures)}\n`);
+else for (const [key, value] of Object.entries(figures)) console.log(`${key.padEnd(32)} ${value}`);
