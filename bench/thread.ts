@@ -121,6 +121,39 @@ const batches = await interleaved(BATCH, [
 ]);
 [figures.inline_us, figures.round_trip_us] = single as [number, number];
 [figures.batch_inline_us, figures.in_flight_32_us, figures.batch_split_us] = batches as [number, number, number];
+/** CPU time of this process's main thread so far, in µs (Linux: /proc/self/task/PID/stat, in clock ticks of 10 ms). */
+function mainThreadCpuUs(): number {
+  const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+/**
+ * CPU µs per text while `round` runs over and over for about `seconds`: this (main) thread's, and the whole
+ * process's (the worker, GC helpers). Unlike wall time, it hardly depends on what else the machine runs.
+ */
+async function cpuPerText(per: number, round: () => unknown): Promise<{ main: number; total: number }> {
+  let texts = 0;
+  const start = performance.now();
+  const main = mainThreadCpuUs();
+  const total = process.cpuUsage();
+  while (performance.now() - start < seconds * 1000) {
+    await round();
+    texts += per;
+  }
+  const used = process.cpuUsage(total);
+  return { main: (mainThreadCpuUs() - main) / texts, total: (used.user + used.system) / texts };
+}
+// What offloading leaves this thread to do: the cost that matters where this thread also serves HTTP.
+const cpu = {
+  batch_inline: await cpuPerText(BATCH, () => batch().map((parts) => detect.analyseInput(detection, parts))),
+  in_flight_32: await cpuPerText(BATCH, () => Promise.all(batch().map((parts) => thread.analyse(parts)))),
+  batch_split: sharing.analyseMany ? await cpuPerText(BATCH, () => sharing.analyseMany!.call(thread, batch())) : undefined,
+};
+for (const [name, used] of Object.entries(cpu)) {
+  if (!used) continue;
+  figures[`${name}_cpu_main_us`] = used.main;
+  figures[`${name}_cpu_total_us`] = used.total;
+}
 figures.batch_inline_texts_per_second = 1e6 / figures.batch_inline_us;
 figures.batch_split_texts_per_second = 1e6 / figures.batch_split_us;
 figures.split_share_on_thread = sharing.shared ? sharing.shared.onThread / (sharing.shared.onThread + sharing.shared.here) : NaN;
