@@ -55,6 +55,12 @@ describe('the detection thread', () => {
     const [a, single, b] = await Promise.all([thread.analyseMany(inputs.slice(0, 10)), thread.analyse(inputs[3]!), thread.analyseMany(inputs.slice(10))]);
     expect([...a, ...b]).toEqual(expected);
     expect(single).toEqual(expected[3]);
+    // Yielding the event loop between slices (here after every input): the same results.
+    let polled = 0;
+    const ticker = setInterval(() => (polled += 1), 0);
+    expect(await thread.analyseMany(inputs, { sliceMs: 0 })).toEqual(expected);
+    clearInterval(ticker);
+    expect(polled).toBeGreaterThan(0);
     expect(await thread.analyseMany([])).toEqual([]);
     expect(await thread.analyseMany([inputs[1]!])).toEqual([expected[1]]);
   }, 120_000);
