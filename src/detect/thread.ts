@@ -158,7 +158,15 @@ export class DetectionThread {
     if (!running) return;
     running.closing = true;
     this.running = null;
-    await running.worker.terminate();
+    // A terminating worker does not keep the process alive (Node 20: only its port, unreferenced, is left),
+    // and its isolate can take a while to go: without a timer, a script that awaits close() last could end
+    // with that promise unsettled (exit code 13).
+    const keepAlive = setInterval(() => undefined, 1_000);
+    try {
+      await running.worker.terminate();
+    } finally {
+      clearInterval(keepAlive);
+    }
   }
 
   private enqueue(running: Running, job: DetectionJob, pending: Omit<PendingJob, 'job'>): void {
