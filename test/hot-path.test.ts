@@ -179,7 +179,7 @@ describe('short texts on the detection thread', () => {
   });
   afterEach(async () => server?.close());
 
-  it('once the thread is ready, concurrent requests are detected there and answer exactly as on the event loop', async () => {
+  it('once the thread is ready, concurrent requests and a batch are detected with it and answer exactly as on the event loop', async () => {
     const texts = [
       'How do I kill a Python process that hangs?',
       'I want to end my life tonight',
@@ -189,7 +189,9 @@ describe('short texts on the detection thread', () => {
       'Write a short poem about the sea at dawn.',
     ];
     const answer = async () => {
-      const responses = await Promise.all(texts.map((input) => server.request('/v1/moderations', { method: 'POST', json: { input } })));
+      // Each text alone, concurrently, and all of them as one batch (shared between the event loop and the thread).
+      const bodies = [...texts.map((input) => ({ input })), { input: texts }];
+      const responses = await Promise.all(bodies.map((json) => server.request('/v1/moderations', { method: 'POST', json })));
       return Promise.all(responses.map(async (response) => ({ status: response.status, results: ((await response.json()) as { results: unknown[] }).results })));
     };
     const { moderation } = server.services;
@@ -200,7 +202,7 @@ describe('short texts on the detection thread', () => {
     expect(await moderation.warmUp()).toBe(true);
     expect(moderation.threadReady).toBe(true);
     const onThread = await answer();
-    expect(onThread.map((r) => r.status)).toEqual(texts.map(() => 200));
+    expect(onThread.map((r) => r.status)).toEqual([...texts, 'batch'].map(() => 200));
     expect(onThread).toEqual(onLoop);
   });
 });

@@ -3,8 +3,9 @@ export { TextInput, type DetectionProvider, type ProviderResult, type Evidence, 
 export { Detection, textModelProvider, TEXT_MODEL_PROVIDER, type DetectionResult, type ScoringModel, type LanguageSupport, type LanguageVerdict } from './engine.ts';
 export { identifiersProvider, findSensitiveIdentifiers } from './detectors/identifiers.ts';
 export { profanityProvider, findProfanity } from './detectors/profanity.ts';
-export { localDetection, localDetectionThread, localModelFingerprint } from './local.ts';
+export { localDetection, localDetectionThread, localModelFingerprint, localDetectionTables, detectionFromTables, type DetectionTables } from './local.ts';
 export { DetectionThread, spawnDetectionWorker, analyseInput, type InputAnalysis } from './thread.ts';
+export { AnalysisEncoder, AnalysisDecoder, type PackedAnalyses } from './packed.ts';
 export * from './model/index.ts';
 export {
   evaluate,

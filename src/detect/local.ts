@@ -4,10 +4,31 @@ import { join } from 'node:path';
 import { identifiersProvider } from './detectors/identifiers.ts';
 import { profanityProvider } from './detectors/profanity.ts';
 import { Detection, textModelProvider } from './engine.ts';
-import { DEFAULT_MODEL_DIR, type TextModel, detectLanguage, loadTextModel } from './model/index.ts';
+import {
+  DEFAULT_MODEL_DIR,
+  type EldTables,
+  LinearTextModel,
+  type SharedTextModel,
+  type TextModel,
+  detectLanguage,
+  eldTables,
+  readArtifact,
+  shareTextModel,
+  textModelFromShared,
+  useEldTables,
+} from './model/index.ts';
 import { DetectionThread, spawnDetectionWorker } from './thread.ts';
 
-let cached: Detection | undefined;
+/**
+ * What the built-in detection is built from, as a detection worker takes it (in workerData): the committed
+ * model and eld's n-gram table, whose large arrays are SharedArrayBuffers that the worker reads in place.
+ */
+export interface DetectionTables {
+  model: SharedTextModel;
+  eld: EldTables;
+}
+
+let cached: { detection: Detection; model: SharedTextModel } | undefined;
 let thread: DetectionThread | undefined;
 
 /**
@@ -21,10 +42,34 @@ export function detectionWithModel(model: TextModel): Detection {
   });
 }
 
+/** The committed model, loaded once; its large arrays are shared (see DetectionTables). */
+function loaded(): { detection: Detection; model: SharedTextModel } {
+  if (cached) return cached;
+  // Only the shared form is kept: the weights' float32 word-vector rows are garbage once the model is built.
+  const weights = readArtifact(DEFAULT_MODEL_DIR);
+  const model = new LinearTextModel(weights);
+  cached = { detection: detectionWithModel(model), model: shareTextModel(weights, model) };
+  return cached;
+}
+
 /** The built-in detection over the committed model, loaded on first use and shared by the whole process. */
 export function localDetection(): Detection {
-  cached ??= detectionWithModel(loadTextModel());
-  return cached;
+  return loaded().detection;
+}
+
+/** The tables localDetection() computes over (eld's table loaded now if it was not yet), for a detection worker. */
+export function localDetectionTables(): DetectionTables {
+  return { model: loaded().model, eld: eldTables() };
+}
+
+/**
+ * The built-in detection over another thread's localDetectionTables(): the same results as that thread's
+ * localDetection(), over the same memory. Becomes this thread's localDetection() (a worker has no other).
+ */
+export function detectionFromTables(tables: DetectionTables): Detection {
+  useEldTables(tables.eld);
+  cached = { detection: detectionWithModel(textModelFromShared(tables.model)), model: tables.model };
+  return cached.detection;
 }
 
 /**
@@ -40,9 +85,9 @@ export function localModelFingerprint(dir: string = DEFAULT_MODEL_DIR): string {
 
 /**
  * The built-in detection on a worker thread (see DetectionThread), shared by the whole process; the thread
- * starts on first use.
+ * starts on first use, over this thread's tables (localDetectionTables: it loads no model of its own).
  */
 export function localDetectionThread(): DetectionThread {
-  thread ??= new DetectionThread(localDetection(), spawnDetectionWorker);
+  thread ??= new DetectionThread(localDetection(), () => spawnDetectionWorker(localDetectionTables()));
   return thread;
 }

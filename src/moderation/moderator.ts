@@ -193,6 +193,17 @@ export class Moderator {
     return this.finish(parts, combineParts(detections), language, context);
   }
 
+  /**
+   * moderate()'s results, detected on this thread and the detection thread together (DetectionThread.analyseMany:
+   * both take items, one at a time, from opposite ends), letting the event loop poll every `sliceMs` of this
+   * thread's share; without a thread, moderate()'s.
+   */
+  async moderateShared(items: ModerationItem[], context: ModerationContext, sliceMs: number): Promise<ModerationResult[]> {
+    if (!this.thread) return this.moderate(items, context);
+    const analyses = await this.thread.analyseMany(items, { sliceMs });
+    return analyses.map(({ detections, language }, i) => this.finish(items[i]!, combineParts(detections), language, context));
+  }
+
   /** The result, after the tenant's own model (when one is served) and its model in shadow have seen the scores. */
   private finish(parts: ModerationItem, detected: DetectionResult, language: LanguageVerdict | undefined, context: ModerationContext): ModerationResult {
     if (!context.model && !context.shadow) return this.result(detected, language, context);

@@ -100,14 +100,20 @@ export class ModerationService {
 
   /**
    * Detection of every item. Results are in the items' order, and the same wherever they were computed.
-   * Once the detection thread is ready (a server starts it at once), every item goes there: the event
-   * loop goes on with HTTP meanwhile, so detection and the rest of the server use two cores, at the
-   * price of one message each way (tens of microseconds). Before that, short items are moderated here,
-   * without a promise when all of them are.
+   * Once the detection thread is ready (a server starts it at once), a single item goes there: the event
+   * loop goes on with HTTP meanwhile, so detection and the rest of the server use two cores, at the price of
+   * a message each way (those of one turn of the event loop travel together). A batch of short items is
+   * detected here and on the thread together, each taking the next item until they meet, so that a busy
+   * thread leaves more to this one. Before the thread is ready, a short item is moderated here, without a
+   * promise; anything with a long item goes through moderateInSlices.
    */
   private detect(items: ModerationItem[], context: ModerationContext): ModerationResult[] | Promise<ModerationResult[]> {
-    if (this.moderator.threadReady) return Promise.all(items.map((parts) => this.moderator.moderateItemOnThread(parts, context)));
-    if (items.length === 1 && !this.moderator.belongsOnThread(items[0]!)) return [this.moderator.moderateItem(items[0]!, context)];
+    const anyLong = items.some((parts) => this.moderator.belongsOnThread(parts));
+    if (this.moderator.threadReady && !anyLong) {
+      if (items.length === 1) return this.moderator.moderateItemOnThread(items[0]!, context).then((result) => [result]);
+      return this.moderator.moderateShared(items, context, SLICE_MS);
+    }
+    if (items.length === 1 && !anyLong) return [this.moderator.moderateItem(items[0]!, context)];
     return this.moderateInSlices(items, context);
   }
 

@@ -5,6 +5,7 @@ import type { FeatureConfig, WordVectors } from './features.ts';
 import type { LexiconTerm } from './lexicon.ts';
 import type { WindowCalibration } from './windows.ts';
 import type { LanguageCalibration } from './language.ts';
+import { sharedCopy } from './shared-array.ts';
 
 /**
  * The committed model: `model.json` (metadata, lexicon, thresholds, biases, dense weights as base64 float32)
@@ -82,15 +83,16 @@ export function writeArtifact(dir: string, weights: Omit<ModelWeights, 'metadata
 export function readArtifact(dir: string): ModelWeights {
   const metadata = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as ModelMetadata;
   if (metadata.format !== ARTIFACT_FORMAT) throw new Error(`unsupported model format ${String(metadata.format)} in ${dir}`);
-  const hashedBytes = readFileSync(join(dir, 'hashed.bin'));
-  const hashed = new Int8Array(hashedBytes.buffer.slice(hashedBytes.byteOffset, hashedBytes.byteOffset + hashedBytes.byteLength));
+  // The large arrays that inference keeps go to SharedArrayBuffers, so that a detection worker can use them as they are.
+  const hashed = new Int8Array(sharedCopy(Uint8Array, readFileSync(join(dir, 'hashed.bin'))).buffer);
   let wordVectors: WordVectors | null = null;
   if (metadata.vectorCount > 0) {
     const bytes = readFileSync(join(dir, 'vectors.bin'));
     const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
     const count = metadata.vectorCount;
     const dim = metadata.vectorDim;
-    const hashes = new Uint32Array(buffer, 0, count);
+    // A copy of its own: a view would keep the whole file's buffer (int8 rows and scales) alive with the model.
+    const hashes = sharedCopy(Uint32Array, new Uint32Array(buffer, 0, count));
     const scales = new Float32Array(buffer, count * 4, count);
     const data = new Int8Array(buffer, count * 8, count * dim);
     const vectors = new Float32Array(count * dim);

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { sharedArray, sharedCopy } from './shared-array.ts';
 
 /**
  * eld's language identification ("small" database), computed exactly as eld 2.1 computes it — the same text
@@ -41,39 +42,111 @@ const CUT_AFTER_BYTES = 350;
 const ENFORCE_CUT_AFTER_BYTES = 380;
 const MAX_WORD = 70;
 
+/**
+ * eld's table compiled into flat arrays over SharedArrayBuffers (see shared-array.ts): built once per process by
+ * eldTables() and handed as they are to the detection worker (useEldTables), whose identifier reads the same
+ * memory.
+ */
+export interface EldTables {
+  languages: string[];
+  averageScores: number[];
+  dictionary: string[];
+  separators: { source: string; flags: string };
+  /**
+   * Open addressing over the n-grams (NGRAM_SLOTS slots, linear probing): slot s holds the n-gram's key at
+   * 4s and 4s + 1 (see ngramKey; 0, 0 marks an empty slot) and the range of its entries in `entryLanguages`
+   * and `entryScores` at 4s + 2 and 4s + 3.
+   */
+  ngramSlots: Int32Array;
+  /** Per entry: its language (index into `languages`) and its score (eld's stored score + BASE_NGRAM_SCORE). */
+  entryLanguages: Uint8Array;
+  entryScores: Int32Array;
+}
+
+/** Slots of EldTables.ngramSlots, a power of two: eld's small table has about 81,000 n-grams (load about 0.6). */
+const NGRAM_SLOTS = 1 << 17;
+/** Every n-gram of eld's table is at most this many characters, each one byte (ASCII or a dictionary character). */
+const MAX_NGRAM_KEY = 6;
+
+/** Compiles eld's table (the JSON that `npm run language-table` writes) into EldTables. */
+export function compileEldTable(table: EldTable): EldTables {
+  const counts = Buffer.from(table.entriesPerNgram, 'base64');
+  const scores = Buffer.from(table.entryScores, 'base64');
+  const entryScores = sharedArray(Int32Array, scores.length);
+  for (let i = 0; i < scores.length; i++) entryScores[i] = scores[i]! + BASE_NGRAM_SCORE;
+  const slots = sharedArray(Int32Array, 4 * NGRAM_SLOTS);
+  let at = 0;
+  table.ngrams.split('\n').forEach((ngram, i) => {
+    const start = at;
+    at += counts[i]!;
+    if (!ngramKey(ngram)) throw new Error(`eld n-gram ${JSON.stringify(ngram)} is not 1 to ${MAX_NGRAM_KEY} one-byte characters`);
+    let slot = keyHash() & (NGRAM_SLOTS - 1);
+    // As the Map this replaces did, the last of two equal keys wins (eld's table has none).
+    while (slots[4 * slot + 1] !== 0 && !(slots[4 * slot] === keyLow && slots[4 * slot + 1] === keyHigh)) slot = (slot + 1) & (NGRAM_SLOTS - 1);
+    slots[4 * slot] = keyLow;
+    slots[4 * slot + 1] = keyHigh;
+    slots[4 * slot + 2] = start;
+    slots[4 * slot + 3] = at;
+  });
+  return {
+    languages: table.languages,
+    averageScores: table.averageScores,
+    dictionary: table.dictionary,
+    separators: table.separators,
+    ngramSlots: slots,
+    entryLanguages: sharedCopy(Uint8Array, Buffer.from(table.entryLanguages, 'base64')),
+    entryScores,
+  };
+}
+
+/** The key ngramKey() computed last: the characters' bytes, low four in keyLow, the rest and the length in keyHigh. */
+let keyLow = 0;
+let keyHigh = 0;
+
+/** Sets keyLow/keyHigh to `ngram`'s key; false when no n-gram of the table can equal it (too long, a character over 255). */
+function ngramKey(ngram: string): boolean {
+  const length = ngram.length;
+  if (length === 0 || length > MAX_NGRAM_KEY) return false;
+  let low = 0;
+  let high = length << 16;
+  for (let i = 0; i < length; i++) {
+    const c = ngram.charCodeAt(i);
+    if (c > 0xff) return false;
+    if (i < 4) low |= c << (8 * i);
+    else high |= c << (8 * (i - 4));
+  }
+  keyLow = low;
+  keyHigh = high;
+  return true;
+}
+
+/** A hash of the current key (keyLow, keyHigh), for its first slot. */
+function keyHash(): number {
+  const h = Math.imul(keyLow ^ Math.imul(keyHigh, 0x9e3779b1), 0x85ebca6b);
+  return h ^ (h >>> 15);
+}
+
 export class NgramLanguageIdentifier {
   private readonly codes: string[];
   private readonly averages: Float64Array;
   private readonly dictionary: string[];
   private readonly separators: RegExp;
-  /** n-gram → its index; entries of n-gram i are starts[i] up to ends[i] of `languages`/`scores`. */
-  private readonly ngramIndex = new Map<string, number>();
-  private readonly starts: Int32Array;
-  private readonly ends: Int32Array;
+  private readonly slots: Int32Array;
   private readonly languages: Uint8Array;
   private readonly scores: Int32Array;
   private readonly totals: Float64Array;
   private readonly seen = new Set<string>();
 
-  constructor(table: EldTable) {
-    this.codes = table.languages;
-    this.averages = Float64Array.from(table.averageScores);
-    this.dictionary = table.dictionary;
-    this.separators = new RegExp(table.separators.source, table.separators.flags);
+  /** Over compiled tables (eldTables(), or a worker's copy of them: the arrays are shared, not copied). */
+  constructor(tables: EldTables) {
+    this.codes = tables.languages;
+    this.averages = Float64Array.from(tables.averageScores);
+    this.dictionary = tables.dictionary;
+    this.separators = new RegExp(tables.separators.source, tables.separators.flags);
     this.totals = new Float64Array(this.codes.length);
-    const counts = Buffer.from(table.entriesPerNgram, 'base64');
-    this.languages = new Uint8Array(Buffer.from(table.entryLanguages, 'base64'));
-    this.scores = Int32Array.from(Buffer.from(table.entryScores, 'base64'), (score) => score + BASE_NGRAM_SCORE);
-    const keys = table.ngrams.split('\n');
-    this.starts = new Int32Array(keys.length);
-    this.ends = new Int32Array(keys.length);
-    let at = 0;
-    keys.forEach((key, i) => {
-      this.ngramIndex.set(key, i);
-      this.starts[i] = at;
-      at += counts[i]!;
-      this.ends[i] = at;
-    });
+    this.slots = tables.ngramSlots;
+    this.languages = tables.entryLanguages;
+    this.scores = tables.entryScores;
   }
 
   identify(input: string): NgramVerdict {
@@ -81,11 +154,25 @@ export class NgramLanguageIdentifier {
     const ngrams = this.byteNgrams(words);
     const totals = this.totals.fill(0);
     for (const ngram of ngrams) {
-      const index = this.ngramIndex.get(ngram);
-      if (index === undefined) continue;
-      for (let at = this.starts[index]!; at < this.ends[index]!; at++) totals[this.languages[at]!]! += this.scores[at]!;
+      const slot = this.slotOf(ngram);
+      if (slot < 0) continue;
+      const end = this.slots[4 * slot + 3]!;
+      for (let at = this.slots[4 * slot + 2]!; at < end; at++) totals[this.languages[at]!]! += this.scores[at]!;
     }
     return this.verdict(totals, ngrams.size);
+  }
+
+  /** The slot of `ngram` in the table, or -1 when it is not one of eld's n-grams. */
+  private slotOf(ngram: string): number {
+    if (!ngramKey(ngram)) return -1;
+    const slots = this.slots;
+    let slot = keyHash() & (NGRAM_SLOTS - 1);
+    for (;;) {
+      const high = slots[4 * slot + 1]!;
+      if (high === 0) return -1;
+      if (high === keyHigh && slots[4 * slot] === keyLow) return slot;
+      slot = (slot + 1) & (NGRAM_SLOTS - 1);
+    }
   }
 
   /** eld's textProcessor and strToUtf8Bytes: words of lower-cased letters, each UTF-8 byte one dictionary character. */
@@ -172,10 +259,26 @@ export class NgramLanguageIdentifier {
 }
 
 const TABLE_FILE = new URL('./eld-small-ngrams.json', import.meta.url);
+let tables: EldTables | undefined;
 let shared: NgramLanguageIdentifier | undefined;
 
-/** The identifier over eld's small table, loaded on first use (about 81,000 n-grams). */
+/** eld's small table compiled (about 81,000 n-grams), loaded on first use; what useEldTables() takes in a worker. */
+export function eldTables(): EldTables {
+  tables ??= compileEldTable(JSON.parse(readFileSync(TABLE_FILE, 'utf8')) as EldTable);
+  return tables;
+}
+
+/**
+ * Makes this thread identify languages over `compiled` (another thread's eldTables(), the same memory) instead
+ * of loading the table itself. For the detection worker, before its first identification.
+ */
+export function useEldTables(compiled: EldTables): void {
+  tables = compiled;
+  shared = undefined;
+}
+
+/** The identifier over eld's small table (eldTables()), built on first use. */
 export function eldNgramIdentifier(): NgramLanguageIdentifier {
-  shared ??= new NgramLanguageIdentifier(JSON.parse(readFileSync(TABLE_FILE, 'utf8')) as EldTable);
+  shared ??= new NgramLanguageIdentifier(eldTables());
   return shared;
 }

@@ -12,6 +12,8 @@ export { LEXICON_GROUPS, type LexiconTerm } from './lexicon.ts';
 export { featurizeAll, trainLinearHeads, quantizeHashed, type FeatureMatrix, type TrainOptions, type LinearHeads } from './train.ts';
 export { readArtifact, writeArtifact, quantizeRows, ARTIFACT_FORMAT, type ModelMetadata, type ModelWeights } from './artifact.ts';
 export { hashString, seededRandom } from './hash.ts';
+export { shareTextModel, textModelFromShared, type SharedTextModel } from './shared.ts';
+export { eldTables, useEldTables, type EldTables } from './eld-ngrams.ts';
 
 export const DEFAULT_MODEL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'models', 'text-classifier');
 

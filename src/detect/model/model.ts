@@ -3,6 +3,7 @@ import type { LanguageCalibration } from './language.ts';
 import type { ModelWeights } from './artifact.ts';
 import { Featurizer, type WordVectors } from './features.ts';
 import { HashIndex } from './hash-index.ts';
+import { sharedArray } from './shared-array.ts';
 import { normalize } from '../normalize.ts';
 import { type WindowCalibration, type WindowRanges, type WindowShape, windowLogit, windowRanges } from './windows.ts';
 
@@ -135,7 +136,12 @@ export class LinearTextModel implements TextModel {
   private stateWordNorm = 0;
   private stateCharNorm = 0;
 
-  constructor(weights: ModelWeights) {
+  /**
+   * `prepared`: what another instance's preparedVectors() returns for the same weights, used as it is instead of
+   * being derived again from `weights.wordVectors` (whose float32 rows are then not read: a detection worker
+   * passes none).
+   */
+  constructor(weights: ModelWeights, prepared?: PreparedVectors) {
     const { metadata } = weights;
     this.id = metadata.id;
     this.categories = metadata.categories;
@@ -149,7 +155,7 @@ export class LinearTextModel implements TextModel {
     this.featurizer.expandWords = false;
     const c = this.categories.length;
     this.hashed = weights.hashed;
-    this.pooled = poolableVectors(weights.wordVectors);
+    this.pooled = prepared?.pooled ?? poolableVectors(weights.wordVectors);
     this.pooledWeights = categoryMajor(weights.dense.subarray(this.featurizer.embeddingDim * c), c, this.featurizer.embeddingDim, this.pooled.scale);
     this.bias = Float64Array.from(metadata.bias);
     this.scales = Float64Array.from(metadata.hashedScales);
@@ -164,7 +170,7 @@ export class LinearTextModel implements TextModel {
     this.cachedRows = new Float32Array(WORD_CACHE_LIMIT * 3 * c);
     this.cachedVectorRows = new Int32Array(WORD_CACHE_LIMIT);
     this.part = this.pendingRow;
-    this.meanProjection = projectMeanWeights(weights, c);
+    this.meanProjection = prepared?.meanProjection ?? projectMeanWeights(weights, c);
     this.windows = metadata.windows ?? null;
     this.languageCalibration = metadata.languageOffsets ?? null;
     this.moderationHead = Uint8Array.from(this.categories, (category) => ((MODERATION_CATEGORIES as readonly string[]).includes(category) ? 1 : 0));
@@ -172,6 +178,11 @@ export class LinearTextModel implements TextModel {
     this.bestWindow = new Float64Array(c);
     this.bestWindowIndex = new Int32Array(c);
     this.scoredFrom = new Int32Array(c).fill(-1);
+  }
+
+  /** The tables the constructor derived from the word vectors (over SharedArrayBuffers), for another instance over the same weights. */
+  preparedVectors(): PreparedVectors {
+    return { pooled: this.pooled, meanProjection: this.meanProjection };
   }
 
   /** Whole-text logits of a text, without windows (a buffer reused by the next call). */
@@ -540,7 +551,13 @@ function rangeCharNorm(f: Featurizer, from: number, to: number): number {
   return n > 0 ? 1 / Math.sqrt(n) : 0;
 }
 
-interface PooledVectors {
+/** What LinearTextModel derives from the word vectors at load: read-only, and shareable between threads. */
+export interface PreparedVectors {
+  pooled: PooledVectors;
+  meanProjection: Float32Array;
+}
+
+export interface PooledVectors {
   dim: number;
   /** count × pairs 32-bit words; dimension d of a row is lane d % 2 of its word d / 2 (see laneOf). */
   packed: Int32Array;
@@ -557,7 +574,7 @@ function poolableVectors(vectors: WordVectors | null): PooledVectors {
   const { dim } = vectors;
   const pairs = Math.ceil(dim / 2);
   const count = vectors.vectors.length / dim;
-  const packed = new Int32Array(count * pairs);
+  const packed = sharedArray(Int32Array, count * pairs);
   for (let r = 0; r < count; r++) {
     for (let d = 0; d < dim; d++) {
       const lane = Math.round(vectors.vectors[r * dim + d]! / scale) + POOLED_OFFSET;
@@ -577,7 +594,7 @@ function projectMeanWeights(weights: ModelWeights, c: number): Float32Array {
   const vectors = weights.wordVectors;
   if (!vectors) return new Float32Array(0);
   const count = vectors.hashes.length;
-  const projection = new Float32Array(count * c);
+  const projection = sharedArray(Float32Array, count * c);
   for (let r = 0; r < count; r++) {
     for (let d = 0; d < vectors.dim; d++) {
       const v = vectors.vectors[r * vectors.dim + d]!;
