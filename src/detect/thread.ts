@@ -51,6 +51,8 @@ interface Running {
   /** Jobs not posted yet: those of one turn of the event loop go in one message. */
   outbox: DetectionJob[];
   flushing: NodeJS.Immediate | null;
+  /** Jobs posted and not answered yet: while there are any, new jobs wait in the outbox for the answer (see flush). */
+  posted: number;
   decoder: AnalysisDecoder;
   closing: boolean;
   exited: boolean;
@@ -204,13 +206,19 @@ export class DetectionThread {
     if (running.jobs.size === 1) running.worker.ref();
   }
 
-  /** Posts the jobs waiting in the outbox, in one message. */
+  /**
+   * Posts the jobs waiting in the outbox, in one message, unless the thread is still working on earlier ones:
+   * then they go when it answers (answered() flushes), so that a busy thread takes everything that came
+   * meanwhile in one message, and is woken once rather than once per request (each wake-up costs both
+   * threads a system call and, on a busy machine, a context switch).
+   */
   private flush(running: Running): void {
     if (running.flushing) clearImmediate(running.flushing);
     running.flushing = null;
-    if (running.exited || running.outbox.length === 0) return;
+    if (running.exited || running.outbox.length === 0 || running.posted > 0) return;
     const jobs = running.outbox;
     running.outbox = [];
+    running.posted += jobs.length;
     running.worker.postMessage(jobs);
   }
 
@@ -225,7 +233,7 @@ export class DetectionThread {
       this.failedAt = performance.now();
       return null;
     }
-    const running: Running = { worker, jobs: new Map(), outbox: [], flushing: null, decoder: new AnalysisDecoder(), closing: false, exited: false, answering: false };
+    const running: Running = { worker, jobs: new Map(), outbox: [], flushing: null, posted: 0, decoder: new AnalysisDecoder(), closing: false, exited: false, answering: false };
     worker.unref();
     worker.on('message', (reply: DetectionReply) => this.answered(running, reply));
     // Without an 'error' listener, a worker's uncaught exception would be rethrown here and end the process.
@@ -237,6 +245,7 @@ export class DetectionThread {
 
   private answered(running: Running, reply: DetectionReply): void {
     running.answering = true;
+    running.posted -= reply.answers.length;
     const analyses = running.decoder.decode(reply.analyses);
     let next = 0;
     for (const answer of reply.answers) {
@@ -250,6 +259,8 @@ export class DetectionThread {
       else if ('parts' in pending.job) pending.resolve(mine[0]!);
       else pending.resolve(new Map(answer.claimed!.map((index, i) => [index, mine[i]!])));
     }
+    // What came while the thread worked goes now, in one message.
+    if (running.posted === 0) this.flush(running);
     if (running.jobs.size === 0) running.worker.unref();
   }
 
