@@ -51,8 +51,8 @@ interface Running {
   /** Jobs not posted yet: those of one turn of the event loop go in one message. */
   outbox: DetectionJob[];
   flushing: NodeJS.Immediate | null;
-  /** Jobs posted and not answered yet: while there are any, new jobs wait in the outbox for the answer (see flush). */
-  posted: number;
+  /** The jobs of each message posted and not fully answered yet, oldest first (see flush). */
+  unanswered: number[];
   decoder: AnalysisDecoder;
   closing: boolean;
   exited: boolean;
@@ -207,18 +207,19 @@ export class DetectionThread {
   }
 
   /**
-   * Posts the jobs waiting in the outbox, in one message, unless the thread is still working on earlier ones:
-   * then they go when it answers (answered() flushes), so that a busy thread takes everything that came
-   * meanwhile in one message, and is woken once rather than once per request (each wake-up costs both
-   * threads a system call and, on a busy machine, a context switch).
+   * Posts the jobs waiting in the outbox, in one message, unless MESSAGES_IN_FLIGHT are unanswered: then they
+   * go when the thread answers (answered() flushes). A busy thread thus finds its next message waiting when
+   * it finishes one (no pause between them), and that message holds everything that came meanwhile: it is
+   * woken once per round rather than once per request (each wake-up costs both threads a system call and, on
+   * a busy machine, a context switch).
    */
   private flush(running: Running): void {
     if (running.flushing) clearImmediate(running.flushing);
     running.flushing = null;
-    if (running.exited || running.outbox.length === 0 || running.posted > 0) return;
+    if (running.exited || running.outbox.length === 0 || running.unanswered.length >= MESSAGES_IN_FLIGHT) return;
     const jobs = running.outbox;
     running.outbox = [];
-    running.posted += jobs.length;
+    running.unanswered.push(jobs.length);
     running.worker.postMessage(jobs);
   }
 
@@ -233,7 +234,7 @@ export class DetectionThread {
       this.failedAt = performance.now();
       return null;
     }
-    const running: Running = { worker, jobs: new Map(), outbox: [], flushing: null, posted: 0, decoder: new AnalysisDecoder(), closing: false, exited: false, answering: false };
+    const running: Running = { worker, jobs: new Map(), outbox: [], flushing: null, unanswered: [], decoder: new AnalysisDecoder(), closing: false, exited: false, answering: false };
     worker.unref();
     worker.on('message', (reply: DetectionReply) => this.answered(running, reply));
     // Without an 'error' listener, a worker's uncaught exception would be rethrown here and end the process.
@@ -245,7 +246,7 @@ export class DetectionThread {
 
   private answered(running: Running, reply: DetectionReply): void {
     running.answering = true;
-    running.posted -= reply.answers.length;
+    settle(running.unanswered, reply.answers.length);
     const analyses = running.decoder.decode(reply.analyses);
     let next = 0;
     for (const answer of reply.answers) {
@@ -260,7 +261,7 @@ export class DetectionThread {
       else pending.resolve(new Map(answer.claimed!.map((index, i) => [index, mine[i]!])));
     }
     // What came while the thread worked goes now, in one message.
-    if (running.posted === 0) this.flush(running);
+    this.flush(running);
     if (running.jobs.size === 0) running.worker.unref();
   }
 
@@ -292,6 +293,20 @@ export class DetectionThread {
       if (Atomics.load(job.claims, i) === CLAIMED_BY_THREAD) analyses.set(i, analyseInput(this.detection, parts));
     });
     return analyses;
+  }
+}
+
+/** Messages the thread may have unanswered before new jobs wait: one it works on, one waiting for it. */
+const MESSAGES_IN_FLIGHT = 2;
+
+/** Counts `answers` jobs answered against the oldest messages' counts, dropping those fully answered. */
+function settle(unanswered: number[], answers: number): void {
+  let left = answers;
+  while (left > 0 && unanswered.length > 0) {
+    const taken = Math.min(left, unanswered[0]!);
+    unanswered[0]! -= taken;
+    left -= taken;
+    if (unanswered[0] === 0) unanswered.shift();
   }
 }
 
