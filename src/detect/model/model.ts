@@ -98,9 +98,8 @@ export class LinearTextModel implements TextModel {
   private part: Float32Array;
   private partVectorRow = -1;
   private readonly pendingRow: Float32Array;
-  private readonly wordSums: Float64Array;
-  private readonly charSums: Float64Array;
-  private readonly meanSums: Float64Array;
+  /** Per text: Σ unigram weights, Σ char n-gram weights (exact integers), Σ mean projections; c each. */
+  private readonly sums: Float64Array;
   private readonly logits: Float64Array;
   private readonly maxPooled: Int32Array;
   private readonly maxPairs: Int32Array;
@@ -153,9 +152,7 @@ export class LinearTextModel implements TextModel {
     this.pooledWeights = categoryMajor(weights.dense.subarray(this.featurizer.embeddingDim * c), c, this.featurizer.embeddingDim, this.pooled.scale);
     this.bias = Float64Array.from(metadata.bias);
     this.scales = Float64Array.from(metadata.hashedScales);
-    this.wordSums = new Float64Array(c);
-    this.charSums = new Float64Array(c);
-    this.meanSums = new Float64Array(c);
+    this.sums = new Float64Array(3 * c);
     this.logits = new Float64Array(c);
     this.maxPooled = new Int32Array(this.featurizer.embeddingDim);
     this.maxPairs = new Int32Array(this.pooled.pairs);
@@ -266,46 +263,50 @@ export class LinearTextModel implements TextModel {
   private rangeLogits(from: number, to: number): Float64Array {
     const f = this.featurizer;
     const c = this.categories.length;
-    const { logits, wordSums, charSums, meanSums, hashed } = this;
+    const { logits, hashed } = this;
     const whole = from === 0 && to === f.tokenCount;
     // extract() wrote the whole text's lexicon block; a window (or the whole text again, after windows) writes its own.
     if (f.config.lexicon && (this.stateFrom !== from || this.stateTo !== to)) f.matchLexicon(from, to);
     this.stateFrom = from;
     this.stateTo = to;
     this.warmBigramRows(from, to);
-    wordSums.fill(0);
-    charSums.fill(0);
-    meanSums.fill(0);
+    // One run of sums, laid out as a cache row: unigram sums, char n-gram sums, mean projection (c each).
+    const sums = this.sums.fill(0);
+    const wordWidth = 2 * c;
+    const fullWidth = 3 * c;
     if (this.vectorRows.length < f.tokenCount) {
       this.vectorRows = new Int32Array(f.tokenCount);
       this.vectorRowTokens = new Int32Array(f.tokenCount);
     }
     const vectorRows = this.vectorRows;
+    const vectorRowTokens = this.vectorRowTokens;
+    const pooledIn = this.pooledIn;
     let vectorRowCount = 0;
     let vectorTokens = 0;
-    this.generation = (this.generation + 1) | 0;
+    const generation = (this.generation = (this.generation + 1) | 0);
     for (let i = from; i < to; i++) {
       const at = this.wordPart(i);
       const row = this.part;
-      for (let k = 0; k < c; k++) {
-        wordSums[k]! += row[at + k]!;
-        charSums[k]! += row[at + c + k]!;
-      }
       const vectorRow = this.partVectorRow;
-      if (vectorRow < 0) continue;
+      // Each sum adds the same terms in the same order as per-block loops would: the results are bit-identical.
+      if (vectorRow < 0) {
+        for (let j = 0; j < wordWidth; j++) sums[j]! += row[at + j]!;
+        continue;
+      }
+      for (let j = 0; j < fullWidth; j++) sums[j]! += row[at + j]!;
       vectorTokens += 1;
-      for (let k = 0; k < c; k++) meanSums[k]! += row[at + 2 * c + k]!;
       // A repeated word cannot raise the max: pool each vector row once.
-      if (this.pooledIn[vectorRow] === this.generation) continue;
-      this.pooledIn[vectorRow] = this.generation;
-      this.vectorRowTokens[vectorRowCount] = i;
+      if (pooledIn[vectorRow] === generation) continue;
+      pooledIn[vectorRow] = generation;
+      vectorRowTokens[vectorRowCount] = i;
       vectorRows[vectorRowCount++] = vectorRow;
     }
     this.vectorRowCount = vectorRowCount;
-    // Bigram b joins tokens b and b + 1.
+    // Bigram b joins tokens b and b + 1 (integer sums: their order does not matter).
+    const wordBuckets = f.wordBuckets;
     for (let i = from; i + 1 < to && i < f.wordCount; i++) {
-      const base = f.wordBuckets[i]! * c;
-      for (let k = 0; k < c; k++) wordSums[k]! += hashed[base + k]!;
+      const base = wordBuckets[i]! * c;
+      for (let k = 0; k < c; k++) sums[k]! += hashed[base + k]!;
     }
     this.poolMax(vectorRows, vectorRowCount);
     const wordNorm = whole ? f.wordNorm : rangeWordNorm(f, to - from);
@@ -314,7 +315,7 @@ export class LinearTextModel implements TextModel {
     this.stateCharNorm = charNorm;
     const share = vectorTokens > 0 ? 1 / vectorTokens : 0;
     this.lastVectorTokens = vectorTokens;
-    for (let k = 0; k < c; k++) logits[k] = this.bias[k]! + this.scales[k]! * (wordSums[k]! * wordNorm + charSums[k]! * charNorm) + meanSums[k]! * share;
+    for (let k = 0; k < c; k++) logits[k] = this.bias[k]! + this.scales[k]! * (sums[k]! * wordNorm + sums[c + k]! * charNorm) + sums[2 * c + k]! * share;
     this.addPooledTerms(logits);
     return logits;
   }
