@@ -3,6 +3,7 @@ import type { LanguageCalibration } from './language.ts';
 import type { ModelWeights } from './artifact.ts';
 import { Featurizer, type WordVectors } from './features.ts';
 import { HashIndex } from './hash-index.ts';
+import { SimdPooling } from './pooling-wasm.ts';
 import { normalize } from '../normalize.ts';
 import { type WindowCalibration, type WindowRanges, type WindowShape, windowLogit, windowRanges } from './windows.ts';
 
@@ -74,6 +75,8 @@ const LANE_HIGH_BITS = 0x80008000 | 0;
  * whose scale is folded into the block's weights.
  */
 export class LinearTextModel implements TextModel {
+  /** Whether models built from now on use the WebAssembly SIMD kernels for the max-pooled block where available (tests turn it off to check the JavaScript path). */
+  static simd = true;
   readonly id: string;
   readonly categories: readonly Category[];
   readonly thresholds: Record<string, number>;
@@ -104,7 +107,7 @@ export class LinearTextModel implements TextModel {
   private readonly maxPooled: Int32Array;
   private readonly maxPairs: Int32Array;
   /** The distinct vector rows of the text scored last (vectorRowCount of them), and the first token of each. */
-  private vectorRows = new Int32Array(256);
+  private vectorRows: Int32Array = new Int32Array(256);
   private vectorRowTokens = new Int32Array(256);
   private vectorRowCount = 0;
   /** pooledIn[row] === generation: the current text's max pool has that vector row already. */
@@ -148,8 +151,15 @@ export class LinearTextModel implements TextModel {
     this.featurizer.expandWords = false;
     const c = this.categories.length;
     this.hashed = weights.hashed;
-    this.pooled = poolableVectors(weights.wordVectors);
-    this.pooledWeights = categoryMajor(weights.dense.subarray(this.featurizer.embeddingDim * c), c, this.featurizer.embeddingDim, this.pooled.scale);
+    const dim = this.featurizer.embeddingDim;
+    const scale = vectorScale(weights.wordVectors);
+    const pooledWeights = categoryMajor(weights.dense.subarray(dim * c), c, dim, scale);
+    this.pooledWeights = pooledWeights;
+    const width = pooledWeights.length / c;
+    const vectorCount = weights.wordVectors?.hashes.length ?? 0;
+    const simd = weights.wordVectors && LinearTextModel.simd ? SimdPooling.create(vectorCount, dim, c, (k, d) => pooledWeights[k * width + d]!) : null;
+    this.pooled = poolableVectors(weights.wordVectors, scale, simd);
+    if (simd) this.vectorRows = simd.rows;
     this.bias = Float64Array.from(metadata.bias);
     this.scales = Float64Array.from(metadata.hashedScales);
     this.sums = new Float64Array(3 * c);
@@ -274,8 +284,9 @@ export class LinearTextModel implements TextModel {
     const sums = this.sums.fill(0);
     const wordWidth = 2 * c;
     const fullWidth = 3 * c;
-    if (this.vectorRows.length < f.tokenCount) {
-      this.vectorRows = new Int32Array(f.tokenCount);
+    // A text pools each vector row once: the SIMD kernels' list has room for every row.
+    if (this.vectorRowTokens.length < f.tokenCount) {
+      if (!this.pooled.simd) this.vectorRows = new Int32Array(f.tokenCount);
       this.vectorRowTokens = new Int32Array(f.tokenCount);
     }
     const vectorRows = this.vectorRows;
@@ -335,9 +346,16 @@ export class LinearTextModel implements TextModel {
   /** Max-pools the rows' vectors into this.maxPooled, two dimensions a step and without branches (they would mispredict). */
   private poolMax(rows: Int32Array, count: number): void {
     const max = this.maxPooled;
-    const { packed, pairs, dim } = this.pooled;
+    const { packed, pairs, dim, simd } = this.pooled;
     if (count === 0) {
       max.fill(0);
+      return;
+    }
+    if (simd) {
+      // rows is simd.rows.
+      simd.pool(count);
+      const pooled = simd.max;
+      for (let d = 0; d < dim; d++) max[d] = pooled[d]!;
       return;
     }
     const maxPairs = this.maxPairs;
@@ -364,6 +382,26 @@ export class LinearTextModel implements TextModel {
     const lexiconFrom = 2 * dim;
     const width = dense.length - dim;
     const weights = this.pooledWeights;
+    const simd = this.pooled.simd;
+    if (simd) {
+      // The same four sums as below, from the SIMD kernel; with nothing pooled every sum is 0.
+      if (this.vectorRowCount > 0) simd.dot();
+      const lanes = simd.sums;
+      const pooled = this.vectorRowCount > 0;
+      for (let k = 0; k < c; k++) {
+        const base = k * width;
+        let s0 = pooled ? lanes[4 * k]! : 0;
+        const s1 = pooled ? lanes[4 * k + 1]! : 0;
+        const s2 = pooled ? lanes[4 * k + 2]! : 0;
+        const s3 = pooled ? lanes[4 * k + 3]! : 0;
+        for (let l = lexiconFrom; l < dense.length; l++) {
+          const value = dense[l]!;
+          if (value !== 0) s0 += value * weights[base + l - dim]!;
+        }
+        logits[k]! += s0 + s1 + (s2 + s3);
+      }
+      return;
+    }
     for (let k = 0; k < c; k++) {
       const base = k * width;
       // Four running sums, so that each addition need not wait for the one before.
@@ -457,7 +495,7 @@ export class LinearTextModel implements TextModel {
       }
     }
     // Each max-pooled dimension that raises some head goes to the first word whose vector holds its maximum.
-    const { packed, pairs, dim } = this.pooled;
+    const { dim } = this.pooled;
     const max = this.maxPooled;
     const width = this.pooledWeights.length / c;
     for (let d = 0; d < dim; d++) {
@@ -465,7 +503,7 @@ export class LinearTextModel implements TextModel {
       for (let h = 0; h < heads.length && !raises; h++) raises = max[d]! * this.pooledWeights[heads[h]! * width + d]! > 0;
       if (!raises) continue;
       let r = 0;
-      while (r < this.vectorRowCount && laneOf(packed[this.vectorRows[r]! * pairs + (d >> 1)]!, d) !== max[d]) r += 1;
+      while (r < this.vectorRowCount && this.componentOf(this.vectorRows[r]!, d) !== max[d]) r += 1;
       if (r === this.vectorRowCount) continue;
       const owner = this.vectorRowTokens[r]! - from;
       for (let h = 0; h < heads.length; h++) shares[h * n + owner]! += max[d]! * this.pooledWeights[heads[h]! * width + d]!;
@@ -479,6 +517,12 @@ export class LinearTextModel implements TextModel {
       }
     }
     return shares;
+  }
+
+  /** Dimension d of vector row `row`, as the max pool reads it (a 15-bit integer). */
+  private componentOf(row: number, d: number): number {
+    const { simd, packed, pairs } = this.pooled;
+    return simd ? simd.vectors[row * simd.stride + d]! : laneOf(packed[row * pairs + (d >> 1)]!, d);
   }
 
   private probabilities(logits: Float64Array, languageOffset = 0): Record<string, number> {
@@ -543,29 +587,36 @@ function rangeCharNorm(f: Featurizer, from: number, to: number): number {
 
 interface PooledVectors {
   dim: number;
-  /** count × pairs 32-bit words; dimension d of a row is lane d % 2 of its word d / 2 (see laneOf). */
+  /** count × pairs 32-bit words; dimension d of a row is lane d % 2 of its word d / 2 (see laneOf). Empty with `simd`. */
   packed: Int32Array;
   pairs: number;
-  scale: number;
+  /** The SIMD kernels, which hold the vectors as int16 rows instead of `packed`; null where WebAssembly SIMD is not available. */
+  simd: SimdPooling | null;
 }
 
-/** The word vectors as 15-bit integers on one scale (the largest magnitude maps to POOLED_UNITS), packed in pairs. */
-function poolableVectors(vectors: WordVectors | null): PooledVectors {
-  if (!vectors) return { dim: 0, packed: new Int32Array(0), pairs: 0, scale: 1 };
+/** The int16 unit: the largest magnitude of the vectors maps to POOLED_UNITS. */
+function vectorScale(vectors: WordVectors | null): number {
+  if (!vectors) return 1;
   let largest = 0;
   for (const value of vectors.vectors) largest = Math.max(largest, Math.abs(value));
-  const scale = largest > 0 ? largest / POOLED_UNITS : 1;
+  return largest > 0 ? largest / POOLED_UNITS : 1;
+}
+
+/** The word vectors as 15-bit integers on `scale`: in the SIMD kernels' memory when there are kernels, else packed in pairs. */
+function poolableVectors(vectors: WordVectors | null, scale: number, simd: SimdPooling | null): PooledVectors {
+  if (!vectors) return { dim: 0, packed: new Int32Array(0), pairs: 0, simd: null };
   const { dim } = vectors;
   const pairs = Math.ceil(dim / 2);
   const count = vectors.vectors.length / dim;
-  const packed = new Int32Array(count * pairs);
+  const packed = new Int32Array(simd ? 0 : count * pairs);
   for (let r = 0; r < count; r++) {
     for (let d = 0; d < dim; d++) {
-      const lane = Math.round(vectors.vectors[r * dim + d]! / scale) + POOLED_OFFSET;
-      packed[r * pairs + (d >> 1)]! |= lane << (16 * (d & 1));
+      const value = Math.round(vectors.vectors[r * dim + d]! / scale);
+      if (simd) simd.vectors[r * simd.stride + d] = value;
+      else packed[r * pairs + (d >> 1)]! |= (value + POOLED_OFFSET) << (16 * (d & 1));
     }
   }
-  return { dim, packed, pairs, scale };
+  return { dim, packed, pairs, simd };
 }
 
 /** Dimension d's integer value from its packed word. */
