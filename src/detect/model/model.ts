@@ -54,6 +54,8 @@ export interface WordContribution {
 const WORD_CACHE_LIMIT = 60_000;
 /** Longer tokens (links, hashes, keys) seldom come back: they are summed each time rather than cached. */
 const MAX_CACHED_TOKEN = 40;
+/** Token rows the SIMD kernel sums at a time. */
+const SUM_CHUNK = 256;
 /** explainLast() leaves out words whose share of a logit is under this part of the largest word's share. */
 const MIN_SHARE_OF_TOP = 0.4;
 /**
@@ -157,7 +159,7 @@ export class LinearTextModel implements TextModel {
     this.pooledWeights = pooledWeights;
     const width = pooledWeights.length / c;
     const vectorCount = weights.wordVectors?.hashes.length ?? 0;
-    const simd = weights.wordVectors && LinearTextModel.simd ? SimdPooling.create(vectorCount, dim, c, (k, d) => pooledWeights[k * width + d]!) : null;
+    const simd = weights.wordVectors && LinearTextModel.simd ? SimdPooling.create(vectorCount, dim, c, (k, d) => pooledWeights[k * width + d]!, WORD_CACHE_LIMIT, SUM_CHUNK) : null;
     this.pooled = poolableVectors(weights.wordVectors, scale, simd);
     if (simd) this.vectorRows = simd.rows;
     this.bias = Float64Array.from(metadata.bias);
@@ -168,7 +170,7 @@ export class LinearTextModel implements TextModel {
     this.maxPairs = new Int32Array(this.pooled.pairs);
     this.pooledIn = new Int32Array(weights.wordVectors?.hashes.length ?? 0).fill(-1);
     this.pendingRow = new Float32Array(3 * c);
-    this.cachedRows = new Float32Array(WORD_CACHE_LIMIT * 3 * c);
+    this.cachedRows = simd ? simd.cachedRows : new Float32Array(WORD_CACHE_LIMIT * 3 * c);
     this.cachedVectorRows = new Int32Array(WORD_CACHE_LIMIT);
     this.part = this.pendingRow;
     this.meanProjection = projectMeanWeights(weights, c);
@@ -281,7 +283,8 @@ export class LinearTextModel implements TextModel {
     this.stateTo = to;
     this.warmBigramRows(from, to);
     // One run of sums, laid out as a cache row: unigram sums, char n-gram sums, mean projection (c each).
-    const sums = this.sums.fill(0);
+    const simd = this.pooled.simd;
+    const sums = simd ? simd.rowSums.fill(0) : this.sums.fill(0);
     const wordWidth = 2 * c;
     const fullWidth = 3 * c;
     // A text pools each vector row once: the SIMD kernels' list has room for every row.
@@ -295,16 +298,32 @@ export class LinearTextModel implements TextModel {
     let vectorRowCount = 0;
     let vectorTokens = 0;
     const generation = (this.generation = (this.generation + 1) | 0);
+    // With the SIMD kernels, rows are listed (by address, plus 1 for a whole row) and summed a chunk at a time.
+    const list = simd?.list;
+    let listed = 0;
+    let scratchUsed = 0;
     for (let i = from; i < to; i++) {
       const at = this.wordPart(i);
       const row = this.part;
       const vectorRow = this.partVectorRow;
-      // Each sum adds the same terms in the same order as per-block loops would: the results are bit-identical.
-      if (vectorRow < 0) {
+      if (simd) {
+        let address = row === simd.cachedRows ? simd.cachedRows.byteOffset + 4 * at : -1;
+        if (address < 0) {
+          simd.scratchRows.set(row.subarray(at, at + fullWidth), scratchUsed * fullWidth);
+          address = simd.scratchRows.byteOffset + 4 * scratchUsed * fullWidth;
+          scratchUsed += 1;
+        }
+        list![listed++] = address + (vectorRow < 0 ? 0 : 1);
+        if (listed === SUM_CHUNK) {
+          simd.sumRows(listed);
+          listed = 0;
+          scratchUsed = 0;
+        }
+      } else if (vectorRow < 0) {
+        // Each sum adds the same terms in the same order as per-block loops would: the results are bit-identical.
         for (let j = 0; j < wordWidth; j++) sums[j]! += row[at + j]!;
-        continue;
-      }
-      for (let j = 0; j < fullWidth; j++) sums[j]! += row[at + j]!;
+      } else for (let j = 0; j < fullWidth; j++) sums[j]! += row[at + j]!;
+      if (vectorRow < 0) continue;
       vectorTokens += 1;
       // A repeated word cannot raise the max: pool each vector row once.
       if (pooledIn[vectorRow] === generation) continue;
@@ -312,6 +331,7 @@ export class LinearTextModel implements TextModel {
       vectorRowTokens[vectorRowCount] = i;
       vectorRows[vectorRowCount++] = vectorRow;
     }
+    if (simd && listed > 0) simd.sumRows(listed);
     this.vectorRowCount = vectorRowCount;
     // Bigram b joins tokens b and b + 1 (integer sums: their order does not matter).
     const wordBuckets = f.wordBuckets;

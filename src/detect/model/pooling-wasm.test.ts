@@ -55,6 +55,8 @@ describe('SIMD pooling kernels', () => {
       '',
       'zzqx vvbt', // no word vectors
       'you are all disgusting animals and should be wiped out '.repeat(30),
+      // Tokens over 40 characters are summed each time (not cached), more than a chunk of them.
+      Array.from({ length: 600 }, (_, i) => `word${i} ${'x'.repeat(41 + (i % 7))}${i} kill`).join(' '),
     ];
     for (const text of texts) {
       expect(withSimd.score(text)).toEqual(withoutSimd.score(text));

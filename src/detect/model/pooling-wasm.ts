@@ -19,7 +19,14 @@ export interface PoolingLayout {
   maxFloat: number;
   weights: number;
   sums: number;
+  /** The word cache's rows (float32, cacheRows × rowFloats), a chunk of rows outside it, a chunk's row list, and the rows' sums (float64). */
+  cache: number;
+  scratch: number;
+  list: number;
+  rowSums: number;
   bytes: number;
+  rowFloats: number;
+  chunk: number;
   /** Lanes per vector row (the dimension rounded up to 8). */
   stride: number;
   /** Dimensions that the dot products read (a multiple of 4). */
@@ -27,7 +34,7 @@ export interface PoolingLayout {
   heads: number;
 }
 
-export function poolingLayout(count: number, dim: number, heads: number): PoolingLayout {
+export function poolingLayout(count: number, dim: number, heads: number, cacheRows = 0, rowFloats = 0, chunk = 0): PoolingLayout {
   const stride = Math.ceil(dim / 8) * 8;
   const align = (n: number) => Math.ceil(n / 16) * 16;
   const vectors = 0;
@@ -36,8 +43,12 @@ export function poolingLayout(count: number, dim: number, heads: number): Poolin
   const maxFloat = align(max + (stride + 8) * 2);
   const weights = align(maxFloat + stride * 8);
   const sums = align(weights + heads * stride * 8);
-  const bytes = align(sums + heads * 4 * 8);
-  return { vectors, rows, max, maxFloat, weights, sums, bytes, stride, dim: Math.ceil(dim / 4) * 4, heads };
+  const cache = align(sums + heads * 4 * 8);
+  const scratch = align(cache + cacheRows * rowFloats * 4);
+  const list = align(scratch + chunk * rowFloats * 4);
+  const rowSums = align(list + chunk * 4);
+  const bytes = align(rowSums + rowFloats * 8);
+  return { vectors, rows, max, maxFloat, weights, sums, cache, scratch, list, rowSums, bytes, stride, dim: Math.ceil(dim / 4) * 4, heads, rowFloats, chunk };
 }
 
 // Opcodes used below (WebAssembly core and SIMD).
@@ -50,6 +61,9 @@ const I32_ADD = 0x6a;
 const I32_MUL = 0x6c;
 const I32_LT_S = 0x48;
 const I32_GE_S = 0x4e;
+const I32_AND = 0x71;
+const I32_SHL = 0x74;
+const SELECT = 0x1b;
 const I32_LOAD = 0x28;
 const BLOCK = 0x02;
 const LOOP = 0x03;
@@ -66,6 +80,8 @@ const I32X4_EXTEND_LOW_I16X8_S = 0xa7;
 const F64X2_ADD = 0xf0;
 const F64X2_MUL = 0xf2;
 const F64X2_CONVERT_LOW_I32X4_S = 0xfe;
+const V128_LOAD64_ZERO = 0x5d;
+const F64X2_PROMOTE_LOW_F32X4 = 0x5f;
 
 function uleb(value: number): number[] {
   const out: number[] = [];
@@ -186,14 +202,49 @@ function dotBody(l: PoolingLayout): number[] {
   ];
 }
 
-/** The module's bytes: it imports its memory as env.memory (`pages` pages) and exports pool and dot. */
+/**
+ * sumRows(count): for each entry e of list[0, count) — a row's byte address, plus 1 where the whole row counts —
+ * rowSums[j] += row[j] for the row's first 2 × heads floats, or all rowFloats: each sum adds the same terms in
+ * the same order as the JavaScript loop it replaces.
+ */
+function sumRowsBody(l: PoolingLayout): number[] {
+  // Locals: 0 count (param), 1 t, 2 base, 3 end (bytes of the row to read), 4 p (bytes read).
+  const wordBytes = 2 * l.heads * 4;
+  const fullBytes = l.rowFloats * 4;
+  return [
+    ...[1, 4, I32],
+    ...i32(0), ...set(1),
+    BLOCK, EMPTY,
+    LOOP, EMPTY,
+    ...get(1), ...get(0), I32_GE_S, BR_IF, 1,
+    ...get(1), ...i32(4), I32_MUL, I32_LOAD, 2, ...uleb(l.list), ...set(2),
+    ...i32(fullBytes), ...i32(wordBytes), ...get(2), ...i32(1), I32_AND, SELECT, ...set(3),
+    ...get(2), ...i32(-8), I32_AND, ...set(2),
+    ...i32(0), ...set(4),
+    LOOP, EMPTY,
+    ...get(4), ...i32(1), I32_SHL,
+    ...get(4), ...i32(1), I32_SHL, ...load(l.rowSums),
+    ...get(2), ...get(4), I32_ADD, ...simd(V128_LOAD64_ZERO), ...memarg(), ...simd(F64X2_PROMOTE_LOW_F32X4),
+    ...simd(F64X2_ADD), ...store(l.rowSums),
+    ...get(4), ...i32(8), I32_ADD, ...set(4),
+    ...get(4), ...get(3), I32_LT_S, BR_IF, 0,
+    END,
+    ...get(1), ...i32(1), I32_ADD, ...set(1),
+    BR, 0,
+    END,
+    END,
+    END,
+  ];
+}
+
+/** The module's bytes: it imports its memory as env.memory (`pages` pages) and exports pool, dot and sumRows. */
 export function poolingModule(l: PoolingLayout, pages: number): Uint8Array<ArrayBuffer> {
   const types = section(1, vector([[0x60, ...vector([[I32]]), ...vector([])], [0x60, ...vector([]), ...vector([])]]));
   const imports = section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(pages)]]));
-  const functions = section(3, vector([[0], [1]]));
-  const exports = section(7, vector([[...name('pool'), 0x00, 0], [...name('dot'), 0x00, 1]]));
+  const functions = section(3, vector([[0], [1], [0]]));
+  const exports = section(7, vector([[...name('pool'), 0x00, 0], [...name('dot'), 0x00, 1], [...name('sumRows'), 0x00, 2]]));
   const code = (body: number[]) => [...uleb(body.length), ...body];
-  const codes = section(10, vector([code(poolBody(l)), code(dotBody(l))]));
+  const codes = section(10, vector([code(poolBody(l)), code(dotBody(l)), code(sumRowsBody(l))]));
   return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...imports, ...functions, ...exports, ...codes]);
 }
 
@@ -207,8 +258,14 @@ export class SimdPooling {
   readonly sums: Float64Array;
   readonly vectors: Int16Array;
   readonly stride: number;
+  /** The word cache's rows (rowFloats each), a chunk of rows outside it, and the list and sums of sumRows(). */
+  readonly cachedRows: Float32Array;
+  readonly scratchRows: Float32Array;
+  readonly list: Int32Array;
+  readonly rowSums: Float64Array;
   private readonly poolKernel: (count: number) => void;
   private readonly dotKernel: () => void;
+  private readonly sumRowsKernel: (count: number) => void;
 
   private constructor(memory: WebAssembly.Memory, instance: WebAssembly.Instance, readonly layout: PoolingLayout, count: number) {
     const { buffer } = memory;
@@ -217,17 +274,28 @@ export class SimdPooling {
     this.rows = new Int32Array(buffer, layout.rows, Math.max(1, count));
     this.max = new Int16Array(buffer, layout.max, layout.stride);
     this.sums = new Float64Array(buffer, layout.sums, layout.heads * 4);
+    this.cachedRows = new Float32Array(buffer, layout.cache, layout.cache === layout.scratch ? 0 : (layout.scratch - layout.cache) / 4);
+    this.scratchRows = new Float32Array(buffer, layout.scratch, layout.chunk * layout.rowFloats);
+    this.list = new Int32Array(buffer, layout.list, layout.chunk);
+    this.rowSums = new Float64Array(buffer, layout.rowSums, layout.rowFloats);
     this.poolKernel = instance.exports.pool as (count: number) => void;
     this.dotKernel = instance.exports.dot as () => void;
+    this.sumRowsKernel = instance.exports.sumRows as (count: number) => void;
+  }
+
+  /** Adds the rows list[0, count) names (see sumRowsBody) into rowSums. */
+  sumRows(count: number): void {
+    this.sumRowsKernel(count);
   }
 
   /**
    * Kernels for `count` vectors of `dim` int16 components (filled by the caller through `vectors`) and `heads` heads
    * whose weights `weightOf(k, d)` gives; null where WebAssembly SIMD is not available.
    */
-  static create(count: number, dim: number, heads: number, weightOf: (k: number, d: number) => number): SimdPooling | null {
-    if (dim % 4 !== 0 || typeof WebAssembly !== 'object') return null;
-    const layout = poolingLayout(count, dim, heads);
+  static create(count: number, dim: number, heads: number, weightOf: (k: number, d: number) => number, cacheRows = 0, chunk = 0): SimdPooling | null {
+    const rowFloats = 3 * heads;
+    if (dim % 4 !== 0 || rowFloats % 2 !== 0 || typeof WebAssembly !== 'object') return null;
+    const layout = poolingLayout(count, dim, heads, cacheRows, rowFloats, chunk);
     const pages = Math.ceil(layout.bytes / 65536);
     const bytes = poolingModule(layout, pages);
     if (!WebAssembly.validate(bytes)) return null;
