@@ -37,6 +37,12 @@ export class ObscenityPrefilter {
    */
   private readonly asciiTriples = new Map<number, Sequence[]>();
   private readonly triplePairs = new Uint8Array(128 * 128);
+  /**
+   * asciiTriples as an open-addressing table, filled once the terms are indexed: tripleKeys[s] is key + 1 (0:
+   * empty) and tripleLists[s] its sequences, so that scan() looks a triple up without hashing a Map key.
+   */
+  private tripleKeys = new Int32Array(0);
+  private tripleLists: Sequence[][] = [];
   private readonly otherPairs = new Map<number, Sequence[]>();
   private readonly singles = new Map<number, Sequence[]>();
   /** 1 for each BMP unit that anchors a single-unit sequence, so that scan() skips the Map for the rest. */
@@ -67,6 +73,30 @@ export class ObscenityPrefilter {
       }
     }
     this.passesEverything = !expandable;
+    this.tableTriples();
+  }
+
+  private tableTriples(): void {
+    let size = 16;
+    while (size < 2 * this.asciiTriples.size) size *= 2;
+    this.tripleKeys = new Int32Array(size);
+    this.tripleLists = new Array<Sequence[]>(size);
+    for (const [key, sequences] of this.asciiTriples) {
+      let slot = tripleSlot(key, size - 1);
+      while (this.tripleKeys[slot] !== 0) slot = (slot + 1) & (size - 1);
+      this.tripleKeys[slot] = key + 1;
+      this.tripleLists[slot] = sequences;
+    }
+  }
+
+  /** The sequences anchored at the three ASCII units of `key` (a*16384+b*128+c), if any. */
+  private triplesAt(key: number): Sequence[] | undefined {
+    const mask = this.tripleKeys.length - 1;
+    for (let slot = tripleSlot(key, mask); ; slot = (slot + 1) & mask) {
+      const stored = this.tripleKeys[slot]!;
+      if (stored === key + 1) return this.tripleLists[slot];
+      if (stored === 0) return undefined;
+    }
   }
 
   /** False only when obscenity's matcher cannot find anything in `text`. */
@@ -126,7 +156,7 @@ export class ObscenityPrefilter {
         found = true;
       }
       if (!ascii || this.triplePairs[unit * 128 + next] === 0 || i + 2 === length || units[i + 2]! >= 128) continue;
-      const triple = this.asciiTriples.get(unit * 16384 + next * 128 + units[i + 2]!);
+      const triple = this.triplesAt(unit * 16384 + next * 128 + units[i + 2]!);
       if (triple && this.collect(triple, i, length, candidates)) {
         if (!candidates) return true;
         found = true;
@@ -295,6 +325,11 @@ const NOT_COMPUTED = -2;
 const DROPPED = -1;
 /** Beyond this many expansions of one pattern, the prefilter gives up and passes every text. */
 const MAX_EXPANSIONS = 4096;
+
+/** A triple key's first slot in a table of mask + 1 slots. */
+function tripleSlot(key: number, mask: number): number {
+  return (Math.imul(key, 0x9e3779b1) >>> 11) & mask;
+}
 
 /** A window ends at a space (exclusive) or at the end of the text. */
 function windowEnd(text: string, from: number): number {

@@ -71,6 +71,16 @@ function isWordUnit(c: number): boolean {
   return c >= 0xc0;
 }
 
+/** UNIT_CLASS bits: a word unit (isWordUnit), a digit that leetLetter reads as a letter. */
+const WORD_UNIT = 1;
+const LEET_DIGIT = 2;
+/** Per UTF-16 unit, its UNIT_CLASS bits, so that tokenizeHashes reads one byte per character instead of testing ranges. */
+const UNIT_CLASS = (() => {
+  const table = new Uint8Array(0x10000);
+  for (let c = 0; c < 0x10000; c++) table[c] = (isWordUnit(c) ? WORD_UNIT : 0) | (leetLetter(c) !== 0 ? LEET_DIGIT : 0);
+  return table;
+})();
+
 /** The hash a token gets: what word vectors and lexicon terms are keyed by. */
 export function tokenHash(token: string): number {
   return hashString(token, WORD_SEED);
@@ -270,15 +280,18 @@ export class Featurizer {
     let previous = -1;
     let start = -1;
     let leetDigits = false;
-    for (let i = 0; i <= text.length; i++) {
-      const c = i < text.length ? text.charCodeAt(i) : SPACE;
-      const inWord = isWordUnit(c) || (c === 0x27 && start >= 0 && i + 1 < text.length && isWordUnit(text.charCodeAt(i + 1)));
-      if (inWord) {
+    const length = text.length;
+    for (let i = 0; i <= length; i++) {
+      const c = i < length ? text.charCodeAt(i) : SPACE;
+      let unitClass = UNIT_CLASS[c]!;
+      // An apostrophe inside a word ("don't") is part of it.
+      if (unitClass === 0 && c === 0x27 && start >= 0 && i + 1 < length && (UNIT_CLASS[text.charCodeAt(i + 1)]! & WORD_UNIT) !== 0) unitClass = WORD_UNIT;
+      if (unitClass !== 0) {
         if (start < 0) start = i;
         hash = hashUnit(hash, c);
         if (c !== previous) collapsedHash = hashUnit(collapsedHash, c);
         previous = c;
-        if (leetLetter(c) !== 0) leetDigits = true;
+        if (unitClass === WORD_UNIT + LEET_DIGIT) leetDigits = true;
       } else if (start >= 0) {
         if (count === this.tokens.length) this.growTokens();
         this.tokens[count] = hash;
