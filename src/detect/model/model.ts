@@ -112,8 +112,11 @@ export class LinearTextModel implements TextModel {
   private vectorRows: Int32Array = new Int32Array(256);
   private vectorRowTokens = new Int32Array(256);
   private vectorRowCount = 0;
-  /** pooledIn[row] === generation: the current text's max pool has that vector row already. */
-  private readonly pooledIn: Int32Array;
+  /**
+   * pooledIn[row] === generation: the current range's max pool has that vector row already. One byte a row keeps
+   * the table small enough to stay in cache; generations run 1–255, and the table is cleared when they wrap.
+   */
+  private readonly pooledIn: Uint8Array;
   private generation = 0;
   /** Tokens with a word vector in the text scored last. */
   private lastVectorTokens = 0;
@@ -168,7 +171,7 @@ export class LinearTextModel implements TextModel {
     this.logits = new Float64Array(c);
     this.maxPooled = new Int32Array(this.featurizer.embeddingDim);
     this.maxPairs = new Int32Array(this.pooled.pairs);
-    this.pooledIn = new Int32Array(weights.wordVectors?.hashes.length ?? 0).fill(-1);
+    this.pooledIn = new Uint8Array(weights.wordVectors?.hashes.length ?? 0);
     this.pendingRow = new Float32Array(3 * c);
     this.cachedRows = simd ? simd.cachedRows : new Float32Array(WORD_CACHE_LIMIT * 3 * c);
     this.cachedVectorRows = new Int32Array(WORD_CACHE_LIMIT);
@@ -297,15 +300,32 @@ export class LinearTextModel implements TextModel {
     const pooledIn = this.pooledIn;
     let vectorRowCount = 0;
     let vectorTokens = 0;
-    const generation = (this.generation = (this.generation + 1) | 0);
+    if (this.generation === 255) {
+      pooledIn.fill(0);
+      this.generation = 0;
+    }
+    const generation = (this.generation += 1);
     // With the SIMD kernels, rows are listed (by address, plus 1 for a whole row) and summed a chunk at a time.
     const list = simd?.list;
     let listed = 0;
     let scratchUsed = 0;
+    const { wordCache, cachedRows, cachedVectorRows } = this;
+    const tokens = f.tokens;
     for (let i = from; i < to; i++) {
-      const at = this.wordPart(i);
-      const row = this.part;
-      const vectorRow = this.partVectorRow;
+      // wordPart(i), with its cache hit inline.
+      const cached = wordCache.get(tokens[i]!);
+      let at: number;
+      let row: Float32Array;
+      let vectorRow: number;
+      if (cached >= 0) {
+        at = cached * fullWidth;
+        row = cachedRows;
+        vectorRow = cachedVectorRows[cached]!;
+      } else {
+        at = this.wordPart(i);
+        row = this.part;
+        vectorRow = this.partVectorRow;
+      }
       if (simd) {
         let address = row === simd.cachedRows ? simd.cachedRows.byteOffset + 4 * at : -1;
         if (address < 0) {
