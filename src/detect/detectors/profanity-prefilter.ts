@@ -33,10 +33,11 @@ export class ObscenityPrefilter {
   private readonly asciiPairs: (Sequence[] | undefined)[] = new Array<Sequence[] | undefined>(128 * 128);
   /**
    * Sequences that start with three concrete ASCII units, keyed by them (a*16384+b*128+c); a pair
-   * alone ("as") is too common an anchor for them. triplePairs[a*128+b] is 1 when some key starts with a, b.
+   * alone ("as") is too common an anchor for them. pairAnchors[a*128+b] has TRIPLE_ANCHOR when some key starts
+   * with a, b, and PAIR_ANCHOR when asciiPairs has sequences for a, b.
    */
   private readonly asciiTriples = new Map<number, Sequence[]>();
-  private readonly triplePairs = new Uint8Array(128 * 128);
+  private readonly pairAnchors = new Uint8Array(128 * 128);
   /**
    * asciiTriples as an open-addressing table, filled once the terms are indexed: tripleKeys[s] is key + 1 (0:
    * empty) and tripleLists[s] its sequences, so that scan() looks a triple up without hashing a Map key.
@@ -150,12 +151,15 @@ export class ObscenityPrefilter {
       if (i + 1 === length) break;
       const next = units[i + 1]!;
       const ascii = unit < 128 && next < 128;
-      const pair = ascii ? this.asciiPairs[unit * 128 + next] : this.otherPairs.get(unit * 0x10000 + next);
+      // Most ASCII pairs anchor nothing: one byte says whether a pair or a triple may start here.
+      const anchors = ascii ? this.pairAnchors[unit * 128 + next]! : PAIR_ANCHOR;
+      if (anchors === 0) continue;
+      const pair = ascii ? (anchors & PAIR_ANCHOR ? this.asciiPairs[unit * 128 + next] : undefined) : this.otherPairs.get(unit * 0x10000 + next);
       if (pair && this.collect(pair, i, length, candidates)) {
         if (!candidates) return true;
         found = true;
       }
-      if (!ascii || this.triplePairs[unit * 128 + next] === 0 || i + 2 === length || units[i + 2]! >= 128) continue;
+      if (!ascii || (anchors & TRIPLE_ANCHOR) === 0 || i + 2 === length || units[i + 2]! >= 128) continue;
       const triple = this.triplesAt(unit * 16384 + next * 128 + units[i + 2]!);
       if (triple && this.collect(triple, i, length, candidates)) {
         if (!candidates) return true;
@@ -279,14 +283,17 @@ export class ObscenityPrefilter {
     const triple = units.findIndex((_, k) => k + 2 < units.length && isAscii(k) && isAscii(k + 1) && isAscii(k + 2));
     if (triple >= 0) {
       const [a, b, c] = [units[triple]!, units[triple + 1]!, units[triple + 2]!];
-      this.triplePairs[a * 128 + b] = 1;
+      this.pairAnchors[a * 128 + b]! |= TRIPLE_ANCHOR;
       return append(this.asciiTriples, a * 16384 + b * 128 + c, { ...expansion, anchor: triple });
     }
     const pair = units.findIndex((unit, k) => unit !== ANY && k + 1 < units.length && units[k + 1] !== ANY);
     if (pair >= 0) {
       const [a, b] = [units[pair]!, units[pair + 1]!];
       const sequence = { ...expansion, anchor: pair };
-      if (a < 128 && b < 128) (this.asciiPairs[a * 128 + b] ??= []).push(sequence);
+      if (a < 128 && b < 128) {
+        (this.asciiPairs[a * 128 + b] ??= []).push(sequence);
+        this.pairAnchors[a * 128 + b]! |= PAIR_ANCHOR;
+      }
       else append(this.otherPairs, a * 0x10000 + b, sequence);
       return;
     }
@@ -320,6 +327,8 @@ interface Sequence {
 }
 
 const ANY = -1;
+const PAIR_ANCHOR = 1;
+const TRIPLE_ANCHOR = 2;
 const SPACE = 0x20;
 const NOT_COMPUTED = -2;
 const DROPPED = -1;
