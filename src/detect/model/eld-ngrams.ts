@@ -104,10 +104,15 @@ export class NgramLanguageIdentifier {
     this.ends = new Int32Array(size);
     let at = 0;
     keys.forEach((key, i) => {
-      const units = Array.from({ length: key.length }, (_, k) => key.charCodeAt(k));
-      if (units.length < 3 || units.length > 6 || units.some((unit) => unit === 0 || unit > 0xff)) throw new Error(`eld n-gram ${JSON.stringify(key)} cannot be packed`);
-      const lo = units[0]! | (units[1]! << 8) | (units[2]! << 16);
-      const hi = (units[3] ?? 0) | ((units[4] ?? 0) << 8) | ((units[5] ?? 0) << 16);
+      if (key.length < 3 || key.length > 6) throw new Error(`eld n-gram ${JSON.stringify(key)} cannot be packed`);
+      let lo = 0;
+      let hi = 0;
+      for (let k = 0; k < key.length; k++) {
+        const unit = key.charCodeAt(k);
+        if (unit === 0 || unit > 0xff) throw new Error(`eld n-gram ${JSON.stringify(key)} cannot be packed`);
+        if (k < 3) lo |= unit << (8 * k);
+        else hi |= unit << (8 * (k - 3));
+      }
       let slot = mixKey(lo, hi) & this.slotMask;
       while (this.keyLo[slot] !== 0) slot = (slot + 1) & this.slotMask;
       this.keyLo[slot] = lo;

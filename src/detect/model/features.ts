@@ -425,7 +425,11 @@ export class Featurizer {
       let hash = this.tokens[i]!;
       let term = this.lexiconIndex.get(hash);
       // A doubled letter ("fuuck") is folded only in words that are not known words ("good" is not "god").
-      if (term < 0 && this.collapsed[i] !== hash && this.vectorIndex?.get(hash) === -1) term = this.lexiconIndex.get(this.collapsed[i]!);
+      // (The small lexicon table is asked first: most collapsed words are no term, and the vector table is megabytes.)
+      if (term < 0 && this.collapsed[i] !== hash) {
+        const collapsedTerm = this.lexiconIndex.get(this.collapsed[i]!);
+        if (collapsedTerm >= 0 && this.vectorIndex?.get(hash) === -1) term = collapsedTerm;
+      }
       if (term >= 0) acc.add(this.lexicon[term]!);
       if (this.phraseStarts[hash & PHRASE_START_MASK] === 0) continue;
       for (let k = 1; k < MAX_PHRASE_TOKENS && i + k < to; k++) {
