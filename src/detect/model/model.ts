@@ -59,7 +59,8 @@ const SUM_CHUNK = 256;
 /** explainLast() leaves out words whose share of a logit is under this part of the largest word's share. */
 const MIN_SHARE_OF_TOP = 0.4;
 /**
- * Word vectors are pooled as 15-bit integers on one scale, two to a 32-bit word (offset to be positive), so
+ * Word vectors are pooled as 15-bit integers on one scale: with WebAssembly SIMD as int16 rows, eight lanes an
+ * instruction (src/detect/model/pooling-wasm.ts); without it two to a 32-bit word (offset to be positive), so
  * that one branch-free SWAR step takes the max of two dimensions at once.
  */
 const POOLED_UNITS = 16383;
@@ -74,10 +75,12 @@ const LANE_HIGH_BITS = 0x80008000 | 0;
  * each vocabulary word at load, since the mean is linear. Inference then touches a few numbers per word
  * instead of a few per character, and looks each word up once. The max-pooled block reads the vectors as
  * 15-bit integers on one shared scale (within 1/32766 of the largest component of the float32 vectors),
- * whose scale is folded into the block's weights.
+ * whose scale is folded into the block's weights. Where WebAssembly SIMD is available, the max pool, its dot
+ * products and the sums of the words' cached rows run in small kernels over the same numbers in the same order
+ * (so the same bits as the JavaScript path), and the word cache's rows live in the kernels' memory.
  */
 export class LinearTextModel implements TextModel {
-  /** Whether models built from now on use the WebAssembly SIMD kernels for the max-pooled block where available (tests turn it off to check the JavaScript path). */
+  /** Whether models built from now on use the WebAssembly SIMD kernels where available (tests turn it off to check the JavaScript path). */
   static simd = true;
   readonly id: string;
   readonly categories: readonly Category[];
