@@ -81,6 +81,18 @@ const UNIT_CLASS = (() => {
   return table;
 })();
 
+/** The token hash of text[start, end) with each run of one unit read once ("fuuck" as "fuck"). */
+function collapsedHashOf(text: string, start: number, end: number): number {
+  let hash = WORD_SEED;
+  let previous = -1;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== previous) hash = hashUnit(hash, c);
+    previous = c;
+  }
+  return hash;
+}
+
 /** The hash a token gets: what word vectors and lexicon terms are keyed by. */
 export function tokenHash(token: string): number {
   return hashString(token, WORD_SEED);
@@ -276,7 +288,8 @@ export class Featurizer {
   private tokenizeHashes(text: string): void {
     let count = 0;
     let hash = WORD_SEED;
-    let collapsedHash = WORD_SEED;
+    // A token's hash with doubled units read once is its hash unless some unit repeats: then it is computed apart.
+    let repeated = false;
     let previous = -1;
     let start = -1;
     let leetDigits = false;
@@ -289,13 +302,13 @@ export class Featurizer {
       if (unitClass !== 0) {
         if (start < 0) start = i;
         hash = hashUnit(hash, c);
-        if (c !== previous) collapsedHash = hashUnit(collapsedHash, c);
+        if (c === previous) repeated = true;
         previous = c;
         if (unitClass === WORD_UNIT + LEET_DIGIT) leetDigits = true;
       } else if (start >= 0) {
         if (count === this.tokens.length) this.growTokens();
         this.tokens[count] = hash;
-        this.collapsed[count] = collapsedHash;
+        this.collapsed[count] = repeated ? collapsedHashOf(text, start, i) : hash;
         this.leet[count] = 0;
         if (leetDigits) this.foldLeetToken(count, start, i);
         if (this.neutralIndex !== null && this.neutralIndex.get(this.tokens[count]!) >= 0) {
@@ -307,7 +320,7 @@ export class Featurizer {
         this.ends[count] = i;
         count += 1;
         hash = WORD_SEED;
-        collapsedHash = WORD_SEED;
+        repeated = false;
         previous = -1;
         start = -1;
       }
