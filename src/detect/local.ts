@@ -28,7 +28,8 @@ export interface DetectionTables {
   eld: EldTables;
 }
 
-let cached: { detection: Detection; model: SharedTextModel } | undefined;
+/** The detection, and how to hand its model to a worker (prepared when a worker starts: its vector copy is not kept). */
+let cached: { detection: Detection; model: () => SharedTextModel } | undefined;
 let thread: DetectionThread | undefined;
 
 /**
@@ -43,12 +44,13 @@ export function detectionWithModel(model: TextModel): Detection {
 }
 
 /** The committed model, loaded once; its large arrays are shared (see DetectionTables). */
-function loaded(): { detection: Detection; model: SharedTextModel } {
+function loaded(): { detection: Detection; model: () => SharedTextModel } {
   if (cached) return cached;
-  // Only the shared form is kept: the weights' float32 word-vector rows are garbage once the model is built.
-  const weights = readArtifact(DEFAULT_MODEL_DIR);
-  const model = new LinearTextModel(weights);
-  cached = { detection: detectionWithModel(model), model: shareTextModel(weights, model) };
+  // The weights' float32 word-vector rows are garbage once the model is built: only their hashes are kept.
+  const { wordVectors, ...weights } = readArtifact(DEFAULT_MODEL_DIR);
+  const model = new LinearTextModel({ ...weights, wordVectors });
+  const kept = { ...weights, wordVectors: wordVectors && { dim: wordVectors.dim, hashes: wordVectors.hashes, vectors: new Float32Array(0) } };
+  cached = { detection: detectionWithModel(model), model: () => shareTextModel(kept, model) };
   return cached;
 }
 
@@ -59,7 +61,7 @@ export function localDetection(): Detection {
 
 /** The tables localDetection() computes over (eld's table loaded now if it was not yet), for a detection worker. */
 export function localDetectionTables(): DetectionTables {
-  return { model: loaded().model, eld: eldTables() };
+  return { model: loaded().model(), eld: eldTables() };
 }
 
 /**
@@ -68,8 +70,16 @@ export function localDetectionTables(): DetectionTables {
  */
 export function detectionFromTables(tables: DetectionTables): Detection {
   useEldTables(tables.eld);
-  cached = { detection: detectionWithModel(textModelFromShared(tables.model)), model: tables.model };
-  return cached.detection;
+  const detection = detectionWithModel(textModelFromShared(tables.model));
+  // The vectors' values are in this thread's kernels now: the copy that came in workerData (which the worker keeps) can go.
+  tables.model.prepared.values = new Int16Array(0);
+  cached = {
+    detection,
+    model: () => {
+      throw new Error('A detection worker starts no worker of its own.');
+    },
+  };
+  return detection;
 }
 
 /**

@@ -218,13 +218,22 @@ function stage1(text: string): Stage1 {
         continue;
       }
       const lower = code >= 0x41 && code <= 0x5a ? code + 32 : code;
-      if (units.length >= kinds.length) {
-        const grown = new Uint8Array(kinds.length * 2);
-        grown.set(kinds);
-        kinds = scratchKinds = grown;
+      const at = units.length;
+      if (at < kinds.length && at < units.codes.length) {
+        // The common case, written in place: reset() made room for one unit per character of the text.
+        kinds[at] = Kind.Plain;
+        units.codes[at] = lower;
+        units.offsets[at] = i;
+        units.length = at + 1;
+      } else {
+        if (at >= kinds.length) {
+          const grown = new Uint8Array(kinds.length * 2);
+          grown.set(kinds);
+          kinds = scratchKinds = grown;
+        }
+        kinds[at] = Kind.Plain;
+        units.push(lower, i);
       }
-      kinds[units.length] = Kind.Plain;
-      units.push(lower, i);
       previousSpace = false;
       previousLetterForMarks = (lower >= 0x61 && lower <= 0x7a);
       continue;
@@ -338,11 +347,17 @@ function stage3(units: UnitBuffer): UnitBuffer {
   return out;
 }
 
-/** Whether some "x.y.z" shape (three split characters, one separator twice) occurs: without one, stage 3 changes nothing. */
+/**
+ * Whether some position starts a split-character run (splitRunAt's test for its first three characters: a split
+ * character after a word boundary, then twice one separator and a split character that ends its token). Without
+ * one, splitRunAt finds no run anywhere and stage 3 would copy every unit: "was a big" has the "x y z" shape but
+ * no run, since "s" and "b" are inside words.
+ */
 function mayHaveSplitRun(codes: Uint16Array, length: number): boolean {
   for (let i = 0; i + 4 < length; i += 1) {
     const separator = codes[i + 1]!;
-    if (separator === codes[i + 3] && isSeparator(separator) && isSplitChar(codes[i]!) && isSplitChar(codes[i + 2]!) && isSplitChar(codes[i + 4]!)) return true;
+    if (separator !== codes[i + 3] || !isSeparator(separator) || !isSplitChar(codes[i]!) || !isSplitChar(codes[i + 2]!) || !isSplitChar(codes[i + 4]!)) continue;
+    if ((i === 0 || isWordBoundary(codes[i - 1]!)) && endsToken(codes, length, i + 3) && endsToken(codes, length, i + 5)) return true;
   }
   return false;
 }
@@ -426,11 +441,26 @@ function stage4(units: UnitBuffer): UnitBuffer {
   return out;
 }
 
-/** Whether any unit is a digit or symbol that stage 4 may read as a letter: without one, it changes nothing. */
+/**
+ * Whether some word holds a letter and a leet digit, or a leet symbol before a letter: foldLeetWord changes
+ * nothing in any other word (it folds digits only in a word with letters or, in a leet text, which needs such a
+ * word, and symbols only before a word's last letter), so without one stage 4 changes nothing.
+ */
 function hasLeetCandidate(codes: Uint16Array, length: number): boolean {
+  let letter = false;
+  let digit = false;
+  let symbol = false;
   for (let k = 0; k < length; k += 1) {
     const code = codes[k]!;
-    if (code < 0x80 && (LEET_DIGITS[code] !== 0 || LEET_SYMBOLS[code] !== 0)) return true;
+    if (code >= 0x80 || isAsciiLetter(code)) {
+      if (digit || symbol) return true;
+      letter = true;
+    } else if (isWordBoundary(code)) {
+      letter = digit = symbol = false;
+    } else if (LEET_DIGITS[code] !== 0) {
+      if (letter) return true;
+      digit = true;
+    } else if (LEET_SYMBOLS[code] !== 0) symbol = true;
   }
   return false;
 }
@@ -640,8 +670,15 @@ const LITTLE_ENDIAN = endianness() === 'LE';
 /** Units per String.fromCharCode call where they are not, well under engines' argument limits. */
 const STRING_CHUNK = 8192;
 
+/** A Buffer over each scratch buffer's units, kept until the units are reallocated (making one per call costs more than decoding 200 units). */
+const byteViews = new WeakMap<Uint16Array, Buffer>();
+
 function unitsToString({ codes, length }: UnitBuffer): string {
-  if (LITTLE_ENDIAN) return Buffer.from(codes.buffer, codes.byteOffset, length * 2).toString('utf16le');
+  if (LITTLE_ENDIAN) {
+    let view = byteViews.get(codes);
+    if (!view) byteViews.set(codes, (view = Buffer.from(codes.buffer, codes.byteOffset, codes.byteLength)));
+    return view.toString('utf16le', 0, length * 2);
+  }
   let out = '';
   for (let k = 0; k < length; k += STRING_CHUNK) {
     out += String.fromCharCode.apply(null, codes.subarray(k, Math.min(length, k + STRING_CHUNK)) as unknown as number[]);
@@ -649,9 +686,30 @@ function unitsToString({ codes, length }: UnitBuffer): string {
   return out;
 }
 
+/**
+ * Maps of short texts are cut from a shared slab: a typed array of its own costs a text more than its whole
+ * stage 1 (V8 allocates each backing store apart). A map keeps its slab alive, at most MAP_SLAB units.
+ */
+const MAP_SLAB = 16384;
+const MAX_SLAB_MAP = 2048;
+let mapSlab = new Int32Array(MAP_SLAB);
+let mapSlabUsed = 0;
+
+function mapOf({ offsets, length }: UnitBuffer): Int32Array {
+  if (length > MAX_SLAB_MAP) return offsets.slice(0, length);
+  if (mapSlabUsed + length > MAP_SLAB) {
+    mapSlab = new Int32Array(MAP_SLAB);
+    mapSlabUsed = 0;
+  }
+  const map = mapSlab.subarray(mapSlabUsed, mapSlabUsed + length);
+  map.set(offsets.subarray(0, length));
+  mapSlabUsed += length;
+  return map;
+}
+
 export function normalize(text: string): Normalized {
   const units = stage5(stage4(stage3(stage2(stage1(text)))));
-  return { text: unitsToString(units), map: units.offsets.slice(0, units.length) };
+  return { text: unitsToString(units), map: mapOf(units) };
 }
 
 /**

@@ -11,8 +11,9 @@ const CATEGORY: Category = 'privacy/sensitive-identifiers';
 
 /** Everything `chatgpt.1.2` names: cards, SSNs, IBANs, API keys and secrets, passwords. */
 export function findSensitiveIdentifiers(text: string): Evidence[] {
-  // Numbers need digits: most texts have too few for any of them, counted once here (each finder checks again).
-  const numbers = digitCount(text) >= 2 ? [...findPaymentCards(text), ...findSsns(text), ...findIbans(text)] : [];
+  // Numbers need digits: most texts have too few for any of them, counted once here for every finder.
+  const digits = digitCount(text);
+  const numbers = digits >= 2 ? [...findPaymentCards(text, digits), ...findSsns(text, digits), ...findIbans(text, digits)] : [];
   const found = [...numbers, ...findSecrets(text), ...findPasswords(text)];
   return found.sort((a, b) => a.span![0] - b.span![0]);
 }

@@ -33,10 +33,17 @@ export class ObscenityPrefilter {
   private readonly asciiPairs: (Sequence[] | undefined)[] = new Array<Sequence[] | undefined>(128 * 128);
   /**
    * Sequences that start with three concrete ASCII units, keyed by them (a*16384+b*128+c); a pair
-   * alone ("as") is too common an anchor for them. triplePairs[a*128+b] is 1 when some key starts with a, b.
+   * alone ("as") is too common an anchor for them. pairAnchors[a*128+b] has TRIPLE_ANCHOR when some key starts
+   * with a, b, and PAIR_ANCHOR when asciiPairs has sequences for a, b.
    */
   private readonly asciiTriples = new Map<number, Sequence[]>();
-  private readonly triplePairs = new Uint8Array(128 * 128);
+  private readonly pairAnchors = new Uint8Array(128 * 128);
+  /**
+   * asciiTriples as an open-addressing table, filled once the terms are indexed: tripleKeys[s] is key + 1 (0:
+   * empty) and tripleLists[s] its sequences, so that scan() looks a triple up without hashing a Map key.
+   */
+  private tripleKeys = new Int32Array(0);
+  private tripleLists: Sequence[][] = [];
   private readonly otherPairs = new Map<number, Sequence[]>();
   private readonly singles = new Map<number, Sequence[]>();
   /** 1 for each BMP unit that anchors a single-unit sequence, so that scan() skips the Map for the rest. */
@@ -67,6 +74,30 @@ export class ObscenityPrefilter {
       }
     }
     this.passesEverything = !expandable;
+    this.tableTriples();
+  }
+
+  private tableTriples(): void {
+    let size = 16;
+    while (size < 2 * this.asciiTriples.size) size *= 2;
+    this.tripleKeys = new Int32Array(size);
+    this.tripleLists = new Array<Sequence[]>(size);
+    for (const [key, sequences] of this.asciiTriples) {
+      let slot = tripleSlot(key, size - 1);
+      while (this.tripleKeys[slot] !== 0) slot = (slot + 1) & (size - 1);
+      this.tripleKeys[slot] = key + 1;
+      this.tripleLists[slot] = sequences;
+    }
+  }
+
+  /** The sequences anchored at the three ASCII units of `key` (a*16384+b*128+c), if any. */
+  private triplesAt(key: number): Sequence[] | undefined {
+    const mask = this.tripleKeys.length - 1;
+    for (let slot = tripleSlot(key, mask); ; slot = (slot + 1) & mask) {
+      const stored = this.tripleKeys[slot]!;
+      if (stored === key + 1) return this.tripleLists[slot];
+      if (stored === 0) return undefined;
+    }
   }
 
   /** False only when obscenity's matcher cannot find anything in `text`. */
@@ -120,13 +151,16 @@ export class ObscenityPrefilter {
       if (i + 1 === length) break;
       const next = units[i + 1]!;
       const ascii = unit < 128 && next < 128;
-      const pair = ascii ? this.asciiPairs[unit * 128 + next] : this.otherPairs.get(unit * 0x10000 + next);
+      // Most ASCII pairs anchor nothing: one byte says whether a pair or a triple may start here.
+      const anchors = ascii ? this.pairAnchors[unit * 128 + next]! : PAIR_ANCHOR;
+      if (anchors === 0) continue;
+      const pair = ascii ? (anchors & PAIR_ANCHOR ? this.asciiPairs[unit * 128 + next] : undefined) : this.otherPairs.get(unit * 0x10000 + next);
       if (pair && this.collect(pair, i, length, candidates)) {
         if (!candidates) return true;
         found = true;
       }
-      if (!ascii || this.triplePairs[unit * 128 + next] === 0 || i + 2 === length || units[i + 2]! >= 128) continue;
-      const triple = this.asciiTriples.get(unit * 16384 + next * 128 + units[i + 2]!);
+      if (!ascii || (anchors & TRIPLE_ANCHOR) === 0 || i + 2 === length || units[i + 2]! >= 128) continue;
+      const triple = this.triplesAt(unit * 16384 + next * 128 + units[i + 2]!);
       if (triple && this.collect(triple, i, length, candidates)) {
         if (!candidates) return true;
         found = true;
@@ -249,14 +283,17 @@ export class ObscenityPrefilter {
     const triple = units.findIndex((_, k) => k + 2 < units.length && isAscii(k) && isAscii(k + 1) && isAscii(k + 2));
     if (triple >= 0) {
       const [a, b, c] = [units[triple]!, units[triple + 1]!, units[triple + 2]!];
-      this.triplePairs[a * 128 + b] = 1;
+      this.pairAnchors[a * 128 + b]! |= TRIPLE_ANCHOR;
       return append(this.asciiTriples, a * 16384 + b * 128 + c, { ...expansion, anchor: triple });
     }
     const pair = units.findIndex((unit, k) => unit !== ANY && k + 1 < units.length && units[k + 1] !== ANY);
     if (pair >= 0) {
       const [a, b] = [units[pair]!, units[pair + 1]!];
       const sequence = { ...expansion, anchor: pair };
-      if (a < 128 && b < 128) (this.asciiPairs[a * 128 + b] ??= []).push(sequence);
+      if (a < 128 && b < 128) {
+        (this.asciiPairs[a * 128 + b] ??= []).push(sequence);
+        this.pairAnchors[a * 128 + b]! |= PAIR_ANCHOR;
+      }
       else append(this.otherPairs, a * 0x10000 + b, sequence);
       return;
     }
@@ -290,11 +327,18 @@ interface Sequence {
 }
 
 const ANY = -1;
+const PAIR_ANCHOR = 1;
+const TRIPLE_ANCHOR = 2;
 const SPACE = 0x20;
 const NOT_COMPUTED = -2;
 const DROPPED = -1;
 /** Beyond this many expansions of one pattern, the prefilter gives up and passes every text. */
 const MAX_EXPANSIONS = 4096;
+
+/** A triple key's first slot in a table of mask + 1 slots. */
+function tripleSlot(key: number, mask: number): number {
+  return (Math.imul(key, 0x9e3779b1) >>> 11) & mask;
+}
 
 /** A window ends at a space (exclusive) or at the end of the text. */
 function windowEnd(text: string, from: number): number {

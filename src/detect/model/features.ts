@@ -71,6 +71,28 @@ function isWordUnit(c: number): boolean {
   return c >= 0xc0;
 }
 
+/** UNIT_CLASS bits: a word unit (isWordUnit), a digit that leetLetter reads as a letter. */
+const WORD_UNIT = 1;
+const LEET_DIGIT = 2;
+/** Per UTF-16 unit, its UNIT_CLASS bits, so that tokenizeHashes reads one byte per character instead of testing ranges. */
+const UNIT_CLASS = (() => {
+  const table = new Uint8Array(0x10000);
+  for (let c = 0; c < 0x10000; c++) table[c] = (isWordUnit(c) ? WORD_UNIT : 0) | (leetLetter(c) !== 0 ? LEET_DIGIT : 0);
+  return table;
+})();
+
+/** The token hash of text[start, end) with each run of one unit read once ("fuuck" as "fuck"). */
+function collapsedHashOf(text: string, start: number, end: number): number {
+  let hash = WORD_SEED;
+  let previous = -1;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== previous) hash = hashUnit(hash, c);
+    previous = c;
+  }
+  return hash;
+}
+
 /** The hash a token gets: what word vectors and lexicon terms are keyed by. */
 export function tokenHash(token: string): number {
   return hashString(token, WORD_SEED);
@@ -266,23 +288,27 @@ export class Featurizer {
   private tokenizeHashes(text: string): void {
     let count = 0;
     let hash = WORD_SEED;
-    let collapsedHash = WORD_SEED;
+    // A token's hash with doubled units read once is its hash unless some unit repeats: then it is computed apart.
+    let repeated = false;
     let previous = -1;
     let start = -1;
     let leetDigits = false;
-    for (let i = 0; i <= text.length; i++) {
-      const c = i < text.length ? text.charCodeAt(i) : SPACE;
-      const inWord = isWordUnit(c) || (c === 0x27 && start >= 0 && i + 1 < text.length && isWordUnit(text.charCodeAt(i + 1)));
-      if (inWord) {
+    const length = text.length;
+    for (let i = 0; i <= length; i++) {
+      const c = i < length ? text.charCodeAt(i) : SPACE;
+      let unitClass = UNIT_CLASS[c]!;
+      // An apostrophe inside a word ("don't") is part of it.
+      if (unitClass === 0 && c === 0x27 && start >= 0 && i + 1 < length && (UNIT_CLASS[text.charCodeAt(i + 1)]! & WORD_UNIT) !== 0) unitClass = WORD_UNIT;
+      if (unitClass !== 0) {
         if (start < 0) start = i;
         hash = hashUnit(hash, c);
-        if (c !== previous) collapsedHash = hashUnit(collapsedHash, c);
+        if (c === previous) repeated = true;
         previous = c;
-        if (leetLetter(c) !== 0) leetDigits = true;
+        if (unitClass === WORD_UNIT + LEET_DIGIT) leetDigits = true;
       } else if (start >= 0) {
         if (count === this.tokens.length) this.growTokens();
         this.tokens[count] = hash;
-        this.collapsed[count] = collapsedHash;
+        this.collapsed[count] = repeated ? collapsedHashOf(text, start, i) : hash;
         this.leet[count] = 0;
         if (leetDigits) this.foldLeetToken(count, start, i);
         if (this.neutralIndex !== null && this.neutralIndex.get(this.tokens[count]!) >= 0) {
@@ -294,7 +320,7 @@ export class Featurizer {
         this.ends[count] = i;
         count += 1;
         hash = WORD_SEED;
-        collapsedHash = WORD_SEED;
+        repeated = false;
         previous = -1;
         start = -1;
       }
@@ -412,7 +438,11 @@ export class Featurizer {
       let hash = this.tokens[i]!;
       let term = this.lexiconIndex.get(hash);
       // A doubled letter ("fuuck") is folded only in words that are not known words ("good" is not "god").
-      if (term < 0 && this.collapsed[i] !== hash && this.vectorIndex?.get(hash) === -1) term = this.lexiconIndex.get(this.collapsed[i]!);
+      // (The small lexicon table is asked first: most collapsed words are no term, and the vector table is megabytes.)
+      if (term < 0 && this.collapsed[i] !== hash) {
+        const collapsedTerm = this.lexiconIndex.get(this.collapsed[i]!);
+        if (collapsedTerm >= 0 && this.vectorIndex?.get(hash) === -1) term = collapsedTerm;
+      }
       if (term >= 0) acc.add(this.lexicon[term]!);
       if (this.phraseStarts[hash & PHRASE_START_MASK] === 0) continue;
       for (let k = 1; k < MAX_PHRASE_TOKENS && i + k < to; k++) {

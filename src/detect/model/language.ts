@@ -66,8 +66,13 @@ export async function loadEldReference(): Promise<(text: string) => DetectedLang
  */
 export class MarkerLanguageIdentifier {
   private readonly languageOf = new Map<string, number>();
-  /** Marker words by the hash of their units (asciiWordHash), so that ASCII tokens are looked up without building strings. */
-  private readonly byHash = new Map<number, [string, number][]>();
+  /**
+   * Marker words by the hash of their units (asciiWordHash), in an open-addressing table, so that ASCII tokens are
+   * looked up without building strings.
+   */
+  private readonly slotHashes: Int32Array;
+  private readonly slotWords: (string | undefined)[];
+  private readonly slotLanguages: Int32Array;
   private readonly codes: string[];
   private readonly counts: Int32Array;
 
@@ -77,23 +82,19 @@ export class MarkerLanguageIdentifier {
       for (const word of markers.markers[code]!) this.languageOf.set(word, i);
     });
     this.counts = new Int32Array(this.codes.length);
+    let size = 16;
+    while (size < 2 * this.languageOf.size) size *= 2;
+    this.slotHashes = new Int32Array(size);
+    this.slotWords = new Array<string | undefined>(size).fill(undefined);
+    this.slotLanguages = new Int32Array(size);
     for (const [word, language] of this.languageOf) {
       const hash = asciiWordHash(word, 0, word.length);
-      const entries = this.byHash.get(hash);
-      if (entries) entries.push([word, language]);
-      else this.byHash.set(hash, [[word, language]]);
+      let slot = hash & (size - 1);
+      while (this.slotWords[slot] !== undefined) slot = (slot + 1) & (size - 1);
+      this.slotHashes[slot] = hash;
+      this.slotWords[slot] = word;
+      this.slotLanguages[slot] = language;
     }
-  }
-
-  /** The language a token is a marker of; ASCII tokens are matched in place, others lower-cased as a string. */
-  private markerOf(text: string, start: number, end: number): number | undefined {
-    let ascii = true;
-    for (let i = start; i < end && ascii; i++) ascii = text.charCodeAt(i) < 0x80;
-    if (!ascii) return this.languageOf.get(text.slice(start, end).toLowerCase());
-    const entries = this.byHash.get(asciiWordHash(text, start, end));
-    if (!entries) return undefined;
-    for (const [word, language] of entries) if (sameAsciiWord(word, text, start, end)) return language;
-    return undefined;
   }
 
   /** The language the markers settle, or undefined when they do not. */
@@ -101,18 +102,29 @@ export class MarkerLanguageIdentifier {
     const counts = this.counts.fill(0);
     let tokens = 0;
     let start = -1;
+    // Each token's asciiWordHash and whether it is ASCII, computed as it is read.
+    let hash = FNV_OFFSET;
+    let ascii = true;
     for (let i = 0; i <= text.length; i++) {
       const c = i < text.length ? text.charCodeAt(i) : 0x20;
       const letter = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 0x27 || (c >= 0xc0 && c <= 0x24f);
       if (letter) {
-        if (start < 0) start = i;
+        if (start < 0) {
+          start = i;
+          hash = FNV_OFFSET;
+          ascii = true;
+        }
+        hash = Math.imul(hash ^ asciiLower(c), FNV_PRIME);
+        if (c >= 0x80) ascii = false;
         continue;
       }
       if (c >= 0x250 && !(c >= 0x2000 && c <= 0x206f)) return undefined; // another script: eld's call
       if (start < 0) continue;
       tokens += 1;
-      const language = i - start <= 12 ? this.markerOf(text, start, i) : undefined;
-      if (language !== undefined) counts[language]! += 1;
+      if (i - start <= 12) {
+        const language = ascii ? this.asciiMarkerOf(hash & 0x3fffffff, text, start, i) : this.languageOf.get(text.slice(start, i).toLowerCase());
+        if (language !== undefined) counts[language]! += 1;
+      }
       start = -1;
     }
     let best = -1;
@@ -125,8 +137,19 @@ export class MarkerLanguageIdentifier {
     const language = this.codes[best]!;
     return { language, confidence: this.markers.agreement[language] ?? 0 };
   }
+
+  /** The language of the ASCII token text[start, end) whose asciiWordHash is `hash`, if it is a marker. */
+  private asciiMarkerOf(hash: number, text: string, start: number, end: number): number | undefined {
+    const mask = this.slotHashes.length - 1;
+    for (let slot = hash & mask; this.slotWords[slot] !== undefined; slot = (slot + 1) & mask) {
+      if (this.slotHashes[slot] === hash && sameAsciiWord(this.slotWords[slot]!, text, start, end)) return this.slotLanguages[slot]!;
+    }
+    return undefined;
+  }
 }
 
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
 const asciiLower = (c: number) => (c >= 65 && c <= 90 ? c + 32 : c);
 
 /** FNV-1a over text[start, end) with ASCII capitals lowered, cut to 30 bits (a small-integer Map key). */

@@ -3,6 +3,7 @@ import type { LanguageCalibration } from './language.ts';
 import type { ModelWeights } from './artifact.ts';
 import { Featurizer, type WordVectors } from './features.ts';
 import { HashIndex } from './hash-index.ts';
+import { SimdPooling } from './pooling-wasm.ts';
 import { sharedArray } from './shared-array.ts';
 import { normalize } from '../normalize.ts';
 import { type WindowCalibration, type WindowRanges, type WindowShape, windowLogit, windowRanges } from './windows.ts';
@@ -54,10 +55,13 @@ export interface WordContribution {
 const WORD_CACHE_LIMIT = 60_000;
 /** Longer tokens (links, hashes, keys) seldom come back: they are summed each time rather than cached. */
 const MAX_CACHED_TOKEN = 40;
+/** Token rows the SIMD kernel sums at a time. */
+const SUM_CHUNK = 256;
 /** explainLast() leaves out words whose share of a logit is under this part of the largest word's share. */
 const MIN_SHARE_OF_TOP = 0.4;
 /**
- * Word vectors are pooled as 15-bit integers on one scale, two to a 32-bit word (offset to be positive), so
+ * Word vectors are pooled as 15-bit integers on one scale: with WebAssembly SIMD as int16 rows, eight lanes an
+ * instruction (src/detect/model/pooling-wasm.ts); without it two to a 32-bit word (offset to be positive), so
  * that one branch-free SWAR step takes the max of two dimensions at once.
  */
 const POOLED_UNITS = 16383;
@@ -72,9 +76,13 @@ const LANE_HIGH_BITS = 0x80008000 | 0;
  * each vocabulary word at load, since the mean is linear. Inference then touches a few numbers per word
  * instead of a few per character, and looks each word up once. The max-pooled block reads the vectors as
  * 15-bit integers on one shared scale (within 1/32766 of the largest component of the float32 vectors),
- * whose scale is folded into the block's weights.
+ * whose scale is folded into the block's weights. Where WebAssembly SIMD is available, the max pool, its dot
+ * products and the sums of the words' cached rows run in small kernels over the same numbers in the same order
+ * (so the same bits as the JavaScript path), and the word cache's rows live in the kernels' memory.
  */
 export class LinearTextModel implements TextModel {
+  /** Whether models built from now on use the WebAssembly SIMD kernels where available (tests turn it off to check the JavaScript path). */
+  static simd = true;
   readonly id: string;
   readonly categories: readonly Category[];
   readonly thresholds: Record<string, number>;
@@ -86,6 +94,8 @@ export class LinearTextModel implements TextModel {
   private readonly bias: Float64Array;
   private readonly scales: Float64Array;
   private readonly pooled: PooledVectors;
+  /** The int16 unit of the pooled vectors (see vectorScale). */
+  private readonly vectorScale: number;
   /** Per vocabulary word: Σ_d vector[d] · weight[d][k] of the mean-pooled block, categories long. */
   private readonly meanProjection: Float32Array;
   private readonly wordCache = new HashIndex(WORD_CACHE_LIMIT);
@@ -99,18 +109,20 @@ export class LinearTextModel implements TextModel {
   private part: Float32Array;
   private partVectorRow = -1;
   private readonly pendingRow: Float32Array;
-  private readonly wordSums: Float64Array;
-  private readonly charSums: Float64Array;
-  private readonly meanSums: Float64Array;
+  /** Per text: Σ unigram weights, Σ char n-gram weights (exact integers), Σ mean projections; c each. */
+  private readonly sums: Float64Array;
   private readonly logits: Float64Array;
   private readonly maxPooled: Int32Array;
   private readonly maxPairs: Int32Array;
   /** The distinct vector rows of the text scored last (vectorRowCount of them), and the first token of each. */
-  private vectorRows = new Int32Array(256);
+  private vectorRows: Int32Array = new Int32Array(256);
   private vectorRowTokens = new Int32Array(256);
   private vectorRowCount = 0;
-  /** pooledIn[row] === generation: the current text's max pool has that vector row already. */
-  private readonly pooledIn: Int32Array;
+  /**
+   * pooledIn[row] === generation: the current range's max pool has that vector row already. One byte a row keeps
+   * the table small enough to stay in cache; generations run 1–255, and the table is cleared when they wrap.
+   */
+  private readonly pooledIn: Uint8Array;
   private generation = 0;
   /** Tokens with a word vector in the text scored last. */
   private lastVectorTokens = 0;
@@ -155,19 +167,25 @@ export class LinearTextModel implements TextModel {
     this.featurizer.expandWords = false;
     const c = this.categories.length;
     this.hashed = weights.hashed;
-    this.pooled = prepared?.pooled ?? poolableVectors(weights.wordVectors);
-    this.pooledWeights = categoryMajor(weights.dense.subarray(this.featurizer.embeddingDim * c), c, this.featurizer.embeddingDim, this.pooled.scale);
+    const dim = this.featurizer.embeddingDim;
+    const scale = prepared?.scale ?? vectorScale(weights.wordVectors);
+    this.vectorScale = scale;
+    const pooledWeights = categoryMajor(weights.dense.subarray(dim * c), c, dim, scale);
+    this.pooledWeights = pooledWeights;
+    const width = pooledWeights.length / c;
+    const vectorCount = weights.wordVectors?.hashes.length ?? 0;
+    const simd = weights.wordVectors && LinearTextModel.simd ? SimdPooling.create(vectorCount, dim, c, (k, d) => pooledWeights[k * width + d]!, WORD_CACHE_LIMIT, SUM_CHUNK) : null;
+    this.pooled = prepared ? poolableValues(prepared.values, weights.wordVectors?.dim ?? 0, simd) : poolableVectors(weights.wordVectors, scale, simd);
+    if (simd) this.vectorRows = simd.rows;
     this.bias = Float64Array.from(metadata.bias);
     this.scales = Float64Array.from(metadata.hashedScales);
-    this.wordSums = new Float64Array(c);
-    this.charSums = new Float64Array(c);
-    this.meanSums = new Float64Array(c);
+    this.sums = new Float64Array(3 * c);
     this.logits = new Float64Array(c);
     this.maxPooled = new Int32Array(this.featurizer.embeddingDim);
     this.maxPairs = new Int32Array(this.pooled.pairs);
-    this.pooledIn = new Int32Array(weights.wordVectors?.hashes.length ?? 0).fill(-1);
+    this.pooledIn = new Uint8Array(weights.wordVectors?.hashes.length ?? 0);
     this.pendingRow = new Float32Array(3 * c);
-    this.cachedRows = new Float32Array(WORD_CACHE_LIMIT * 3 * c);
+    this.cachedRows = simd ? simd.cachedRows : new Float32Array(WORD_CACHE_LIMIT * 3 * c);
     this.cachedVectorRows = new Int32Array(WORD_CACHE_LIMIT);
     this.part = this.pendingRow;
     this.meanProjection = prepared?.meanProjection ?? projectMeanWeights(weights, c);
@@ -180,9 +198,9 @@ export class LinearTextModel implements TextModel {
     this.scoredFrom = new Int32Array(c).fill(-1);
   }
 
-  /** The tables the constructor derived from the word vectors (over SharedArrayBuffers), for another instance over the same weights. */
+  /** What the constructor derived from the word vectors, for another instance over the same weights (a fresh copy of the values each call). */
   preparedVectors(): PreparedVectors {
-    return { pooled: this.pooled, meanProjection: this.meanProjection };
+    return { scale: this.vectorScale, values: valuesOf(this.pooled, this.pooledIn.length), meanProjection: this.meanProjection };
   }
 
   /** Whole-text logits of a text, without windows (a buffer reused by the next call). */
@@ -277,46 +295,86 @@ export class LinearTextModel implements TextModel {
   private rangeLogits(from: number, to: number): Float64Array {
     const f = this.featurizer;
     const c = this.categories.length;
-    const { logits, wordSums, charSums, meanSums, hashed } = this;
+    const { logits, hashed } = this;
     const whole = from === 0 && to === f.tokenCount;
     // extract() wrote the whole text's lexicon block; a window (or the whole text again, after windows) writes its own.
     if (f.config.lexicon && (this.stateFrom !== from || this.stateTo !== to)) f.matchLexicon(from, to);
     this.stateFrom = from;
     this.stateTo = to;
     this.warmBigramRows(from, to);
-    wordSums.fill(0);
-    charSums.fill(0);
-    meanSums.fill(0);
-    if (this.vectorRows.length < f.tokenCount) {
-      this.vectorRows = new Int32Array(f.tokenCount);
+    // One run of sums, laid out as a cache row: unigram sums, char n-gram sums, mean projection (c each).
+    const simd = this.pooled.simd;
+    const sums = simd ? simd.rowSums.fill(0) : this.sums.fill(0);
+    const wordWidth = 2 * c;
+    const fullWidth = 3 * c;
+    // A text pools each vector row once: the SIMD kernels' list has room for every row.
+    if (this.vectorRowTokens.length < f.tokenCount) {
+      if (!this.pooled.simd) this.vectorRows = new Int32Array(f.tokenCount);
       this.vectorRowTokens = new Int32Array(f.tokenCount);
     }
     const vectorRows = this.vectorRows;
+    const vectorRowTokens = this.vectorRowTokens;
+    const pooledIn = this.pooledIn;
     let vectorRowCount = 0;
     let vectorTokens = 0;
-    this.generation = (this.generation + 1) | 0;
+    if (this.generation === 255) {
+      pooledIn.fill(0);
+      this.generation = 0;
+    }
+    const generation = (this.generation += 1);
+    // With the SIMD kernels, rows are listed (by address, plus 1 for a whole row) and summed a chunk at a time.
+    const list = simd?.list;
+    let listed = 0;
+    let scratchUsed = 0;
+    const { wordCache, cachedRows, cachedVectorRows } = this;
+    const tokens = f.tokens;
     for (let i = from; i < to; i++) {
-      const at = this.wordPart(i);
-      const row = this.part;
-      for (let k = 0; k < c; k++) {
-        wordSums[k]! += row[at + k]!;
-        charSums[k]! += row[at + c + k]!;
+      // wordPart(i), with its cache hit inline.
+      const cached = wordCache.get(tokens[i]!);
+      let at: number;
+      let row: Float32Array;
+      let vectorRow: number;
+      if (cached >= 0) {
+        at = cached * fullWidth;
+        row = cachedRows;
+        vectorRow = cachedVectorRows[cached]!;
+      } else {
+        at = this.wordPart(i);
+        row = this.part;
+        vectorRow = this.partVectorRow;
       }
-      const vectorRow = this.partVectorRow;
+      if (simd) {
+        let address = row === simd.cachedRows ? simd.cachedRows.byteOffset + 4 * at : -1;
+        if (address < 0) {
+          simd.scratchRows.set(row.subarray(at, at + fullWidth), scratchUsed * fullWidth);
+          address = simd.scratchRows.byteOffset + 4 * scratchUsed * fullWidth;
+          scratchUsed += 1;
+        }
+        list![listed++] = address + (vectorRow < 0 ? 0 : 1);
+        if (listed === SUM_CHUNK) {
+          simd.sumRows(listed);
+          listed = 0;
+          scratchUsed = 0;
+        }
+      } else if (vectorRow < 0) {
+        // Each sum adds the same terms in the same order as per-block loops would: the results are bit-identical.
+        for (let j = 0; j < wordWidth; j++) sums[j]! += row[at + j]!;
+      } else for (let j = 0; j < fullWidth; j++) sums[j]! += row[at + j]!;
       if (vectorRow < 0) continue;
       vectorTokens += 1;
-      for (let k = 0; k < c; k++) meanSums[k]! += row[at + 2 * c + k]!;
       // A repeated word cannot raise the max: pool each vector row once.
-      if (this.pooledIn[vectorRow] === this.generation) continue;
-      this.pooledIn[vectorRow] = this.generation;
-      this.vectorRowTokens[vectorRowCount] = i;
+      if (pooledIn[vectorRow] === generation) continue;
+      pooledIn[vectorRow] = generation;
+      vectorRowTokens[vectorRowCount] = i;
       vectorRows[vectorRowCount++] = vectorRow;
     }
+    if (simd && listed > 0) simd.sumRows(listed);
     this.vectorRowCount = vectorRowCount;
-    // Bigram b joins tokens b and b + 1.
+    // Bigram b joins tokens b and b + 1 (integer sums: their order does not matter).
+    const wordBuckets = f.wordBuckets;
     for (let i = from; i + 1 < to && i < f.wordCount; i++) {
-      const base = f.wordBuckets[i]! * c;
-      for (let k = 0; k < c; k++) wordSums[k]! += hashed[base + k]!;
+      const base = wordBuckets[i]! * c;
+      for (let k = 0; k < c; k++) sums[k]! += hashed[base + k]!;
     }
     this.poolMax(vectorRows, vectorRowCount);
     const wordNorm = whole ? f.wordNorm : rangeWordNorm(f, to - from);
@@ -325,7 +383,7 @@ export class LinearTextModel implements TextModel {
     this.stateCharNorm = charNorm;
     const share = vectorTokens > 0 ? 1 / vectorTokens : 0;
     this.lastVectorTokens = vectorTokens;
-    for (let k = 0; k < c; k++) logits[k] = this.bias[k]! + this.scales[k]! * (wordSums[k]! * wordNorm + charSums[k]! * charNorm) + meanSums[k]! * share;
+    for (let k = 0; k < c; k++) logits[k] = this.bias[k]! + this.scales[k]! * (sums[k]! * wordNorm + sums[c + k]! * charNorm) + sums[2 * c + k]! * share;
     this.addPooledTerms(logits);
     return logits;
   }
@@ -345,9 +403,16 @@ export class LinearTextModel implements TextModel {
   /** Max-pools the rows' vectors into this.maxPooled, two dimensions a step and without branches (they would mispredict). */
   private poolMax(rows: Int32Array, count: number): void {
     const max = this.maxPooled;
-    const { packed, pairs, dim } = this.pooled;
+    const { packed, pairs, dim, simd } = this.pooled;
     if (count === 0) {
       max.fill(0);
+      return;
+    }
+    if (simd) {
+      // rows is simd.rows.
+      simd.pool(count);
+      const pooled = simd.max;
+      for (let d = 0; d < dim; d++) max[d] = pooled[d]!;
       return;
     }
     const maxPairs = this.maxPairs;
@@ -374,6 +439,26 @@ export class LinearTextModel implements TextModel {
     const lexiconFrom = 2 * dim;
     const width = dense.length - dim;
     const weights = this.pooledWeights;
+    const simd = this.pooled.simd;
+    if (simd) {
+      // The same four sums as below, from the SIMD kernel; with nothing pooled every sum is 0.
+      if (this.vectorRowCount > 0) simd.dot();
+      const lanes = simd.sums;
+      const pooled = this.vectorRowCount > 0;
+      for (let k = 0; k < c; k++) {
+        const base = k * width;
+        let s0 = pooled ? lanes[4 * k]! : 0;
+        const s1 = pooled ? lanes[4 * k + 1]! : 0;
+        const s2 = pooled ? lanes[4 * k + 2]! : 0;
+        const s3 = pooled ? lanes[4 * k + 3]! : 0;
+        for (let l = lexiconFrom; l < dense.length; l++) {
+          const value = dense[l]!;
+          if (value !== 0) s0 += value * weights[base + l - dim]!;
+        }
+        logits[k]! += s0 + s1 + (s2 + s3);
+      }
+      return;
+    }
     for (let k = 0; k < c; k++) {
       const base = k * width;
       // Four running sums, so that each addition need not wait for the one before.
@@ -467,7 +552,7 @@ export class LinearTextModel implements TextModel {
       }
     }
     // Each max-pooled dimension that raises some head goes to the first word whose vector holds its maximum.
-    const { packed, pairs, dim } = this.pooled;
+    const { dim } = this.pooled;
     const max = this.maxPooled;
     const width = this.pooledWeights.length / c;
     for (let d = 0; d < dim; d++) {
@@ -475,7 +560,7 @@ export class LinearTextModel implements TextModel {
       for (let h = 0; h < heads.length && !raises; h++) raises = max[d]! * this.pooledWeights[heads[h]! * width + d]! > 0;
       if (!raises) continue;
       let r = 0;
-      while (r < this.vectorRowCount && laneOf(packed[this.vectorRows[r]! * pairs + (d >> 1)]!, d) !== max[d]) r += 1;
+      while (r < this.vectorRowCount && this.componentOf(this.vectorRows[r]!, d) !== max[d]) r += 1;
       if (r === this.vectorRowCount) continue;
       const owner = this.vectorRowTokens[r]! - from;
       for (let h = 0; h < heads.length; h++) shares[h * n + owner]! += max[d]! * this.pooledWeights[heads[h]! * width + d]!;
@@ -489,6 +574,12 @@ export class LinearTextModel implements TextModel {
       }
     }
     return shares;
+  }
+
+  /** Dimension d of vector row `row`, as the max pool reads it (a 15-bit integer). */
+  private componentOf(row: number, d: number): number {
+    const { simd, packed, pairs } = this.pooled;
+    return simd ? simd.vectors[row * simd.stride + d]! : laneOf(packed[row * pairs + (d >> 1)]!, d);
   }
 
   private probabilities(logits: Float64Array, languageOffset = 0): Record<string, number> {
@@ -551,37 +642,75 @@ function rangeCharNorm(f: Featurizer, from: number, to: number): number {
   return n > 0 ? 1 / Math.sqrt(n) : 0;
 }
 
-/** What LinearTextModel derives from the word vectors at load: read-only, and shareable between threads. */
+/**
+ * What LinearTextModel derives from the word vectors at load, for another instance over the same weights (a
+ * detection worker): the int16 values (a compact copy, count × dim: each thread's SIMD kernels hold the vectors
+ * in their own memory), their scale, and the mean projection (shared memory, read in place).
+ */
 export interface PreparedVectors {
-  pooled: PooledVectors;
+  scale: number;
+  values: Int16Array;
   meanProjection: Float32Array;
 }
 
 export interface PooledVectors {
   dim: number;
-  /** count × pairs 32-bit words; dimension d of a row is lane d % 2 of its word d / 2 (see laneOf). */
+  /** count × pairs 32-bit words; dimension d of a row is lane d % 2 of its word d / 2 (see laneOf). Empty with `simd`. */
   packed: Int32Array;
   pairs: number;
-  scale: number;
+  /** The SIMD kernels, which hold the vectors as int16 rows instead of `packed`; null where WebAssembly SIMD is not available. */
+  simd: SimdPooling | null;
 }
 
-/** The word vectors as 15-bit integers on one scale (the largest magnitude maps to POOLED_UNITS), packed in pairs. */
-function poolableVectors(vectors: WordVectors | null): PooledVectors {
-  if (!vectors) return { dim: 0, packed: new Int32Array(0), pairs: 0, scale: 1 };
+/** The int16 unit: the largest magnitude of the vectors maps to POOLED_UNITS. */
+function vectorScale(vectors: WordVectors | null): number {
+  if (!vectors) return 1;
   let largest = 0;
   for (const value of vectors.vectors) largest = Math.max(largest, Math.abs(value));
-  const scale = largest > 0 ? largest / POOLED_UNITS : 1;
+  return largest > 0 ? largest / POOLED_UNITS : 1;
+}
+
+/** The word vectors as 15-bit integers on `scale`: in the SIMD kernels' memory when there are kernels, else packed in pairs. */
+function poolableVectors(vectors: WordVectors | null, scale: number, simd: SimdPooling | null): PooledVectors {
+  if (!vectors) return { dim: 0, packed: new Int32Array(0), pairs: 0, simd: null };
   const { dim } = vectors;
   const pairs = Math.ceil(dim / 2);
   const count = vectors.vectors.length / dim;
-  const packed = sharedArray(Int32Array, count * pairs);
+  const packed = new Int32Array(simd ? 0 : count * pairs);
   for (let r = 0; r < count; r++) {
     for (let d = 0; d < dim; d++) {
-      const lane = Math.round(vectors.vectors[r * dim + d]! / scale) + POOLED_OFFSET;
-      packed[r * pairs + (d >> 1)]! |= lane << (16 * (d & 1));
+      const value = Math.round(vectors.vectors[r * dim + d]! / scale);
+      if (simd) simd.vectors[r * simd.stride + d] = value;
+      else packed[r * pairs + (d >> 1)]! |= (value + POOLED_OFFSET) << (16 * (d & 1));
     }
   }
-  return { dim, packed, pairs, scale };
+  return { dim, packed, pairs, simd };
+}
+
+/** poolableVectors' result from the int16 values another instance computed (PreparedVectors.values, count × dim). */
+function poolableValues(values: Int16Array, dim: number, simd: SimdPooling | null): PooledVectors {
+  if (dim === 0) return { dim: 0, packed: new Int32Array(0), pairs: 0, simd: null };
+  const pairs = Math.ceil(dim / 2);
+  const count = values.length / dim;
+  const packed = new Int32Array(simd ? 0 : count * pairs);
+  for (let r = 0; r < count; r++) {
+    for (let d = 0; d < dim; d++) {
+      const value = values[r * dim + d]!;
+      if (simd) simd.vectors[r * simd.stride + d] = value;
+      else packed[r * pairs + (d >> 1)]! |= (value + POOLED_OFFSET) << (16 * (d & 1));
+    }
+  }
+  return { dim, packed, pairs, simd };
+}
+
+/** The pooled vectors' int16 values, count × dim, read back from the kernels' memory or the packed pairs. */
+function valuesOf(pooled: PooledVectors, count: number): Int16Array {
+  const { dim, simd, packed, pairs } = pooled;
+  const values = new Int16Array(count * dim);
+  for (let r = 0; r < count; r++) {
+    for (let d = 0; d < dim; d++) values[r * dim + d] = simd ? simd.vectors[r * simd.stride + d]! : laneOf(packed[r * pairs + (d >> 1)]!, d);
+  }
+  return values;
 }
 
 /** Dimension d's integer value from its packed word. */
