@@ -250,6 +250,12 @@ async function main(): Promise<void> {
   const sample = await (await fetch(`${warden.url}/v1/moderations`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ input: texts[0] }) })).json();
   const floor = await startFloor(sample);
   let wardenRequests = 1;
+  // The issue's memory target: RSS once 20,000 requests have been served (read after the run that passes it).
+  let rssAfter20k: { requests: number; rss_mb: number | null } | null = null;
+  const served = (requests: number) => {
+    wardenRequests += requests;
+    if (!rssAfter20k && wardenRequests >= 20_000) rssAfter20k = { requests: wardenRequests, rss_mb: rssMb(warden.child.pid!) };
+  };
   try {
     const card = ' My card is 4111 1111 1111 1111, charge it.';
     const scenarios: { name: string; body: (i: number) => string; textsPerRequest: number }[] = [
@@ -263,13 +269,13 @@ async function main(): Promise<void> {
     ];
     // Warm both servers up (JIT, caches) before anything is measured.
     await load(floor.url, floor.child.pid!, {}, () => JSON.stringify({ input: texts[0] }));
-    wardenRequests += (await load(warden.url, warden.child.pid!, auth, scenarios[0]!.body)).requests;
+    served((await load(warden.url, warden.child.pid!, auth, scenarios[0]!.body)).requests);
     const runs = new Map<string, { floor: Run; run: Run }[]>(scenarios.map((s) => [s.name, []]));
     for (let round = 0; round < rounds; round += 1) {
       for (const scenario of scenarios) {
         const floorRun = await load(floor.url, floor.child.pid!, {}, scenario.body);
         const run = await load(warden.url, warden.child.pid!, auth, scenario.body);
-        wardenRequests += run.requests;
+        served(run.requests);
         runs.get(scenario.name)!.push({ floor: floorRun, run });
       }
     }
@@ -303,7 +309,7 @@ async function main(): Promise<void> {
         }),
       };
     }
-    report.memory = { requests_served: wardenRequests, rss_mb: rssMb(warden.child.pid!) };
+    report.memory = { rss_after_20000_requests: rssAfter20k, requests_served: wardenRequests, rss_mb: rssMb(warden.child.pid!) };
     report.large_request = await healthDuringLargeRequest(warden.url, adminKey, texts);
     // After the large request the detection thread (and its copy of the model) is running.
     report.memory = { ...(report.memory as object), rss_mb_after_large_request: rssMb(warden.child.pid!) };
