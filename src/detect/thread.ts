@@ -130,8 +130,9 @@ export class DetectionThread {
     const fromThread = new Promise<Map<number, InputAnalysis>>((resolve, reject) => {
       this.enqueue(running, { id: this.nextId++, inputs: [...inputs], claims }, { resolve: resolve as PendingJob['resolve'], reject });
     });
-    // Posted now, with whatever else waits, so that the thread starts while this one computes.
-    this.flush(running);
+    // Posted now, with whatever else waits, even past MESSAGES_IN_FLIGHT: the thread claims from the batch's end
+    // as soon as it reads it, and finds nothing left to do if this thread got there first.
+    this.flush(running, true);
     const results: InputAnalysis[] = [];
     const sliceMs = options.sliceMs ?? Infinity;
     let sliceStart = performance.now();
@@ -211,12 +212,12 @@ export class DetectionThread {
    * go when the thread answers (answered() flushes). A busy thread thus finds its next message waiting when
    * it finishes one (no pause between them), and that message holds everything that came meanwhile: it is
    * woken once per round rather than once per request (each wake-up costs both threads a system call and, on
-   * a busy machine, a context switch).
+   * a busy machine, a context switch). `now`: post regardless (a shared batch).
    */
-  private flush(running: Running): void {
+  private flush(running: Running, now = false): void {
     if (running.flushing) clearImmediate(running.flushing);
     running.flushing = null;
-    if (running.exited || running.outbox.length === 0 || running.unanswered.length >= MESSAGES_IN_FLIGHT) return;
+    if (running.exited || running.outbox.length === 0 || (!now && running.unanswered.length >= MESSAGES_IN_FLIGHT)) return;
     const jobs = running.outbox;
     running.outbox = [];
     running.unanswered.push(jobs.length);
