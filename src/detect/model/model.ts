@@ -672,30 +672,25 @@ function vectorScale(vectors: WordVectors | null): number {
 
 /** The word vectors as 15-bit integers on `scale`: in the SIMD kernels' memory when there are kernels, else packed in pairs. */
 function poolableVectors(vectors: WordVectors | null, scale: number, simd: SimdPooling | null): PooledVectors {
-  if (!vectors) return { dim: 0, packed: new Int32Array(0), pairs: 0, simd: null };
+  if (!vectors) return pooledFrom(0, 0, () => 0, null);
   const { dim } = vectors;
-  const pairs = Math.ceil(dim / 2);
-  const count = vectors.vectors.length / dim;
-  const packed = new Int32Array(simd ? 0 : count * pairs);
-  for (let r = 0; r < count; r++) {
-    for (let d = 0; d < dim; d++) {
-      const value = Math.round(vectors.vectors[r * dim + d]! / scale);
-      if (simd) simd.vectors[r * simd.stride + d] = value;
-      else packed[r * pairs + (d >> 1)]! |= (value + POOLED_OFFSET) << (16 * (d & 1));
-    }
-  }
-  return { dim, packed, pairs, simd };
+  return pooledFrom(vectors.vectors.length / dim, dim, (r, d) => Math.round(vectors.vectors[r * dim + d]! / scale), simd);
 }
 
 /** poolableVectors' result from the int16 values another instance computed (PreparedVectors.values, count × dim). */
 function poolableValues(values: Int16Array, dim: number, simd: SimdPooling | null): PooledVectors {
+  if (dim === 0) return pooledFrom(0, 0, () => 0, null);
+  return pooledFrom(values.length / dim, dim, (r, d) => values[r * dim + d]!, simd);
+}
+
+/** `count` vectors of `dim` int16 values (`valueAt`), written into the kernels' memory or packed in pairs. */
+function pooledFrom(count: number, dim: number, valueAt: (row: number, d: number) => number, simd: SimdPooling | null): PooledVectors {
   if (dim === 0) return { dim: 0, packed: new Int32Array(0), pairs: 0, simd: null };
   const pairs = Math.ceil(dim / 2);
-  const count = values.length / dim;
   const packed = new Int32Array(simd ? 0 : count * pairs);
   for (let r = 0; r < count; r++) {
     for (let d = 0; d < dim; d++) {
-      const value = values[r * dim + d]!;
+      const value = valueAt(r, d);
       if (simd) simd.vectors[r * simd.stride + d] = value;
       else packed[r * pairs + (d >> 1)]! |= (value + POOLED_OFFSET) << (16 * (d & 1));
     }
