@@ -9,8 +9,13 @@ import { type DetectionTables, detectionFromTables, localDetection } from './loc
 import { AnalysisEncoder, type InputAnalysis } from './packed.ts';
 import { CLAIMED_BY_THREAD, type DetectionAnswer, type DetectionJob, type DetectionReply, UNCLAIMED, analyseInput } from './thread.ts';
 
-/** A message whose jobs take longer than this is answered in parts, so that its first jobs' callers need not wait for the last. */
-const REPLY_AFTER_MS = 2;
+/**
+ * A message's jobs are answered in parts of about this long, so that its first jobs' callers need not wait for
+ * the last: the event loop finishes and writes their answers while this thread computes the rest (with 2 ms,
+ * the two threads took turns idling; 0.25 ms gave 8–14% more one-text requests/s in an A/B, replying after
+ * every job somewhat less).
+ */
+const REPLY_AFTER_MS = 0.25;
 
 const port = parentPort;
 if (!port) throw new Error('src/detect/worker.ts runs as a worker thread (DetectionThread starts it).');
