@@ -8,3 +8,4 @@ export * from './pagination.ts';
 export * from './patterns.ts';
 export * from './hooks.ts';
 export * from './tenant-cache.ts';
+export * from './event-loop.ts';

@@ -1,4 +1,4 @@
-import { setImmediate as setImmediatePromise } from 'node:timers/promises';
+import { yieldToEventLoop } from '../common/index.ts';
 import { Worker } from 'node:worker_threads';
 import type { Detection } from './engine.ts';
 import { AnalysisDecoder, type InputAnalysis, type PackedAnalyses } from './packed.ts';
@@ -168,11 +168,6 @@ export class DetectionThread {
     return this.running?.answering === true;
   }
 
-  /** Jobs sent to the thread and not answered yet. */
-  get backlog(): number {
-    return this.running?.jobs.size ?? 0;
-  }
-
   /** Starts the thread now (not on the first long input) and resolves once it is ready, or false if it failed. */
   async warmUp(): Promise<boolean> {
     try {
@@ -309,15 +304,6 @@ function settle(unanswered: number[], answers: number): void {
     left -= taken;
     if (unanswered[0] === 0) unanswered.shift();
   }
-}
-
-/**
- * Lets the event loop poll for I/O before going on: called from an I/O callback, one setImmediate resumes in
- * the same iteration's check phase, before the loop polls again; the second resumes after a poll phase.
- */
-async function yieldToEventLoop(): Promise<void> {
-  await setImmediatePromise();
-  await setImmediatePromise();
 }
 
 /**

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { setImmediate } from 'node:timers/promises';
-import { type Clock, Hooks, highestScore, sha256Hex } from '../common/index.ts';
+import { type Clock, Hooks, highestScore, sha256Hex, yieldToEventLoop } from '../common/index.ts';
 import type { Store } from '../db/index.ts';
 import type { Principal } from '../tenancy/index.ts';
 import { FollowUpCommitter, requestFingerprint } from './committer.ts';
@@ -141,17 +140,6 @@ export class ModerationService {
     }
     return Promise.all(results);
   }
-}
-
-/**
- * Lets the event loop poll for I/O (a waiting `/healthz`, other requests) before going on. One
- * setImmediate is not enough: called from an I/O callback (as a request's handler is), it resumes in
- * the same loop iteration's check phase, before the loop polls again; the second one resumes only after
- * a poll phase, whatever phase the first was called in.
- */
-async function yieldToEventLoop(): Promise<void> {
-  await setImmediate();
-  await setImmediate();
 }
 
 /** A response id that the same tenant's same Idempotency-Key always gets. */
