@@ -140,14 +140,20 @@ function cpuSeconds(pid: number): number | null {
 const CLOCK_TICKS_PER_SECOND = 100;
 
 /** One autocannon run of `seconds` against `url` (served by process `pid`), each request's body from `body(i)`. */
+/**
+ * Requests sent so far in the whole bench: each request's body is built from this count, which no run
+ * restarts, so that no run repeats an earlier run's requests (an identical request with `user` within a
+ * minute is taken for a retry of the first and writes nothing: a later round would measure replays).
+ */
+let sent = 0;
+
 async function load(url: string, pid: number, headers: Record<string, string>, body: (i: number) => string): Promise<Run> {
-  let i = 0;
   const cpuBefore = cpuSeconds(pid);
   const result = await autocannon({
     url: `${url}/v1/moderations`,
     connections: CONNECTIONS,
     duration: seconds,
-    requests: [{ method: 'POST', headers: { 'content-type': 'application/json', ...headers }, setupRequest: (request) => ({ ...request, body: body(i++) }) }],
+    requests: [{ method: 'POST', headers: { 'content-type': 'application/json', ...headers }, setupRequest: (request) => ({ ...request, body: body(sent++) }) }],
   });
   const cpuAfter = cpuSeconds(pid);
   const cpu = cpuBefore === null || cpuAfter === null || result.requests.total === 0 ? null : Math.round(((cpuAfter - cpuBefore) * 1e6) / result.requests.total);

@@ -59,7 +59,19 @@ export class ModerationService {
    * settings in memory, no judge, no rules, no image, no write): a request with nothing to record
    * awaits only the detection thread, if its items went there.
    */
+  /** Moderations begun and not yet answered: what tells detect() whether the event loop has other requests to serve. */
+  private inProgress = 0;
+
   async moderate(call: ModerationCall): Promise<ModerationResponse> {
+    this.inProgress += 1;
+    try {
+      return await this.moderateOnce(call);
+    } finally {
+      this.inProgress -= 1;
+    }
+  }
+
+  private async moderateOnce(call: ModerationCall): Promise<ModerationResponse> {
     const { principal, request } = call;
     const model = resolveModel(request.model);
     const items = moderationItems(request.input);
@@ -103,14 +115,18 @@ export class ModerationService {
    * loop goes on with HTTP meanwhile, so detection and the rest of the server use two cores, at the price of
    * a message each way (those of one turn of the event loop travel together). A batch of short items is
    * detected here and on the thread together, each taking the next item until they meet, so that a busy
-   * thread leaves more to this one. Before the thread is ready, a short item is moderated here, without a
+   * thread leaves more to this one; while other requests are in progress, this thread yields the event loop
+   * before each item it takes, so that under load it detects only in the time HTTP leaves it (+15% batch
+   * throughput in an A/B against slices of SLICE_MS). Before the thread is ready, a short item is moderated here, without a
    * promise; anything with a long item goes through moderateInSlices.
    */
   private detect(items: ModerationItem[], context: ModerationContext): ModerationResult[] | Promise<ModerationResult[]> {
     const anyLong = items.some((parts) => this.moderator.belongsOnThread(parts));
     if (this.moderator.threadReady && !anyLong) {
       if (items.length === 1) return this.moderator.moderateItemOnThread(items[0]!, context).then((result) => [result]);
-      return this.moderator.moderateShared(items, context, SLICE_MS);
+      // Alone, this thread computes its share in slices; among other requests, it takes one item between turns
+      // of the event loop, so that their I/O comes first and the detection thread takes what this one does not reach.
+      return this.moderator.moderateShared(items, context, this.inProgress > 1 ? 0 : SLICE_MS);
     }
     if (items.length === 1 && !anyLong) return [this.moderator.moderateItem(items[0]!, context)];
     return this.moderateInSlices(items, context);
