@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { AuditLog, type AuditEntry, verifyChain } from '../src/audit/index.ts';
-import type { Store } from '../src/db/index.ts';
+import { type Store, withTransaction } from '../src/db/index.ts';
 import { describeEachBackend, openTestStore } from './support/backends.ts';
 import { runWarden } from './support/cli.ts';
 
@@ -61,6 +61,27 @@ describeEachBackend('audit chain head', (backend) => {
     await store.db.updateTable('audit_head').set({ seq: kept.seq, hash: kept.hash }).execute();
     expect((await verifyChain(store)).ok).toBe(true);
     expect(await verifyChain(store, { witness: witness.head })).toMatchObject({ ok: false, firstBad: { seq: witness.head.seq, reason: expect.stringContaining('witnessed') } });
+  });
+
+  it('writes the entries of a withTransaction when its work is done, chained in the order appended; a rollback writes none', async () => {
+    const count = async () => Number((await store.db.selectFrom('audit_log').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    await withTransaction(store, async (tx) => {
+      await log.append(tx, entry(100));
+      // Not written yet: the transaction's entries go in one insert just before it commits.
+      expect(Number((await tx.selectFrom('audit_log').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)).toBe(30);
+      await log.appendMany(tx, [entry(101), entry(102)]);
+    });
+    const targets = await store.db.selectFrom('audit_log').select('target').orderBy('seq', 'desc').limit(3).execute();
+    expect(targets.map((r) => r.target)).toEqual(['t-102', 't-101', 't-100']);
+    expect(await verifyChain(store)).toMatchObject({ ok: true, entries: 33 });
+    await expect(
+      withTransaction(store, async (tx) => {
+        await log.append(tx, entry(200));
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect(await count()).toBe(33);
+    expect(await verifyChain(store)).toMatchObject({ ok: true, entries: 33 });
   });
 
   it('`warden audit verify` prints the head, exits 1 on an emptied log, and keeps a witness file', async () => {

@@ -1,5 +1,5 @@
 import { canonicalJson, sha256Hex, type Clock, type PageRequest } from '../common/index.ts';
-import { type AuditRow, type Queryable, type Store, type Tx, afterKey, lockExclusively } from '../db/index.ts';
+import { type AuditRow, type Queryable, type Store, type Tx, afterKey, beforeCommit, lockExclusively } from '../db/index.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 // Any constant works: it only has to be the same in every process sharing the database.
@@ -51,12 +51,21 @@ export interface ChainHead {
 const EMPTY_HEAD: ChainHead = { seq: 0, hash: GENESIS_HASH };
 
 /**
- * The head's hash as the transaction's last append left it. A transaction that appends again (a
- * group commit holds many requests' entries) holds the lock already and knows the head: it neither
- * locks nor reads it again. A rolled-back transaction's entry goes with its Tx object.
+ * The head's hash as the transaction's last write of entries left it. A transaction that writes entries
+ * again (one not run by withTransaction, which appends as it goes) holds the lock already and knows the
+ * head: it neither locks nor reads it again. A rolled-back transaction's entry goes with its Tx object.
  */
 const headsInTransaction = new WeakMap<Tx, string>();
+/** Entries appended in a transaction run by withTransaction and not written yet: they are written just before it commits. */
+const pendingInTransaction = new WeakMap<Tx, PendingEntry[]>();
 const HEAD_ID = 1;
+
+/** An entry as appended: its time and canonical payload fixed then, its place in the chain when written. */
+interface PendingEntry {
+  entry: AuditEntry;
+  at: string;
+  payload: string;
+}
 
 /**
  * The append-only, hash-chained log that every state change writes to. The chain's head (last
@@ -64,6 +73,12 @@ const HEAD_ID = 1;
  * append chains from that stored head, not from whatever the log's last row is now: so entries
  * deleted from the end (or all of them) leave a head, or a later entry's prev_hash, pointing at
  * something that is gone.
+ *
+ * In a transaction run by withTransaction, entries are written when the transaction's work is done,
+ * just before it commits (db's beforeCommit): all of them in one insert, with one read and one write of
+ * the head. A group commit of many moderation requests thus writes the log in two statements, not two
+ * per entry, and on PostgreSQL holds the chain's lock (which serialises every appending transaction)
+ * only for the end of its transaction.
  */
 export class AuditLog {
   constructor(
@@ -79,10 +94,26 @@ export class AuditLog {
   /** Appends several entries, chained in order, with one lock and one read of the chain's head (batched writes). */
   async appendMany(tx: Tx, entries: AuditEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    let prev = headsInTransaction.get(tx) ?? (await this.lockedHead(tx));
     const at = this.clock.now().toISOString();
-    const rows = entries.map((entry) => {
-      const payload = canonicalJson(entry.payload ?? null);
+    const appended = entries.map((entry) => ({ entry, at, payload: canonicalJson(entry.payload ?? null) }));
+    const pending = pendingInTransaction.get(tx);
+    if (pending) {
+      pending.push(...appended);
+      return;
+    }
+    const flush = () => {
+      // Entries appended after this point (by another beforeCommit callback) start a new list.
+      pendingInTransaction.delete(tx);
+      return this.write(tx, appended);
+    };
+    if (beforeCommit(tx, flush)) pendingInTransaction.set(tx, appended);
+    else await this.write(tx, appended);
+  }
+
+  /** Writes entries at the chain's head: one lock and read of the head per transaction, one insert, one write of the head. */
+  private async write(tx: Tx, entries: PendingEntry[]): Promise<void> {
+    let prev = headsInTransaction.get(tx) ?? (await this.lockedHead(tx));
+    const rows = entries.map(({ entry, at, payload }) => {
       const fields: HashedFields = {
         at,
         tenant_id: entry.tenantId,
@@ -100,7 +131,7 @@ export class AuditLog {
       const inserted = await tx.insertInto('audit_log').values(rows.slice(i, i + INSERT_CHUNK)).returning('seq').execute();
       for (const row of inserted) lastSeq = Math.max(lastSeq, Number(row.seq));
     }
-    const head = { seq: lastSeq, hash: prev, updated_at: at };
+    const head = { seq: lastSeq, hash: prev, updated_at: rows.at(-1)!.at };
     await tx
       .insertInto('audit_head')
       .values({ id: HEAD_ID, ...head })

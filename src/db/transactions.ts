@@ -39,6 +39,25 @@ export function afterCommit(tx: Tx, callback: () => Promise<void> | void): void 
   callbacks.push(callback);
 }
 
+/** Work to do inside a transaction run by withTransaction once its function has returned, just before it commits. */
+const beforeCommitCallbacks = new WeakMap<Tx, (() => Promise<void>)[]>();
+
+/**
+ * Runs `callback` inside `tx` after the transaction's own work, just before it commits (in the order
+ * registered; a callback may register another): e.g. writing rows collected over the transaction in
+ * one statement. False, and nothing registered, when `tx` was not run by withTransaction: the caller
+ * does the work at once instead.
+ *
+ * @example
+ * if (!beforeCommit(tx, () => flush(tx))) await flush(tx);
+ */
+export function beforeCommit(tx: Tx, callback: () => Promise<void>): boolean {
+  const callbacks = beforeCommitCallbacks.get(tx);
+  if (!callbacks) return false;
+  callbacks.push(callback);
+  return true;
+}
+
 /**
  * Runs `fn` in a transaction, again after a transient failure (with a short random pause), up to
  * `attempts` times; then whatever the committed attempt registered with afterCommit.
@@ -48,10 +67,14 @@ export async function withTransaction<T>(store: Store, fn: (tx: Tx) => Promise<T
   for (let attempt = 1; ; attempt += 1) {
     let callbacks: (() => Promise<void> | void)[] = [];
     try {
-      const result = await store.db.transaction().execute((tx) => {
+      const result = await store.db.transaction().execute(async (tx) => {
         callbacks = [];
         committedCallbacks.set(tx, callbacks);
-        return fn(tx);
+        const before: (() => Promise<void>)[] = [];
+        beforeCommitCallbacks.set(tx, before);
+        const value = await fn(tx);
+        for (let i = 0; i < before.length; i += 1) await before[i]!();
+        return value;
       });
       for (const callback of callbacks) await callback();
       return result;
