@@ -5,6 +5,10 @@
  *
  *   npm run bench:http -- [--json] [--db postgres://…] [--seconds S] [--rounds R]
  *
+ * A second reference for the one-text scenario: Warden's own HTTP stack answering a fixed one-text answer
+ * (bench/http-stack.mjs: every hook, a real key, the moderation use case left out), reported as `stack_…`
+ * and `ratio_to_stack`: what the HTTP stack costs against the bare floor, and what moderating costs on top.
+ *
  * Scenarios, each preceded by a floor run: one text without `user`; one text with `user` (every
  * 10th text carries a payment card number, a violation that writes an event, a strike and a review
  * case); 32 texts per request. Each reports requests/s, p50 and p99, and its ratio to the floor run
@@ -91,6 +95,14 @@ console.log(await app.listen({ port: 0, host: '127.0.0.1' }));`;
   return { child, url: match[1]! };
 }
 
+/** Warden's HTTP stack answering a fixed moderation (bench/http-stack.mjs), on its own temporary SQLite file. */
+async function startStack(fixed: unknown, adminKey: string): Promise<{ child: ChildProcess; url: string; drop(): void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-bench-stack-'));
+  const env = { WARDEN_ADMIN_KEY: adminKey, FIXED: JSON.stringify(fixed), DB: `sqlite:${join(dir, 'warden.db')}` };
+  const { child, match } = await start(process.execPath, ['bench/http-stack.mjs'], env, /(http:\/\/\S+)/);
+  return { child, url: match[1]!, drop: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
 async function startWarden(dbUrl: string, adminKey: string): Promise<{ child: ChildProcess; url: string }> {
   const env = { WARDEN_ADMIN_KEY: adminKey, LOG_LEVEL: 'warn', WARDEN_RATE_LIMIT: '1000000' };
   const { child, match } = await start(process.execPath, ['bin/warden', 'serve', '--port', '0', '--db', dbUrl], env, /listening on (http:\/\/\S+)/);
@@ -128,6 +140,16 @@ interface Run {
   requests: number;
   non_2xx: number;
   errors: number;
+}
+
+/** The stack reference's figures, and the scenario's ratio to it (the median over rounds). */
+function stackFigures(pairs: { run: Run; stack: Run }[]) {
+  return {
+    stack_requests_per_second: median(pairs.map((p) => p.stack.requests_per_second)),
+    stack_p99_ms: median(pairs.map((p) => p.stack.p99_ms)),
+    stack_cpu_us_per_request: medianOrNull(pairs.map((p) => p.stack.server_cpu_us_per_request)),
+    ratio_to_stack: Math.round(median(pairs.map((p) => p.run.requests_per_second / p.stack.requests_per_second)) * 1000) / 1000,
+  };
 }
 
 /** CPU seconds (user + system, every thread) a process has used so far (Linux), or null elsewhere. */
@@ -255,6 +277,7 @@ async function main(): Promise<void> {
   const auth = { authorization: `Bearer ${adminKey}` };
   const sample = await (await fetch(`${warden.url}/v1/moderations`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ input: texts[0] }) })).json();
   const floor = await startFloor(sample);
+  const stack = await startStack(sample, adminKey);
   let wardenRequests = 1;
   // The issue's memory target: RSS once 20,000 requests have been served (read after the run that passes it).
   let rssAfter20k: { requests: number; rss_mb: number | null } | null = null;
@@ -275,14 +298,17 @@ async function main(): Promise<void> {
     ];
     // Warm both servers up (JIT, caches) before anything is measured.
     await load(floor.url, floor.child.pid!, {}, () => JSON.stringify({ input: texts[0] }));
+    await load(stack.url, stack.child.pid!, auth, scenarios[0]!.body);
     served((await load(warden.url, warden.child.pid!, auth, scenarios[0]!.body)).requests);
-    const runs = new Map<string, { floor: Run; run: Run }[]>(scenarios.map((s) => [s.name, []]));
+    const runs = new Map<string, { floor: Run; run: Run; stack?: Run }[]>(scenarios.map((s) => [s.name, []]));
     for (let round = 0; round < rounds; round += 1) {
       for (const scenario of scenarios) {
         const floorRun = await load(floor.url, floor.child.pid!, {}, scenario.body);
+        // The stack's fixed answer is a one-text answer: it is a reference for that scenario only.
+        const stackRun = scenario.name === 'one_text' ? await load(stack.url, stack.child.pid!, auth, scenario.body) : undefined;
         const run = await load(warden.url, warden.child.pid!, auth, scenario.body);
         served(run.requests);
-        runs.get(scenario.name)!.push({ floor: floorRun, run });
+        runs.get(scenario.name)!.push({ floor: floorRun, run, ...(stackRun && { stack: stackRun }) });
       }
     }
     const report: Record<string, unknown> = {
@@ -309,6 +335,7 @@ async function main(): Promise<void> {
         ratio_to_floor: Math.round(median(pairs.map((p) => p.run.requests_per_second / p.floor.requests_per_second)) * 1000) / 1000,
         non_2xx: pairs.reduce((sum, p) => sum + p.run.non_2xx, 0),
         errors: pairs.reduce((sum, p) => sum + p.run.errors, 0),
+        ...(pairs[0]!.stack && stackFigures(pairs as { run: Run; stack: Run }[])),
         ...(scenario.textsPerRequest > 1 && {
           texts_per_second: rps * scenario.textsPerRequest,
           ratio_to_pipeline: Math.round(((rps * scenario.textsPerRequest) / pipeline) * 1000) / 1000,
@@ -323,7 +350,10 @@ async function main(): Promise<void> {
     else console.log(report);
   } finally {
     floor.child.kill();
+    stack.child.kill();
     warden.child.kill();
+    await new Promise((resolve) => stack.child.once('exit', resolve));
+    stack.drop();
     await new Promise((resolve) => warden.child.once('exit', resolve));
     await database.drop();
   }
