@@ -23,6 +23,11 @@ export interface Store {
   readonly location: string;
   /** Changes to cached per-tenant settings, from this process and (polled) from others. */
   readonly changes: ChangeFeed;
+  /**
+   * How many write transactions are worth running at once: 1 on SQLite (one writer at a time, on one
+   * connection), several on PostgreSQL, whose transactions run concurrently on the pool's connections.
+   */
+  readonly writeConcurrency: number;
   close(): Promise<void>;
 }
 
@@ -65,7 +70,7 @@ function openSqlite(path: string): Store {
   // Checkpoints, too, leave the event loop alone (WalCheckpointer).
   const checkpointer = wal ? new WalCheckpointer(database, resolve(path)) : null;
   const db = new Kysely<Tables>({ dialect });
-  return withChanges(db, 'sqlite', `sqlite:${path}`, () => checkpointer?.stop());
+  return withChanges(db, 'sqlite', `sqlite:${path}`, 1, () => checkpointer?.stop());
 }
 
 /** Prepared statements kept per SQL text; past this many, the least recently used is dropped. */
@@ -98,23 +103,27 @@ function withStatementCache(database: SqliteDatabase.Database): SqliteDialectCon
 // PostgreSQL returns bigint (int8) as a string by default; our sequence numbers fit a JS number.
 pg.types.setTypeParser(20, (value) => Number(value));
 
+/** Connections in a PostgreSQL store's pool; of them, how many write transactions a writer such as a group commit runs at once (the rest serve reads). */
+const POSTGRES_POOL_SIZE = 10;
+const POSTGRES_WRITE_CONCURRENCY = 4;
+
 function openPostgres(connectionString: string): Store {
-  const pool = new pg.Pool({ connectionString, max: 10 });
+  const pool = new pg.Pool({ connectionString, max: POSTGRES_POOL_SIZE });
   // An idle client can lose its server (restart, failover, a dropped database). The pool
   // replaces it on the next query; without a listener the error would crash the process.
   pool.on('error', () => {});
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
-  return withChanges(db, 'postgres', redact(connectionString));
+  return withChanges(db, 'postgres', redact(connectionString), POSTGRES_WRITE_CONCURRENCY);
 }
 
-function withChanges(db: Db, dialect: Dialect, location: string, beforeClose?: () => Promise<void> | undefined): Store {
+function withChanges(db: Db, dialect: Dialect, location: string, writeConcurrency: number, beforeClose?: () => Promise<void> | undefined): Store {
   const changes = new ChangeFeed(db);
   const close = async () => {
     await changes.stop();
     await beforeClose?.();
     await db.destroy();
   };
-  return { db, dialect, location, changes, close };
+  return { db, dialect, location, changes, writeConcurrency, close };
 }
 
 async function migrate(store: Store): Promise<void> {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Store, Tx } from './connection.ts';
 
@@ -100,4 +101,26 @@ export function forUpdate<Query extends { forUpdate(): Query }>(store: Store, qu
  */
 export async function lockExclusively(store: Store, tx: Tx, key: number): Promise<void> {
   if (store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${key})`.execute(tx);
+}
+
+/**
+ * Takes, for the rest of the transaction, an exclusive lock on each of `keys` (any strings naming what
+ * the transaction is about to change: an account, a review target), all in one sorted order: transactions
+ * that take their keys this way before touching those rows never deadlock over them, they queue. A
+ * PostgreSQL advisory lock per key (two 32-bit halves of a hash: a collision only makes two transactions
+ * queue); on SQLite, where one writer runs at a time, there is nothing to take.
+ */
+export async function lockKeysExclusively(store: Store, tx: Tx, keys: Iterable<string>): Promise<void> {
+  if (store.dialect !== 'postgres') return;
+  const hashed = [...new Set([...keys].map(keyHash))].sort();
+  if (hashed.length === 0) return;
+  const high = hashed.map((key) => Number(BigInt.asIntN(32, BigInt(`0x${key.slice(0, 8)}`))));
+  const low = hashed.map((key) => Number(BigInt.asIntN(32, BigInt(`0x${key.slice(8, 16)}`))));
+  // unnest returns the pairs in the arrays' order, and each row's lock is taken before the next row's.
+  await sql`select pg_advisory_xact_lock(high, low) from unnest(${high}::int[], ${low}::int[]) as keys(high, low)`.execute(tx);
+}
+
+/** A lock key's 64-bit hash, as 16 hex digits (sorting these sorts the locks). */
+function keyHash(key: string): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 16);
 }

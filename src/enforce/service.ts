@@ -94,9 +94,12 @@ export class Enforcement {
     if (!tenant) throw new NotFound('Tenant');
     const policies: IngestPolicies = { usage: followUp.policy, enforcement };
     const request = { tenantId: tenant.id, tenantName: tenant.name, actor: followUp.actor, events, paramPrefix: () => '' };
-    plan.add(async (tx) => {
-      await ingestEventsIn(tx, this.context, policies, request);
-    });
+    plan.add(
+      async (tx) => {
+        await ingestEventsIn(tx, this.context, policies, request);
+      },
+      [`enforce:account:${tenant.id}:${account}`],
+    );
   }
 
   async standing(tenantId: string, externalId: string) {

@@ -1,5 +1,5 @@
 import { type Clock, sha256Hex } from '../common/index.ts';
-import { GroupCommit, type Store, type Tx, withTransaction } from '../db/index.ts';
+import { GroupCommit, type Store, type Tx, lockKeysExclusively, withTransaction } from '../db/index.ts';
 import type { FollowUpPlan } from './follow-up.ts';
 
 /**
@@ -16,10 +16,19 @@ const PRUNE_EVERY_MS = 60_000;
 /** One request's side effects on their way into a shared transaction. */
 export interface PendingFollowUp {
   tenantId: string;
+  /** The account the request named, if any: one account's follow-ups always share a queue (see commit). */
+  account: string | null;
   moderationId: string;
   /** Digest of who asked about what; null when an Idempotency-Key already makes the ids deterministic. */
   fingerprint: string | null;
   plan: FollowUpPlan;
+}
+
+/** A cheap, well-spread 32-bit hash of a string (FNV-1a), for choosing a queue. */
+function stringHash(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
 }
 
 /** The digest that identifies a request for the retry window. */
@@ -47,9 +56,16 @@ export class FollowUpCommitter {
     this.groups = new GroupCommit((group) => this.transaction(group), { maxGroup: 200, maxWindowMs: MAX_WINDOW_MS, onIdle: () => this.prune() });
   }
 
-  /** Commits the follow-up; resolves with the moderation id its effects carry (the first attempt's, for a retry). */
+  /**
+   * Commits the follow-up; resolves with the moderation id its effects carry (the first attempt's, for a retry).
+   * Follow-ups queue in as many queues as the store runs write transactions at once (one on SQLite), by
+   * account (else by request): a request and its retries, and one account's requests, always share a queue.
+   * Queues' groups may commit at the same moment, each taking the locks its writes declared first (see transaction).
+   */
   commit(pending: PendingFollowUp): Promise<string> {
-    return this.groups.submit('', pending);
+    const queues = this.store.writeConcurrency;
+    const queue = queues > 1 ? stringHash(`${pending.tenantId}\n${pending.account ?? pending.fingerprint ?? pending.moderationId}`) % queues : 0;
+    return this.groups.submit(String(queue), pending);
   }
 
   /** A unique violation means another process committed the same request at the same moment: the retry sees it. */
@@ -57,6 +73,9 @@ export class FollowUpCommitter {
     return withTransaction(
       this.store,
       async (tx) => {
+        // Every lock the group's writes declared, in one order, before any write: two groups that touch the
+        // same account or review target queue for it instead of each locking one row the other needs.
+        await lockKeysExclusively(this.store, tx, group.flatMap((pending) => pending.plan.locks));
         const ids: string[] = [];
         for (const pending of group) ids.push(await this.write(tx, pending));
         return ids;

@@ -49,8 +49,16 @@ export type FollowUpWrite = (tx: Tx) => Promise<void>;
  */
 export class FollowUpPlan {
   readonly writes: FollowUpWrite[] = [];
+  /** What the writes change that another transaction may change at the same moment (see add). */
+  readonly locks: string[] = [];
 
-  add(write: FollowUpWrite): void {
+  /**
+   * `locks`: keys naming what the write locks or must not have changed under it (an account, a review
+   * target), within the tenant. The transaction takes them all, in one order, before its first write, so
+   * that concurrent follow-ups touching the same things queue rather than deadlock.
+   */
+  add(write: FollowUpWrite, locks: readonly string[] = []): void {
     this.writes.push(write);
+    this.locks.push(...locks);
   }
 }

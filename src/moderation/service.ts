@@ -105,7 +105,7 @@ export class ModerationService {
     if (planning) await planning;
     if (plan.writes.length === 0) return this.moderator.shaped(response);
     const fingerprint = call.idempotencyKey ? null : requestFingerprint(principal.tenantId, account, items, imageDigests);
-    const committedId = await this.committer.commit({ tenantId: principal.tenantId, moderationId: response.id, fingerprint, plan });
+    const committedId = await this.committer.commit({ tenantId: principal.tenantId, account, moderationId: response.id, fingerprint, plan });
     return this.moderator.shaped({ ...response, id: committedId });
   }
 

@@ -9,7 +9,7 @@ import { moderationIntakes } from './automatic.ts';
 import { caseView } from './cases.ts';
 import type { ReviewContext, Reviewer } from './context.ts';
 import { type ClosedCase, type ContentDecided, type DecisionInput, decideCase } from './decisions.ts';
-import { type ReportInput, fileIntakeIn, fileReport } from './intake.ts';
+import { type ReportInput, fileIntakeIn, fileReport, targetOf } from './intake.ts';
 import { claimCase, releaseCase } from './leases.ts';
 import { reviewMetrics } from './metrics.ts';
 import { type QueueFilters, caseDetail, decisionView, listQueue } from './queue.ts';
@@ -57,9 +57,12 @@ export class ReviewDesk {
   private planIntakes(followUp: FollowUp, plan: FollowUpPlan, settings: ReviewSettings): void {
     const intakes = moderationIntakes(followUp, settings);
     if (intakes.length === 0) return;
-    plan.add(async (tx) => {
-      for (const intake of intakes) await fileIntakeIn(tx, this.context, intake);
-    });
+    plan.add(
+      async (tx) => {
+        for (const intake of intakes) await fileIntakeIn(tx, this.context, intake);
+      },
+      intakes.map((intake) => `review:target:${intake.tenantId}:${targetOf(intake.target).key}`),
+    );
   }
 
   /**
