@@ -7,7 +7,9 @@ export interface GroupCommitOptions {
   /**
    * How long the first item of a group waits for company, in ms. Without it, on SQLite's single
    * connection, the next request is still queued behind the previous transaction for its own reads
-   * and every group would hold one item.
+   * and every group would hold one item. 0: the group holds what is queued by the end of the current
+   * turn of the event loop (and, as ever, whatever arrived while the previous group committed), for
+   * callers that read nothing from the database before they submit.
    */
   windowMs?: number;
   /**
@@ -66,7 +68,7 @@ export class GroupCommit<Item, Result> {
     const queue = this.queues.get(key)!;
     try {
       while (queue.length > 0) {
-        if (queue.length < this.maxGroup) await new Promise((resolve) => setTimeout(resolve, this.window()));
+        if (queue.length < this.maxGroup) await waitFor(this.window());
         const started = performance.now();
         await this.commit(queue.splice(0, this.maxGroup));
         this.lastCommitMs = performance.now() - started;
@@ -98,4 +100,9 @@ export class GroupCommit<Item, Result> {
       }
     }
   }
+}
+
+/** Resolves after `ms` milliseconds, or at the end of this turn of the event loop for 0 (a timer waits at least 1 ms). */
+function waitFor(ms: number): Promise<void> {
+  return new Promise((resolve) => (ms > 0 ? setTimeout(resolve, ms) : setImmediate(resolve)));
 }
