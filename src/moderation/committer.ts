@@ -95,18 +95,21 @@ export class FollowUpCommitter {
   /** Records the request in the ledger; returns the earlier request's id when this one is its retry. */
   private async claim(tx: Tx, tenantId: string, fingerprint: string, moderationId: string): Promise<string | null> {
     const now = this.clock.now();
+    const at = now.toISOString();
+    // A new request (the common case) costs this one statement. Another process inserting the same request at the
+    // same moment makes this one wait for it and insert nothing: the read below then sees its row.
+    const inserted = await tx
+      .insertInto('moderation_requests')
+      .values({ tenant_id: tenantId, fingerprint, moderation_id: moderationId, created_at: at })
+      .onConflict((conflict) => conflict.columns(['tenant_id', 'fingerprint']).doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0) return null;
     const row = await tx
       .selectFrom('moderation_requests')
       .select(['moderation_id', 'created_at'])
       .where('tenant_id', '=', tenantId)
       .where('fingerprint', '=', fingerprint)
-      .executeTakeFirst();
-    const at = now.toISOString();
-    if (!row) {
-      // Two processes inserting the same request: one fails on the key, and its retry finds the other's row.
-      await tx.insertInto('moderation_requests').values({ tenant_id: tenantId, fingerprint, moderation_id: moderationId, created_at: at }).execute();
-      return null;
-    }
+      .executeTakeFirstOrThrow();
     if (now.getTime() - Date.parse(row.created_at) < RETRY_WINDOW_MS) return row.moderation_id;
     const taken = await tx
       .updateTable('moderation_requests')
