@@ -59,7 +59,7 @@ export class ReviewDesk {
     if (intakes.length === 0) return;
     plan.add(
       async (tx) => {
-        for (const intake of intakes) await fileIntakeIn(tx, this.context, intake);
+        for (const intake of intakes) await fileIntakeIn(tx, this.context, intake, settings);
       },
       intakes.map((intake) => `review:target:${intake.tenantId}:${targetOf(intake.target).key}`),
     );
@@ -70,8 +70,9 @@ export class ReviewDesk {
    * for (the judge unsure of its verdict): the follow-up holds that one result.
    */
   readonly fileJudged = async (tx: Tx, followUp: FollowUp): Promise<void> => {
-    const intakes = moderationIntakes(followUp, await this.cachedSettings.get(followUp.tenantId), ':judged');
-    for (const intake of intakes) await fileIntakeIn(tx, this.context, intake);
+    const settings = await this.cachedSettings.get(followUp.tenantId);
+    const intakes = moderationIntakes(followUp, settings, ':judged');
+    for (const intake of intakes) await fileIntakeIn(tx, this.context, intake, settings);
   };
 
   async queue(reviewer: Reviewer, filters: QueueFilters) {

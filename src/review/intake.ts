@@ -130,9 +130,13 @@ export async function fileIntake(context: ReviewContext, intake: Intake): Promis
   return withTransaction(context.store, (tx) => fileIntakeIn(tx, context, intake), { attempts: 3, retryUniqueViolation: true });
 }
 
-/** Files the intake inside the caller's transaction (which a unique-key race then fails as a whole). */
-export async function fileIntakeIn(tx: Tx, context: ReviewContext, intake: Intake): Promise<FiledReport> {
-  const settings = await loadSettings(tx, intake.tenantId);
+/**
+ * Files the intake inside the caller's transaction (which a unique-key race then fails as a whole). `settings`:
+ * the tenant's review settings when the caller holds them already (a moderation's follow-up, planned from the
+ * cached settings, files with those it was planned by); else they are read in the transaction.
+ */
+export async function fileIntakeIn(tx: Tx, context: ReviewContext, intake: Intake, settings?: ReviewSettings): Promise<FiledReport> {
+  settings ??= await loadSettings(tx, intake.tenantId);
   const prior = await tx
     .selectFrom('review_reports')
     .select(['id', 'case_id', 'body_digest'])
