@@ -111,7 +111,7 @@ describeEachBackend('moderation side effects, exactly once', (backend) => {
     });
     const started = performance.now();
     const responses = await Promise.all(requests);
-    // Groups that locked rows as they went deadlocked here on PostgreSQL (each found after its 1 s deadlock_timeout, then retried): about 7 s in all.
+    // Groups that locked rows as they went deadlocked here on PostgreSQL (each found after its 1 s deadlock_timeout, then retried): 7–10 s in all.
     expect(performance.now() - started).toBeLessThan(5_000);
     expect(responses.map((response) => response.status)).toEqual(responses.map(() => 200));
     const bodies = await Promise.all(responses.map(async (response) => (await response.json()) as { results: { warden: { flagged: boolean } }[] }));
