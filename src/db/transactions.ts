@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
+import { sha256Hex } from '../common/index.ts';
 import type { Store, Tx } from './connection.ts';
 
 // SQLite gives up waiting for the write lock after its busy timeout, or refuses a stale snapshot;
@@ -122,5 +122,5 @@ export async function lockKeysExclusively(store: Store, tx: Tx, keys: Iterable<s
 
 /** A lock key's 64-bit hash, as 16 hex digits (sorting these sorts the locks). */
 function keyHash(key: string): string {
-  return createHash('sha256').update(key).digest('hex').slice(0, 16);
+  return sha256Hex(key).slice(0, 16);
 }

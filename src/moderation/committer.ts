@@ -22,11 +22,11 @@ export interface PendingFollowUp {
   plan: FollowUpPlan;
 }
 
-/** A cheap, well-spread 32-bit hash of a string (FNV-1a), for choosing a queue. */
-function stringHash(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i += 1) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  return hash >>> 0;
+/** The queue a follow-up joins, of `queues`: by account, else by request (a request and its retries share one). */
+function queueOf(pending: PendingFollowUp, queues: number): string {
+  if (queues <= 1) return '0';
+  const by = `${pending.tenantId}\n${pending.account ?? pending.fingerprint ?? pending.moderationId}`;
+  return String(Number.parseInt(sha256Hex(by).slice(0, 8), 16) % queues);
 }
 
 /** The digest that identifies a request for the retry window. */
@@ -62,9 +62,7 @@ export class FollowUpCommitter {
    * Queues' groups may commit at the same moment, each taking the locks its writes declared first (see transaction).
    */
   commit(pending: PendingFollowUp): Promise<string> {
-    const queues = this.store.writeConcurrency;
-    const queue = queues > 1 ? stringHash(`${pending.tenantId}\n${pending.account ?? pending.fingerprint ?? pending.moderationId}`) % queues : 0;
-    return this.groups.submit(String(queue), pending);
+    return this.groups.submit(queueOf(pending, this.store.writeConcurrency), pending);
   }
 
   /** A unique violation means another process committed the same request at the same moment: the retry sees it. */
